@@ -1,0 +1,98 @@
+"""Engine events: plain dataclasses sent on one channel (EventBus).
+
+The GUI adapter, the CLI progress display, notification sinks and the task store all
+subscribe to the same bus. Times are POSIX seconds (UTC); the store formats them.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Union
+
+from ..model.statuses import RunResult, SubtaskStatus
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class StepInfo:
+    step_id: str
+    name: str
+    task_kind: str
+
+
+@dataclass(frozen=True)
+class RunCreated:
+    """A run was recorded (status WAITING); the TaskId exists from here on."""
+
+    task_id: str
+    input: str  # path or s3:// URL as the user gave it
+    workflow_name: str
+    steps: tuple[StepInfo, ...]
+    time: float = field(default_factory=time.time)
+
+
+@dataclass(frozen=True)
+class RunStarted:
+    task_id: str
+    time: float = field(default_factory=time.time)
+
+
+@dataclass(frozen=True)
+class SubtaskStarted:
+    task_id: str
+    step_id: str
+    command: tuple[str, ...] = ()  # the FFmpeg argv (first job), for display and debugging
+    time: float = field(default_factory=time.time)
+
+
+@dataclass(frozen=True)
+class SubtaskProgress:
+    task_id: str
+    step_id: str
+    percent: float  # 0–100
+    speed: float | None = None  # FFmpeg's speed factor (1.0 = real time)
+
+
+@dataclass(frozen=True)
+class SubtaskFinished:
+    task_id: str
+    step_id: str
+    status: SubtaskStatus  # SUCCESS, FAIL, SKIPPED or CANCELED
+    outputs: tuple[dict[str, Any], ...] = ()  # {path, kind, size, width, height, duration}
+    error_code: str = ""
+    message: str = ""
+    time: float = field(default_factory=time.time)
+
+
+@dataclass(frozen=True)
+class RunFinished:
+    task_id: str
+    result: RunResult
+    error_code: str = ""
+    message: str = ""
+    time: float = field(default_factory=time.time)
+
+
+Event = Union[RunCreated, RunStarted, SubtaskStarted, SubtaskProgress, SubtaskFinished, RunFinished]
+Subscriber = Callable[[Event], None]
+
+
+class EventBus:
+    """Synchronous fan-out. A failing subscriber is logged and never stops the engine."""
+
+    def __init__(self) -> None:
+        self._subscribers: list[Subscriber] = []
+
+    def subscribe(self, callback: Subscriber) -> Callable[[], None]:
+        self._subscribers.append(callback)
+        return lambda: self._subscribers.remove(callback) if callback in self._subscribers else None
+
+    def emit(self, event: Event) -> None:
+        for callback in list(self._subscribers):
+            try:
+                callback(event)
+            except Exception:  # a broken view must not break a run
+                log.exception("event subscriber %r failed on %s", callback, type(event).__name__)

@@ -1,0 +1,107 @@
+"""The contract between task builders (media/) and the engine.
+
+A builder turns (probe of the input, the step's parameters, input path, staging dir)
+into one or more FFmpeg jobs plus a `finalize` callback that, once the jobs succeeded,
+lists the files produced (and may write side files such as a sprite's WebVTT).
+
+Fusion (media/planner) needs builders at the stream level: a fusable builder also
+exposes `output_streams(ctx, source)`, taking its video/audio from a StreamSource so
+that several builders can share one decode through a split filter.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Protocol
+
+from ..model.params import TaskParams
+
+
+class TaskInputError(ValueError):
+    """The input cannot feed this task (no video stream, too short, …). The message names the file."""
+
+
+@dataclass
+class StreamInfo:
+    index: int
+    kind: str  # video | audio | subtitle | data
+    codec: str
+    width: int = 0
+    height: int = 0
+    fps: float = 0.0
+    bitrate: int = 0
+    sample_rate: int = 0
+    channels: int = 0
+    frames: int = 0
+
+
+@dataclass
+class MediaInfo:
+    """What PyAV tells about an input (the service's MetaData, plus fps and rotation)."""
+
+    path: Path
+    container: str = ""
+    duration: float | None = None  # seconds
+    size: int = 0  # bytes
+    bitrate: int = 0  # bits per second
+    width: int = 0  # display width (rotation applied)
+    height: int = 0  # display height (rotation applied)
+    fps: float = 0.0
+    rotation: int = 0  # degrees
+    video_streams: list[StreamInfo] = field(default_factory=list)
+    audio_streams: list[StreamInfo] = field(default_factory=list)
+
+    @property
+    def has_video(self) -> bool:
+        return bool(self.video_streams)
+
+    @property
+    def has_audio(self) -> bool:
+        return bool(self.audio_streams)
+
+
+@dataclass
+class OutputFile:
+    path: Path
+    kind: str  # video | audio | image | animation | subtitle (vtt)
+    size: int = 0
+    width: int = 0
+    height: int = 0
+    duration: float | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class BuildContext:
+    step_id: str
+    step_name: str  # {taskName}
+    task_kind: str
+    params: TaskParams
+    input_path: Path  # the file this step reads (source or a previous step's primary output)
+    probe: MediaInfo  # of input_path
+    source_name: str  # stem of the run's original input, for {inputName}
+    staging_dir: Path  # write outputs here; the engine moves them to the output dir on success
+    ffmpeg: str  # the ffmpeg binary to run
+    threads: int = 0  # FFmpeg threads for this step (0: FFmpeg decides)
+
+
+@dataclass
+class FFmpegJob:
+    args: list[str]  # complete argv, args[0] is the ffmpeg binary; never a shell string
+    duration: float | None  # seconds of media this job processes, to turn out_time into percent
+    weight: float = 1.0  # share of the step's progress this job carries
+    label: str = ""
+
+
+@dataclass
+class BuildResult:
+    jobs: list[FFmpegJob]
+    # called after every job succeeded; returns the produced files, primary output first
+    finalize: Callable[[], list[OutputFile]]
+
+
+class TaskBuilder(Protocol):
+    kind: str
+
+    def build(self, ctx: BuildContext) -> BuildResult: ...
