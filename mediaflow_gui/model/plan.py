@@ -13,6 +13,7 @@ kept (`applied_in` names the transcodes) so that the run still reports it.
 from __future__ import annotations
 
 import copy
+import os
 from dataclasses import dataclass, field
 
 from .kinds import NodeKind
@@ -98,6 +99,15 @@ def compile_plan(workflow: Workflow) -> ExecutionPlan:
         input_from = pred.id if pred is not None and pred.kind == NodeKind.TASK else None
         steps[nid] = PlannedStep(nid, name, node.task_kind or "", copy.deepcopy(node.params), input_from,
                                  _task_ancestors(workflow, nid))
+
+    # relative watermark images are relative to the workflow file, not to the current directory
+    if workflow.base_dir:
+        for step in steps.values():
+            marks = [step.params] if isinstance(step.params, WatermarkParams) else \
+                getattr(step.params, "watermarks", [])
+            for mark in marks:
+                if mark.type == "image" and mark.image_path and not os.path.isabs(os.path.expanduser(mark.image_path)):
+                    mark.image_path = os.path.normpath(os.path.join(workflow.base_dir, mark.image_path))
 
     # fold watermarks whose successors are all transcodes into those transcodes
     for nid in order:

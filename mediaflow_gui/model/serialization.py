@@ -144,7 +144,9 @@ def load_workflow(path: str | os.PathLike[str]) -> Workflow:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise WorkflowFormatError(str(path), [f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"]) from None
-    return workflow_from_dict(data, str(path))
+    workflow = workflow_from_dict(data, str(path))
+    workflow.base_dir = str(path.resolve().parent)
+    return workflow
 
 
 def dumps_workflow(workflow: Workflow) -> str:
@@ -160,6 +162,7 @@ def save_workflow(workflow: Workflow, path: str | os.PathLike[str]) -> None:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(dumps_workflow(workflow))
         os.replace(tmp, path)
+        workflow.base_dir = str(path.resolve().parent)
     except BaseException:
         if os.path.exists(tmp):
             os.unlink(tmp)

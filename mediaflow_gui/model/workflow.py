@@ -68,6 +68,9 @@ class Workflow:
     def __init__(self, name: str = "Untitled workflow", description: str = "") -> None:
         self.name = name
         self.description = description
+        # folder of the file it was loaded from / saved to: relative paths in parameters
+        # (a watermark image) are resolved against it; None for a workflow never saved
+        self.base_dir: str | None = None
         self.nodes: dict[str, Node] = {}
         self.edges: list[Edge] = []
         # events: (node), (node), (edge), (edge), (node), (node), ()
@@ -157,6 +160,7 @@ class Workflow:
     def copy(self) -> "Workflow":
         """A deep copy without subscribers (for snapshots and the engine)."""
         dup = Workflow(self.name, self.description)
+        dup.base_dir = self.base_dir
         dup.nodes = {nid: copy.deepcopy(n) for nid, n in self.nodes.items()}
         dup.edges = list(self.edges)
         return dup
