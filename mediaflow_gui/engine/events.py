@@ -32,12 +32,15 @@ class RunCreated:
     workflow_name: str
     steps: tuple[StepInfo, ...]
     time: float = field(default_factory=time.time)
+    workflow: dict[str, Any] | None = None  # snapshot of the workflow as run (the file's JSON)
+    out_dir: str = ""  # where outputs go ("" when they are delivered elsewhere)
 
 
 @dataclass(frozen=True)
 class RunStarted:
     task_id: str
     time: float = field(default_factory=time.time)
+    metadata: dict[str, Any] = field(default_factory=dict)  # the input's MetaData (media_info_dict)
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,8 @@ class SubtaskStarted:
     step_id: str
     command: tuple[str, ...] = ()  # the FFmpeg argv (first job), for display and debugging
     time: float = field(default_factory=time.time)
+    input: str = ""  # the file this subtask reads
+    threads: int = 0  # thread tokens the subtask holds while it runs
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,80 @@
+"""The concurrency limit: a shared pool of thread tokens that every running FFmpeg step draws from.
+
+Each step asks for the number of threads it will give FFmpeg (`-threads N`), so the limit is
+counted in CPU threads rather than in processes: with 8 tokens, eight 1-thread steps or two
+4-thread steps run at once. All runs of one Engine share one budget, so eight dropped files do
+not start 8 × 6 FFmpeg processes.
+
+Waiters are served first come, first served (a large request at the head is not overtaken by
+small ones, so it cannot starve). A request larger than the whole budget is capped to it.
+`threads_for()` is the single place that decides a step's share; refine it there.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import contextlib
+from typing import AsyncIterator
+
+
+class ThreadBudget:
+    def __init__(self, total: int) -> None:
+        self.total = max(1, int(total))
+        self._free = self.total
+        self._waiters: collections.deque[tuple[int, asyncio.Future[None]]] = collections.deque()
+
+    @property
+    def free(self) -> int:
+        return self._free
+
+    @property
+    def in_use(self) -> int:
+        return self.total - self._free
+
+    def threads_for(self, requested: int) -> int:
+        """How many tokens a step asking for `requested` threads takes (at least 1, at most all)."""
+        return min(max(1, requested), self.total)
+
+    async def acquire(self, n: int) -> int:
+        n = self.threads_for(n)
+        if not self._waiters and self._free >= n:
+            self._free -= n
+            return n
+        fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        entry = (n, fut)
+        self._waiters.append(entry)
+        try:
+            await fut
+        except asyncio.CancelledError:
+            if entry in self._waiters:
+                self._waiters.remove(entry)
+            elif fut.done() and not fut.cancelled():
+                self._free += n  # granted just as we were canceled: give the tokens back
+                self._wake()
+            raise
+        return n
+
+    def release(self, n: int) -> None:
+        self._free = min(self.total, self._free + n)
+        self._wake()
+
+    def _wake(self) -> None:
+        while self._waiters:
+            n, fut = self._waiters[0]
+            if fut.done():
+                self._waiters.popleft()
+                continue
+            if self._free < n:
+                break
+            self._waiters.popleft()
+            self._free -= n
+            fut.set_result(None)
+
+    @contextlib.asynccontextmanager
+    async def hold(self, n: int) -> AsyncIterator[int]:
+        got = await self.acquire(n)
+        try:
+            yield got
+        finally:
+            self.release(got)

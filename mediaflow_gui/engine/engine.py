@@ -1,0 +1,301 @@
+"""The Engine: one facade the GUI, the CLI, the bucket watcher and the tests all drive.
+
+`run()` records a run (RunCreated → the TaskId exists), gets the input (optionally through a
+`fetch_input` hook, e.g. an S3 download into a private work dir), finds FFmpeg, probes the input
+for its MetaData, runs the compiled plan with PlanExecutor, optionally hands the finished run to
+a `deliver` hook (e.g. an upload), and records the end (RunFinished). Whatever goes wrong with the
+input, FFmpeg or the outputs ends as a recorded FAIL run with an error code and a message; run()
+itself does not raise for those. `submit()` records synchronously and runs in the background.
+
+All runs of one Engine share one ThreadBudget (settings.max_threads), so many runs at once stay
+within the machine's cores.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any, Awaitable, Callable
+
+from ..media.base import MediaInfo
+from ..model.plan import ExecutionPlan, InvalidWorkflowError, compile_plan
+from ..model.serialization import workflow_to_dict
+from ..model.statuses import RunResult, SubtaskStatus
+from ..model.workflow import Workflow
+from .budget import ThreadBudget
+from .events import EventBus, RunCreated, RunFinished, RunStarted, StepInfo, SubtaskFinished
+from .executor import BuildFn, PlanExecutor, ProbeFn, classify_error
+from .store import RunRecord, TaskStore, new_task_id
+
+log = logging.getLogger(__name__)
+
+FetchInput = Callable[[Path], Awaitable[Path]]
+Deliver = Callable[[RunRecord], Awaitable[None]]
+
+
+def _default_threads() -> int:
+    return os.cpu_count() or 2
+
+
+@dataclass
+class EngineSettings:
+    ffmpeg_path: str | None = None  # None: PATH, then the bundled imageio-ffmpeg binary
+    max_threads: int = field(default_factory=_default_threads)  # the shared thread budget
+    threads_per_step: int = 1  # FFmpeg -threads of one step (each step holds that many tokens)
+    fusion: bool = True  # fuse sibling tasks reading one input into one FFmpeg (used once media/planner exists)
+    output_templates: dict[str, str] = field(default_factory=dict)  # task kind → name template override
+    work_dir: Path | None = None  # private work dirs for fetched inputs; default <data dir>/work
+
+
+class _RunHandle:
+    def __init__(self, task_id: str, loop: asyncio.AbstractEventLoop | None) -> None:
+        self.task_id = task_id
+        self.task: asyncio.Task[Any] | None = None
+        self.executor: PlanExecutor | None = None
+        self.cancel_requested = False
+        self.done: asyncio.Future[RunRecord] | None = loop.create_future() if loop else None
+
+
+class _RunFailed(Exception):
+    """A run-level failure before or around the steps (input, FFmpeg, delivery)."""
+
+    def __init__(self, error_code: str, message: str) -> None:
+        self.error_code = error_code
+        super().__init__(message)
+
+
+class Engine:
+    def __init__(self, store: TaskStore, bus: EventBus | None = None, settings: EngineSettings | None = None, *,
+                 build: BuildFn | None = None, probe: ProbeFn | None = None) -> None:
+        self.store = store
+        self.bus = bus if bus is not None else EventBus()
+        self.settings = settings if settings is not None else EngineSettings()
+        self.budget = ThreadBudget(self.settings.max_threads)
+        self._build = build  # injectable for tests; None: media.builders.build_step
+        self._probe = probe  # injectable for tests; None: media.probe.probe
+        self._handles: dict[str, _RunHandle] = {}
+        store.attach(self.bus)
+
+    # -- public API -------------------------------------------------------------------------
+    async def run(self, workflow: Workflow, input: str | os.PathLike[str], out_dir: Path | None, *,
+                  input_label: str | None = None, fetch_input: FetchInput | None = None,
+                  deliver: Deliver | None = None) -> RunRecord:
+        task_id, plan, problem = self._create(workflow, input, out_dir, input_label)
+        handle = self._handles[task_id]
+        handle.task = asyncio.current_task()
+        return await self._execute(handle, plan, problem, input, out_dir, input_label, fetch_input, deliver)
+
+    def submit(self, workflow: Workflow, input: str | os.PathLike[str], out_dir: Path | None, *,
+               input_label: str | None = None, fetch_input: FetchInput | None = None,
+               deliver: Deliver | None = None) -> str:
+        """Record the run now (RunCreated is emitted before this returns) and run it in the background."""
+        loop = asyncio.get_running_loop()
+        task_id, plan, problem = self._create(workflow, input, out_dir, input_label)
+        handle = self._handles[task_id]
+        handle.task = loop.create_task(
+            self._execute(handle, plan, problem, input, out_dir, input_label, fetch_input, deliver),
+            name=f"mediaflow-run-{task_id}")
+        return task_id
+
+    async def wait(self, task_id: str) -> RunRecord:
+        """The finished run's record (waits if it is still running). KeyError for an unknown TaskId."""
+        handle = self._handles.get(task_id)
+        if handle is not None and handle.done is not None:
+            return await asyncio.shield(handle.done)
+        record = self.store.get(task_id)
+        if record is None:
+            raise KeyError(task_id)
+        return record
+
+    def cancel(self, task_id: str) -> bool:
+        """Ask a running run to stop; True if it was running here."""
+        handle = self._handles.get(task_id)
+        if handle is None or (handle.done is not None and handle.done.done()):
+            return False
+        handle.cancel_requested = True
+        if handle.executor is not None and not handle.executor.finished:
+            handle.executor.cancel()
+        elif handle.task is not None:
+            handle.task.cancel()
+        return True
+
+    def running(self) -> list[str]:
+        return [tid for tid, h in self._handles.items() if h.done is None or not h.done.done()]
+
+    # -- internals ----------------------------------------------------------------------------
+    def _create(self, workflow: Workflow, input: str | os.PathLike[str], out_dir: Path | None,
+                input_label: str | None) -> tuple[str, ExecutionPlan | None, str]:
+        try:
+            loop: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
+        except RuntimeError:
+            loop = None
+        plan: ExecutionPlan | None = None
+        problem = ""
+        try:
+            plan = compile_plan(workflow)
+        except InvalidWorkflowError as exc:
+            problem = "The workflow is not valid: " + " ".join(p.message for p in exc.problems)
+        task_id = new_task_id()
+        self._handles[task_id] = _RunHandle(task_id, loop)
+        steps = tuple(StepInfo(s.node_id, s.name, s.task_kind) for s in (plan.steps[sid] for sid in plan.order)) \
+            if plan else ()
+        shown = input_label or (str(input) if "://" in str(input) else os.path.abspath(os.fspath(input)))
+        self.bus.emit(RunCreated(task_id, shown, workflow.name, steps, workflow=workflow_to_dict(workflow),
+                                 out_dir=str(Path(out_dir).resolve()) if out_dir is not None else ""))
+        return task_id, plan, problem
+
+    def _work_dir(self, task_id: str) -> Path:
+        if self.settings.work_dir is not None:
+            base = Path(self.settings.work_dir)
+        else:
+            from ..paths import data_dir
+            base = data_dir() / "work"
+        return base / task_id
+
+    def _skip_all(self, task_id: str, plan: ExecutionPlan | None, status: SubtaskStatus, code: str,
+                  message: str) -> None:
+        if plan is None:
+            return
+        for sid in plan.order:
+            self.bus.emit(SubtaskFinished(task_id, sid, status, (), code, message))
+
+    async def _execute(self, handle: _RunHandle, plan: ExecutionPlan | None, problem: str,
+                       input: str | os.PathLike[str], out_dir: Path | None, input_label: str | None,
+                       fetch_input: FetchInput | None, deliver: Deliver | None) -> RunRecord:
+        task_id = handle.task_id
+        work = self._work_dir(task_id)
+        fetch_dir = work / "input"
+        result, code, message = RunResult.SUCCESS, "", ""
+        steps_settled = False
+        try:
+            try:
+                if plan is None:
+                    raise _RunFailed("InvalidWorkflow", problem)
+                local = await self._get_input(input, input_label, fetch_input, fetch_dir)
+                ffmpeg = await self._find_ffmpeg()
+                probe_cache, metadata = await self._probe_source(local)
+                self.bus.emit(RunStarted(task_id, metadata=metadata))
+                target = Path(out_dir) if out_dir is not None else work / "out"
+                try:
+                    target.mkdir(parents=True, exist_ok=True)
+                except OSError as exc:
+                    raise _RunFailed("OutputFailed", f"cannot create the output folder {target}: {exc}") from exc
+                source_name = PurePosixPath(input_label or str(input)).stem if (input_label or "://" in str(input)) \
+                    else Path(input).stem
+                executor = PlanExecutor(
+                    task_id, plan, local, target, bus=self.bus, budget=self.budget, ffmpeg=ffmpeg,
+                    source_name=source_name, threads_per_step=self.settings.threads_per_step,
+                    name_templates=self.settings.output_templates, build=self._build, probe=self._probe,
+                    probe_cache=probe_cache)
+                handle.executor = executor
+                if handle.cancel_requested:
+                    executor.cancel()
+                outcomes = await executor.run()
+                steps_settled = True
+                if executor.canceled:
+                    result, code, message = RunResult.CANCELED, "Canceled", "Canceled by request"
+                elif executor.first_failure is not None:
+                    failed = outcomes[executor.first_failure]
+                    result, code, message = RunResult.FAIL, failed.error_code, failed.message
+                elif deliver is not None:
+                    record = self.store.get(task_id)
+                    assert record is not None
+                    try:
+                        await deliver(record)
+                    except asyncio.CancelledError:
+                        raise
+                    except Exception as exc:  # the delivery hook's failure is the run's failure
+                        raise _RunFailed("DeliveryFailed", f"Delivering the results failed: {exc}") from exc
+            except _RunFailed as exc:
+                result, code, message = RunResult.FAIL, exc.error_code, str(exc)
+                if not steps_settled:
+                    self._skip_all(task_id, plan, SubtaskStatus.SKIPPED, "Skipped", f"Not run: {exc}")
+            except asyncio.CancelledError:
+                result, code, message = RunResult.CANCELED, "Canceled", "Canceled"
+                if not steps_settled and handle.executor is None:
+                    self._skip_all(task_id, plan, SubtaskStatus.CANCELED, "Canceled", "Canceled before it started")
+                if not handle.cancel_requested:
+                    self._finish(handle, result, code, message)
+                    raise  # someone canceled our caller: honour it once the run is recorded
+                current = asyncio.current_task()
+                if current is not None:
+                    current.uncancel()  # our own cancel(): the run ends normally as CANCELED
+            except Exception as exc:  # a bug must still leave the run recorded as FAIL
+                log.exception("run %s failed unexpectedly", task_id)
+                code, detail = classify_error(exc)
+                result, message = RunResult.FAIL, detail
+                if not steps_settled and handle.executor is None:
+                    self._skip_all(task_id, plan, SubtaskStatus.SKIPPED, "Skipped", f"Not run: {detail}")
+        finally:
+            shutil.rmtree(fetch_dir, ignore_errors=True)
+            try:
+                work.rmdir()  # only when empty: an out/ of a run without an output folder stays
+            except OSError:
+                pass
+        return self._finish(handle, result, code, message)
+
+    def _finish(self, handle: _RunHandle, result: RunResult, code: str, message: str) -> RunRecord:
+        if handle.done is not None and handle.done.done():
+            return handle.done.result()
+        self.bus.emit(RunFinished(handle.task_id, result, code, message))
+        record = self.store.get(handle.task_id)
+        assert record is not None
+        if handle.done is not None:
+            handle.done.set_result(record)
+        handle.executor = None
+        return record
+
+    async def _get_input(self, input: str | os.PathLike[str], label: str | None, fetch_input: FetchInput | None,
+                         fetch_dir: Path) -> Path:
+        shown = label or str(input)
+        if fetch_input is not None:
+            fetch_dir.mkdir(parents=True, exist_ok=True)
+            try:
+                local = Path(await fetch_input(fetch_dir))
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # a download that failed is the run's failure
+                raise _RunFailed("FetchFailed", f"Getting the input {shown} failed: {exc}") from exc
+        else:
+            local = Path(input)
+        if not local.exists():
+            raise _RunFailed("InputNotFound", f"The input {shown} does not exist")
+        if not local.is_file():
+            raise _RunFailed("InputNotFound", f"The input {shown} is not a file")
+        if not os.access(local, os.R_OK):
+            raise _RunFailed("InputNotFound", f"The input {shown} cannot be read (permission denied)")
+        return local.resolve()
+
+    async def _find_ffmpeg(self) -> str:
+        from ..media.ffmpeg_locate import FFmpegNotFoundError, find_ffmpeg
+        try:
+            binary = await asyncio.to_thread(find_ffmpeg, self.settings.ffmpeg_path)
+        except FFmpegNotFoundError as exc:
+            raise _RunFailed("FFmpegNotFound", str(exc)) from exc
+        return str(binary.path)
+
+    async def _probe_source(self, local: Path) -> tuple[dict[str, MediaInfo | BaseException], dict[str, Any]]:
+        """Probe the input once: its MetaData for the record, and the cache the steps read from.
+
+        An unreadable input is not raised here: every task that reads it fails with the reason,
+        naming itself, and the run fails naming the first of them.
+        """
+        if self._probe is not None:
+            probe_fn = self._probe
+        else:
+            from ..media.probe import probe as probe_fn
+        cache: dict[str, MediaInfo | BaseException] = {}
+        metadata: dict[str, Any] = {}
+        try:
+            info = await asyncio.to_thread(probe_fn, local)
+        except Exception as exc:  # recorded per task by the executor
+            cache[str(local)] = exc
+            return cache, metadata
+        cache[str(local)] = info
+        from ..media.probe import media_info_dict
+        metadata = media_info_dict(info)
+        return cache, metadata

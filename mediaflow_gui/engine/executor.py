@@ -1,0 +1,341 @@
+"""Run one ExecutionPlan for one input: the async DAG executor.
+
+How a run goes:
+- every step is an asyncio task from the start; it waits for the steps it depends on, so every
+  step whose dependencies are done starts at once, limited only by the shared ThreadBudget;
+- a step reads the run's source file, or the primary output of the step named by `input_from`
+  (serial chains); its input is probed in a worker thread (PyAV must not block the loop);
+- its builder (media.builders.build_step) turns (probe, params, paths) into FFmpeg jobs that
+  write into a private staging dir inside the output dir (`.mediaflow-<task>-<step>/`); when all
+  jobs succeed and `finalize` lists the files, they are moved to the output dir under their final
+  names, never overwriting an existing file (media.naming.unique_path + a hard link, which fails
+  rather than replace);
+- a failing step is FAIL with an error code and a message that names the node and quotes FFmpeg's
+  last error lines; steps that depend on it are SKIPPED; independent branches run to their end;
+- cancel kills the FFmpeg processes, removes staging dirs, and marks every unfinished step
+  CANCELED;
+- a watermark folded into transcodes (`applied_in`) is not run; it reports the outcome of those
+  transcodes ("applied inside …").
+The executor emits SubtaskStarted / SubtaskProgress / SubtaskFinished; the Engine emits the run events.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import re
+import shutil
+import time
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Callable
+
+from ..media.base import BuildContext, BuildResult, FFmpegJob, MediaInfo, OutputFile, TaskInputError
+from ..model.plan import ExecutionPlan, PlannedStep
+from ..model.statuses import SubtaskStatus
+from .budget import ThreadBudget
+from .events import EventBus, SubtaskFinished, SubtaskProgress, SubtaskStarted
+from .ffmpeg_runner import FFmpegError, run_ffmpeg
+
+log = logging.getLogger(__name__)
+
+BuildFn = Callable[[BuildContext], BuildResult]
+ProbeFn = Callable[[Path], MediaInfo]
+
+STAGING_PREFIX = ".mediaflow-"
+
+
+@dataclass
+class StepOutcome:
+    status: SubtaskStatus
+    outputs: list[OutputFile] = field(default_factory=list)  # final paths, primary output first
+    error_code: str = ""
+    message: str = ""
+    started: float | None = None
+    finished: float | None = None
+
+
+class StepFailure(Exception):
+    """A step cannot run or did not succeed; carries the error code for the record."""
+
+    def __init__(self, error_code: str, message: str) -> None:
+        self.error_code = error_code
+        super().__init__(message)
+
+
+def _default_build(ctx: BuildContext) -> BuildResult:
+    from ..media.builders import build_step
+    return build_step(ctx)
+
+
+def _default_probe(path: Path) -> MediaInfo:
+    from ..media.probe import probe
+    return probe(path)
+
+
+def classify_error(exc: BaseException) -> tuple[str, str]:
+    """(error_code, detail) for an exception raised while preparing or running a step."""
+    if isinstance(exc, StepFailure):
+        return exc.error_code, str(exc)
+    if isinstance(exc, FFmpegError):
+        return "FFmpegFailed", str(exc)
+    if isinstance(exc, TaskInputError):
+        return "InputNotSupported", str(exc)
+    try:
+        from ..media.probe import MediaProbeError
+        if isinstance(exc, MediaProbeError):
+            return "ProbeFailed", str(exc)
+    except ImportError:  # media/probe.py not there yet (development order); nothing to match then
+        pass
+    try:
+        from ..media.ffmpeg_locate import FFmpegNotFoundError
+        if isinstance(exc, FFmpegNotFoundError):
+            return "FFmpegNotFound", str(exc)
+    except ImportError:
+        pass
+    if isinstance(exc, FileNotFoundError):
+        return "InputNotFound", str(exc)
+    if isinstance(exc, OSError):
+        return "OutputFailed", f"{type(exc).__name__}: {exc}"
+    return "InternalError", f"{type(exc).__name__}: {exc}"
+
+
+def output_dict(out: OutputFile) -> dict[str, Any]:
+    entry: dict[str, Any] = {"path": str(out.path), "kind": out.kind, "size": out.size,
+                             "width": out.width, "height": out.height, "duration": out.duration}
+    for key, value in (out.extra or {}).items():
+        entry.setdefault(key, value)
+    return entry
+
+
+class PlanExecutor:
+    """Runs the steps of one plan on one input; one instance per run."""
+
+    def __init__(self, task_id: str, plan: ExecutionPlan, source: Path, out_dir: Path, *,
+                 bus: EventBus, budget: ThreadBudget, ffmpeg: str, source_name: str,
+                 threads_per_step: int = 1, name_templates: dict[str, str] | None = None,
+                 build: BuildFn | None = None, probe: ProbeFn | None = None,
+                 probe_cache: dict[str, MediaInfo | BaseException] | None = None) -> None:
+        self.task_id = task_id
+        self.plan = plan
+        self.source = Path(source)
+        self.out_dir = Path(out_dir)
+        self.bus = bus
+        self.budget = budget
+        self.ffmpeg = ffmpeg
+        self.source_name = source_name
+        self.threads_per_step = threads_per_step
+        self.name_templates = dict(name_templates or {})
+        self._build = build or _default_build
+        self._probe = probe or _default_probe
+        self._probe_cache: dict[str, MediaInfo | BaseException] = probe_cache if probe_cache is not None else {}
+        self.outcomes: dict[str, StepOutcome] = {}
+        self._done: dict[str, asyncio.Event] = {}
+        self._tasks: dict[str, asyncio.Task[None]] = {}
+        self._canceling = False
+        self.first_failure: str | None = None  # step id of the first step that failed
+
+    # -- public ------------------------------------------------------------------------
+    async def run(self) -> dict[str, StepOutcome]:
+        """Run every step; returns the outcome of each. Re-raises CancelledError after cleanup."""
+        self._done = {sid: asyncio.Event() for sid in self.plan.steps}
+        self._tasks = {sid: asyncio.create_task(self._step_main(sid), name=f"{self.task_id}:{sid}")
+                       for sid in self.plan.order}
+        if self._canceling:  # cancel() came before the steps existed
+            self.cancel()
+        try:
+            await asyncio.gather(*self._tasks.values(), return_exceptions=True)
+        except asyncio.CancelledError:
+            self._canceling = True
+            for task in self._tasks.values():
+                task.cancel()
+            # let every step clean up (kill FFmpeg, remove staging) before giving up control
+            await asyncio.wait(self._tasks.values())
+            raise
+        return self.outcomes
+
+    def cancel(self) -> None:
+        """Stop the run: FFmpeg processes are killed, staging removed, unfinished steps CANCELED."""
+        self._canceling = True
+        for task in self._tasks.values():
+            task.cancel()
+
+    @property
+    def canceled(self) -> bool:
+        return self._canceling
+
+    @property
+    def finished(self) -> bool:
+        return bool(self._tasks) and all(t.done() for t in self._tasks.values())
+
+    # -- one step ------------------------------------------------------------------------
+    def _finish(self, sid: str, outcome: StepOutcome) -> None:
+        outcome.finished = time.time()
+        self.outcomes[sid] = outcome
+        if outcome.status == SubtaskStatus.FAIL and self.first_failure is None:
+            self.first_failure = sid
+        self.bus.emit(SubtaskFinished(self.task_id, sid, outcome.status,
+                                      tuple(output_dict(o) for o in outcome.outputs),
+                                      outcome.error_code, outcome.message, time=outcome.finished))
+        self._done[sid].set()
+
+    async def _step_main(self, sid: str) -> None:
+        step = self.plan.steps[sid]
+        staging = self.out_dir / f"{STAGING_PREFIX}{self.task_id}-{sid[:12]}"
+        try:
+            if step.applied_in:
+                outcome = await self._folded(step)
+            else:
+                outcome = await self._run_step(step, staging)
+        except asyncio.CancelledError:
+            shutil.rmtree(staging, ignore_errors=True)
+            if sid not in self.outcomes:
+                self._finish(sid, StepOutcome(SubtaskStatus.CANCELED, error_code="Canceled",
+                                              message=f"Task '{step.name}' was canceled"))
+            raise
+        except Exception as exc:  # any failure belongs to this node: record it, never crash the run
+            shutil.rmtree(staging, ignore_errors=True)
+            code, detail = classify_error(exc)
+            if code == "InternalError":
+                log.exception("task '%s' of %s failed unexpectedly", step.name, self.task_id)
+            outcome = StepOutcome(SubtaskStatus.FAIL, error_code=code, message=f"Task '{step.name}' failed: {detail}")
+        self._finish(sid, outcome)
+
+    async def _wait_for(self, ids: list[str] | set[str]) -> None:
+        for dep in ids:
+            await self._done[dep].wait()
+
+    async def _folded(self, step: PlannedStep) -> StepOutcome:
+        await self._wait_for(step.applied_in)
+        names = ", ".join(f"'{self.plan.steps[t].name}'" for t in step.applied_in)
+        statuses = [self.outcomes[t].status for t in step.applied_in]
+        if all(s == SubtaskStatus.SUCCESS for s in statuses):
+            return StepOutcome(SubtaskStatus.SUCCESS, message=f"applied inside {names}")
+        if SubtaskStatus.FAIL in statuses:
+            failed = next(t for t in step.applied_in if self.outcomes[t].status == SubtaskStatus.FAIL)
+            return StepOutcome(SubtaskStatus.FAIL, error_code=self.outcomes[failed].error_code,
+                               message=f"Task '{step.name}' was applied inside {names}; "
+                                       f"'{self.plan.steps[failed].name}' failed")
+        status = SubtaskStatus.CANCELED if SubtaskStatus.CANCELED in statuses else SubtaskStatus.SKIPPED
+        return StepOutcome(status, error_code="Canceled" if status == SubtaskStatus.CANCELED else "Skipped",
+                           message=f"Task '{step.name}' was to be applied inside {names}, which did not run")
+
+    async def _run_step(self, step: PlannedStep, staging: Path) -> StepOutcome:
+        await self._wait_for(step.depends_on)
+        blocked = [d for d in self.plan.order if d in step.depends_on
+                   and self.outcomes[d].status != SubtaskStatus.SUCCESS]
+        if blocked:
+            names = ", ".join(f"'{self.plan.steps[d].name}'" for d in blocked)
+            if any(self.outcomes[d].status == SubtaskStatus.CANCELED for d in blocked):
+                return StepOutcome(SubtaskStatus.CANCELED, error_code="Canceled",
+                                   message=f"Task '{step.name}' was canceled before it started")
+            return StepOutcome(SubtaskStatus.SKIPPED, error_code="Skipped",
+                               message=f"Task '{step.name}' was skipped: {names} did not succeed")
+
+        if step.input_from is None:
+            input_path = self.source
+        else:
+            previous = self.outcomes[step.input_from].outputs
+            if not previous:
+                raise StepFailure("InputNotSupported", f"'{self.plan.steps[step.input_from].name}' "
+                                  "produced no file to read")
+            input_path = previous[0].path
+        info = await self._probe_input(input_path)
+
+        threads = self.budget.threads_for(self.threads_per_step)
+        staging.mkdir(parents=True, exist_ok=True)
+        ctx = BuildContext(step_id=step.node_id, step_name=step.name, task_kind=step.task_kind,
+                           params=step.params, input_path=input_path, probe=info, source_name=self.source_name,
+                           staging_dir=staging, ffmpeg=self.ffmpeg, threads=threads,
+                           name_templates=dict(self.name_templates))
+        result = await asyncio.to_thread(self._build, ctx)
+        if not result.jobs:
+            raise StepFailure("InternalError", "the builder made no FFmpeg job")
+
+        async with self.budget.hold(threads) as held:
+            started = time.time()
+            self.bus.emit(SubtaskStarted(self.task_id, step.node_id, tuple(str(a) for a in result.jobs[0].args),
+                                         time=started, input=str(input_path), threads=held))
+            await self._run_jobs(step.node_id, result.jobs)
+        produced = await asyncio.to_thread(result.finalize)
+        if not produced:
+            raise StepFailure("OutputFailed", "FFmpeg finished but no output file was found")
+        final = self._publish(produced, staging)
+        shutil.rmtree(staging, ignore_errors=True)
+        return StepOutcome(SubtaskStatus.SUCCESS, outputs=final, started=started)
+
+    async def _probe_input(self, path: Path) -> MediaInfo:
+        key = str(path)
+        cached = self._probe_cache.get(key)
+        if cached is None:
+            try:
+                cached = await asyncio.to_thread(self._probe, path)
+            except Exception as exc:  # cached so that six branches report one unreadable file alike
+                cached = exc
+            self._probe_cache[key] = cached
+        if isinstance(cached, BaseException):
+            code, detail = classify_error(cached)
+            if code == "InternalError":
+                code = "ProbeFailed"
+            raise StepFailure(code, detail)
+        return cached
+
+    async def _run_jobs(self, sid: str, jobs: list[FFmpegJob]) -> None:
+        total = sum(max(j.weight, 0.0) for j in jobs) or float(len(jobs))
+        done_weight = 0.0
+        for job in jobs:
+            weight = max(job.weight, 0.0) if total else 1.0
+
+            def on_progress(percent: float, speed: float | None, _base: float = done_weight,
+                            _w: float = weight) -> None:
+                overall = 100.0 * (_base + _w * percent / 100.0) / total
+                self.bus.emit(SubtaskProgress(self.task_id, sid, round(min(overall, 100.0), 2), speed))
+
+            await run_ffmpeg(job, on_progress)
+            done_weight += weight
+
+    # -- outputs ---------------------------------------------------------------------------
+    def _publish(self, produced: list[OutputFile], staging: Path) -> list[OutputFile]:
+        """Move the staged files to the output dir under free names; fix VTT links to renamed sheets."""
+        from ..media.naming import unique_path
+
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        renamed: dict[str, str] = {}
+        final: list[OutputFile] = []
+        for out in produced:
+            src = Path(out.path)
+            if not src.is_file():
+                raise StepFailure("OutputFailed", f"the expected output {src.name} was not written")
+            if not src.resolve().is_relative_to(staging.resolve()):  # not ours to move: leave it where it is
+                final.append(replace(out, size=out.size or src.stat().st_size))
+                continue
+            dst = self._move_no_overwrite(src, unique_path)
+            if dst.name != src.name:
+                renamed[src.name] = dst.name
+            final.append(replace(out, path=dst, size=dst.stat().st_size))
+        if renamed:  # a sprite's WebVTT names its sheets: follow their new names (one pass, longest first)
+            pattern = re.compile("|".join(re.escape(old) for old in sorted(renamed, key=len, reverse=True)))
+            for out in final:
+                if out.path.suffix.lower() == ".vtt":
+                    text = out.path.read_text(encoding="utf-8")
+                    text = pattern.sub(lambda m: renamed[m.group(0)], text)
+                    out.path.write_text(text, encoding="utf-8")
+                    out.size = out.path.stat().st_size
+        return final
+
+    def _move_no_overwrite(self, src: Path, unique_path: Callable[[Path, str], Path]) -> Path:
+        for _ in range(1000):
+            dst = unique_path(self.out_dir, src.name)
+            try:
+                os.link(src, dst)  # fails if dst exists, even if another process took it just now
+            except FileExistsError:
+                continue
+            except OSError:  # a file system without hard links: check, then rename
+                if dst.exists():
+                    continue
+                os.rename(src, dst)
+                return dst
+            os.unlink(src)
+            return dst
+        raise StepFailure("OutputFailed", f"no free name for {src.name} in {self.out_dir}")

@@ -1,0 +1,483 @@
+"""The task store: every run and subtask in SQLite (stdlib), fed by the engine's events.
+
+Design choices, and why:
+- One writer thread owns the write connection. Bus callbacks only put small tuples on a queue,
+  so the asyncio loop (and the GUI on top of it) never waits on the disk; the thread commits in
+  batches. `flush()` waits until everything queued so far is committed; reads call it first, so a
+  reader in this process always sees its own writes, and RunCreated is flushed at once so that a
+  TaskId that was printed is also visible to another process.
+- WAL mode: readers in other processes (`mediaflow status` while the GUI runs) never block writes.
+- Progress is written at most once a second per subtask; statuses and final states always.
+- Runs left WAITING/PROCESSING by a process that is gone (crash, kill) are marked FAIL
+  ("Interrupted") when a store is opened. Each run records its owner (pid + process start time),
+  so opening the store from a second process never touches runs that are still alive.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import logging
+import os
+import queue
+import sqlite3
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import psutil
+
+from ..model.kinds import resolve_task_kind
+from ..model.statuses import RunResult, RunStatus, SubtaskStatus
+from .events import (Event, EventBus, RunCreated, RunFinished, RunStarted, SubtaskFinished, SubtaskProgress,
+                     SubtaskStarted)
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1
+PROGRESS_WRITE_INTERVAL = 1.0  # seconds between progress writes of one subtask
+
+# ErrCode numbers for the task query (the service has an int ErrCode; the names go to ErrCodeExt)
+ERROR_NUMBERS: dict[str, int] = {
+    "": 0,
+    "InvalidWorkflow": 1001,
+    "InputNotFound": 1002,
+    "FetchFailed": 1003,
+    "ProbeFailed": 1004,
+    "InputNotSupported": 1005,
+    "FFmpegNotFound": 1006,
+    "FFmpegFailed": 1007,
+    "OutputFailed": 1008,
+    "DeliveryFailed": 1009,
+    "Skipped": 1010,
+    "Canceled": 1011,
+    "Interrupted": 1012,
+    "InternalError": 1099,
+}
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS runs (
+    task_id TEXT PRIMARY KEY,
+    workflow_name TEXT NOT NULL,
+    workflow_json TEXT,
+    input TEXT NOT NULL,
+    out_dir TEXT,
+    status TEXT NOT NULL,
+    result TEXT,
+    error_code TEXT NOT NULL DEFAULT '',
+    message TEXT NOT NULL DEFAULT '',
+    create_time REAL NOT NULL,
+    begin_time REAL,
+    finish_time REAL,
+    metadata_json TEXT,
+    owner_pid INTEGER,
+    owner_started REAL
+);
+CREATE INDEX IF NOT EXISTS runs_by_time ON runs(create_time);
+CREATE TABLE IF NOT EXISTS subtasks (
+    task_id TEXT NOT NULL REFERENCES runs(task_id) ON DELETE CASCADE,
+    step_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    task_kind TEXT NOT NULL,
+    status TEXT NOT NULL,
+    progress REAL NOT NULL DEFAULT 0,
+    speed REAL,
+    input TEXT NOT NULL DEFAULT '',
+    outputs_json TEXT NOT NULL DEFAULT '[]',
+    error_code TEXT NOT NULL DEFAULT '',
+    message TEXT NOT NULL DEFAULT '',
+    command_json TEXT NOT NULL DEFAULT '[]',
+    begin_time REAL,
+    finish_time REAL,
+    PRIMARY KEY (task_id, step_id)
+);
+"""
+
+
+def new_task_id(now: float | None = None) -> str:
+    """Readable and unique: `mf-YYYYMMDD-<8 hex>` (UTC date)."""
+    day = _dt.datetime.fromtimestamp(now if now is not None else time.time(), _dt.timezone.utc)
+    return f"mf-{day:%Y%m%d}-{uuid.uuid4().hex[:8]}"
+
+
+def iso_utc(t: float | None) -> str | None:
+    if t is None:
+        return None
+    return _dt.datetime.fromtimestamp(t, _dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass
+class SubtaskRecord:
+    step_id: str
+    name: str
+    task_kind: str
+    status: SubtaskStatus
+    progress: float = 0.0
+    outputs: list[dict[str, Any]] = field(default_factory=list)
+    error_code: str = ""
+    message: str = ""
+    command: list[str] = field(default_factory=list)
+    input: str = ""
+    speed: float | None = None
+    begin_time: float | None = None
+    finish_time: float | None = None
+
+
+@dataclass
+class RunRecord:
+    task_id: str
+    workflow_name: str
+    input: str
+    status: RunStatus
+    result: RunResult | None
+    error_code: str
+    message: str
+    create_time: float
+    begin_time: float | None
+    finish_time: float | None
+    subtasks: list[SubtaskRecord] = field(default_factory=list)
+    out_dir: str = ""
+    metadata: dict[str, Any] = field(default_factory=dict)
+    workflow: dict[str, Any] | None = None  # the snapshot of the workflow file as run
+
+    @property
+    def succeeded(self) -> bool:
+        return self.status == RunStatus.FINISH and self.result == RunResult.SUCCESS
+
+    def subtask(self, step_id: str) -> SubtaskRecord:
+        for sub in self.subtasks:
+            if sub.step_id == step_id:
+                return sub
+        raise KeyError(step_id)
+
+    def subtask_named(self, name: str) -> SubtaskRecord:
+        for sub in self.subtasks:
+            if sub.name == name:
+                return sub
+        raise KeyError(name)
+
+    def outputs(self) -> list[dict[str, Any]]:
+        return [out for sub in self.subtasks for out in sub.outputs]
+
+
+def _owner() -> tuple[int, float]:
+    me = psutil.Process()
+    return me.pid, me.create_time()
+
+
+def _owner_alive(pid: int | None, started: float | None) -> bool:
+    if not pid:
+        return False
+    try:
+        proc = psutil.Process(pid)
+        # a recycled pid belongs to a process started at another time
+        return started is None or abs(proc.create_time() - started) < 1.0
+    except (psutil.NoSuchProcess, psutil.AccessDenied):
+        return False
+
+
+_Write = tuple[str, tuple[Any, ...]]
+
+
+class TaskStore:
+    """Runs and subtasks in SQLite. Subscribe it to a bus with `attach(bus)`."""
+
+    def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
+        if path is None:
+            from ..paths import task_store_path
+            path = task_store_path()
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._pid, self._started = _owner()
+        self._read_lock = threading.Lock()
+        self._reader = self._connect(check_same_thread=False)
+        with self._reader:
+            self._reader.executescript(_SCHEMA)
+            self._reader.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        self._mark_interrupted()
+        self._queue: queue.Queue[Any] = queue.Queue()
+        self._writer: threading.Thread | None = None
+        self._writer_lock = threading.Lock()
+        self._last_progress_write: dict[tuple[str, str], float] = {}
+        self._unsubscribe: list[Callable[[], None]] = []
+        self._attached: set[int] = set()
+        self._closed = False
+
+    # -- connections -----------------------------------------------------------------
+    def _connect(self, check_same_thread: bool = True) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, timeout=30, check_same_thread=check_same_thread, isolation_level=None)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: durable enough, far fewer fsyncs
+        conn.execute("PRAGMA foreign_keys=ON")
+        conn.row_factory = sqlite3.Row
+        return conn
+
+    def _mark_interrupted(self) -> None:
+        with self._read_lock:
+            rows = self._reader.execute(
+                "SELECT task_id, owner_pid, owner_started FROM runs WHERE status != ?", (RunStatus.FINISH.value,)
+            ).fetchall()
+            dead = [r["task_id"] for r in rows if not _owner_alive(r["owner_pid"], r["owner_started"])]
+            if not dead:
+                return
+            now = time.time()
+            msg = "Interrupted: the process running this task ended before it finished"
+            self._reader.execute("BEGIN IMMEDIATE")
+            try:
+                for tid in dead:
+                    self._reader.execute(
+                        "UPDATE runs SET status=?, result=?, error_code='Interrupted', message=?, finish_time=? "
+                        "WHERE task_id=? AND status != ?",
+                        (RunStatus.FINISH.value, RunResult.FAIL.value, msg, now, tid, RunStatus.FINISH.value))
+                    self._reader.execute(
+                        "UPDATE subtasks SET status=?, error_code='Interrupted', message=?, finish_time=? "
+                        "WHERE task_id=? AND status=?",
+                        (SubtaskStatus.FAIL.value, msg, now, tid, SubtaskStatus.PROCESSING.value))
+                    self._reader.execute(
+                        "UPDATE subtasks SET status=?, error_code='Interrupted', message=? WHERE task_id=? AND status=?",
+                        (SubtaskStatus.SKIPPED.value, msg, tid, SubtaskStatus.WAITING.value))
+                self._reader.execute("COMMIT")
+            except BaseException:
+                self._reader.execute("ROLLBACK")
+                raise
+            log.info("marked %d interrupted run(s) as FAIL", len(dead))
+
+    # -- the writer thread -------------------------------------------------------------
+    def _ensure_writer(self) -> None:
+        with self._writer_lock:
+            if self._writer is None or not self._writer.is_alive():
+                self._writer = threading.Thread(target=self._write_loop, name="mediaflow-task-store", daemon=True)
+                self._writer.start()
+
+    def _write_loop(self) -> None:
+        conn = self._connect()
+        try:
+            while True:
+                item = self._queue.get()
+                batch = [item]
+                while True:  # take whatever else is waiting: one transaction for all of it
+                    try:
+                        batch.append(self._queue.get_nowait())
+                    except queue.Empty:
+                        break
+                stop = False
+                waiters: list[threading.Event] = []
+                writes: list[_Write] = []
+                for entry in batch:
+                    if entry is None:
+                        stop = True
+                    elif isinstance(entry, threading.Event):
+                        waiters.append(entry)
+                    else:
+                        writes.append(entry)
+                if writes:
+                    try:
+                        conn.execute("BEGIN IMMEDIATE")
+                        for sql, args in writes:
+                            conn.execute(sql, args)
+                        conn.execute("COMMIT")
+                    except sqlite3.Error:
+                        log.exception("task store write failed (%d statements lost)", len(writes))
+                        if conn.in_transaction:
+                            conn.execute("ROLLBACK")
+                for waiter in waiters:
+                    waiter.set()
+                if stop:
+                    return
+        finally:
+            conn.close()
+
+    def _put(self, sql: str, args: tuple[Any, ...]) -> None:
+        if self._closed:
+            raise RuntimeError("the task store is closed")
+        self._ensure_writer()
+        self._queue.put((sql, args))
+
+    def flush(self, timeout: float = 30.0) -> None:
+        """Block until every write queued so far is committed."""
+        if self._writer is None or not self._writer.is_alive():
+            return
+        done = threading.Event()
+        self._queue.put(done)
+        done.wait(timeout)
+
+    def close(self) -> None:
+        for unsubscribe in self._unsubscribe:
+            unsubscribe()
+        self._unsubscribe.clear()
+        self._attached.clear()
+        if self._writer is not None and self._writer.is_alive():
+            self._queue.put(None)
+            self._writer.join(30)
+        self._closed = True
+        with self._read_lock:
+            self._reader.close()
+
+    def __enter__(self) -> "TaskStore":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- events in -----------------------------------------------------------------------
+    def attach(self, bus: EventBus) -> None:
+        """Persist the events of `bus` (once per bus, however often it is called)."""
+        if id(bus) in self._attached:
+            return
+        self._attached.add(id(bus))
+        self._unsubscribe.append(bus.subscribe(self.handle_event))
+
+    def handle_event(self, event: Event) -> None:
+        if isinstance(event, RunCreated):
+            self._put(
+                "INSERT INTO runs (task_id, workflow_name, workflow_json, input, out_dir, status, create_time, "
+                "owner_pid, owner_started) VALUES (?,?,?,?,?,?,?,?,?)",
+                (event.task_id, event.workflow_name, json.dumps(event.workflow) if event.workflow else None,
+                 event.input, event.out_dir, RunStatus.WAITING.value, event.time, self._pid, self._started))
+            for seq, step in enumerate(event.steps):
+                self._put(
+                    "INSERT INTO subtasks (task_id, step_id, seq, name, task_kind, status) VALUES (?,?,?,?,?,?)",
+                    (event.task_id, step.step_id, seq, step.name, step.task_kind, SubtaskStatus.WAITING.value))
+            self.flush()  # the TaskId is printed right after this: make it visible to other processes
+        elif isinstance(event, RunStarted):
+            self._put("UPDATE runs SET status=?, begin_time=?, metadata_json=? WHERE task_id=?",
+                      (RunStatus.PROCESSING.value, event.time, json.dumps(event.metadata or {}), event.task_id))
+        elif isinstance(event, SubtaskStarted):
+            self._put("UPDATE subtasks SET status=?, begin_time=?, command_json=?, input=?, progress=0 "
+                      "WHERE task_id=? AND step_id=?",
+                      (SubtaskStatus.PROCESSING.value, event.time, json.dumps(list(event.command)), event.input,
+                       event.task_id, event.step_id))
+        elif isinstance(event, SubtaskProgress):
+            key = (event.task_id, event.step_id)
+            now = time.monotonic()
+            if now - self._last_progress_write.get(key, -1e9) < PROGRESS_WRITE_INTERVAL:
+                return
+            self._last_progress_write[key] = now
+            self._put("UPDATE subtasks SET progress=?, speed=? WHERE task_id=? AND step_id=?",
+                      (round(event.percent, 2), event.speed, event.task_id, event.step_id))
+        elif isinstance(event, SubtaskFinished):
+            self._last_progress_write.pop((event.task_id, event.step_id), None)
+            progress_sql = ", progress=100" if event.status == SubtaskStatus.SUCCESS else ""
+            self._put(f"UPDATE subtasks SET status=?, outputs_json=?, error_code=?, message=?, finish_time=?"
+                      f"{progress_sql} WHERE task_id=? AND step_id=?",
+                      (event.status.value, json.dumps(list(event.outputs), default=str), event.error_code,
+                       event.message, event.time, event.task_id, event.step_id))
+        elif isinstance(event, RunFinished):
+            self._put("UPDATE runs SET status=?, result=?, error_code=?, message=?, finish_time=?, "
+                      "begin_time=COALESCE(begin_time, ?) WHERE task_id=?",
+                      (RunStatus.FINISH.value, event.result.value, event.error_code, event.message, event.time,
+                       event.time, event.task_id))
+            self.flush()
+
+    # -- reads ---------------------------------------------------------------------------
+    def _query(self, sql: str, args: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
+        self.flush()
+        with self._read_lock:
+            return self._reader.execute(sql, args).fetchall()
+
+    def _subtasks(self, task_id: str) -> list[SubtaskRecord]:
+        rows = self._query("SELECT * FROM subtasks WHERE task_id=? ORDER BY seq", (task_id,))
+        return [SubtaskRecord(
+            step_id=r["step_id"], name=r["name"], task_kind=r["task_kind"], status=SubtaskStatus(r["status"]),
+            progress=r["progress"], outputs=json.loads(r["outputs_json"] or "[]"), error_code=r["error_code"],
+            message=r["message"], command=json.loads(r["command_json"] or "[]"), input=r["input"],
+            speed=r["speed"], begin_time=r["begin_time"], finish_time=r["finish_time"]) for r in rows]
+
+    def _record(self, r: sqlite3.Row, with_subtasks: bool = True) -> RunRecord:
+        return RunRecord(
+            task_id=r["task_id"], workflow_name=r["workflow_name"], input=r["input"],
+            status=RunStatus(r["status"]), result=RunResult(r["result"]) if r["result"] else None,
+            error_code=r["error_code"], message=r["message"], create_time=r["create_time"],
+            begin_time=r["begin_time"], finish_time=r["finish_time"],
+            subtasks=self._subtasks(r["task_id"]) if with_subtasks else [],
+            out_dir=r["out_dir"] or "", metadata=json.loads(r["metadata_json"] or "{}"),
+            workflow=json.loads(r["workflow_json"]) if r["workflow_json"] else None)
+
+    def get(self, task_id: str) -> RunRecord | None:
+        rows = self._query("SELECT * FROM runs WHERE task_id=?", (task_id,))
+        return self._record(rows[0]) if rows else None
+
+    def list(self, limit: int = 50, search: str | None = None) -> list[RunRecord]:
+        """Newest first; `search` matches a TaskId prefix or any part of the input."""
+        if search:
+            escaped = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            rows = self._query(
+                "SELECT * FROM runs WHERE task_id LIKE ? ESCAPE '\\' OR input LIKE ? ESCAPE '\\' "
+                "ORDER BY create_time DESC, rowid DESC LIMIT ?", (escaped + "%", "%" + escaped + "%", limit))
+        else:
+            rows = self._query("SELECT * FROM runs ORDER BY create_time DESC, rowid DESC LIMIT ?", (limit,))
+        return [self._record(r) for r in rows]
+
+    def delete(self, task_id: str) -> bool:
+        self._put("DELETE FROM subtasks WHERE task_id=?", (task_id,))
+        self._put("DELETE FROM runs WHERE task_id=?", (task_id,))
+        self.flush()
+        return self.get(task_id) is None
+
+    def task_query(self, task_id: str) -> dict[str, Any]:
+        """The cloud service's task-query JSON for one run (KeyError if unknown)."""
+        record = self.get(task_id)
+        if record is None:
+            raise KeyError(task_id)
+        return task_query_dict(record)
+
+
+def _output_entry(out: dict[str, Any]) -> dict[str, Any]:
+    entry = {"Path": out.get("path"), "Kind": out.get("kind"), "Size": out.get("size", 0)}
+    for key, name in (("width", "Width"), ("height", "Height"), ("duration", "Duration")):
+        if out.get(key):
+            entry[name] = out[key]
+    return entry
+
+
+def task_query_dict(record: RunRecord) -> dict[str, Any]:
+    """DESIGN.md's task-query shape; extras (Progress, Command, Outputs, …) are extra fields."""
+    results = []
+    for sub in record.subtasks:
+        kind = resolve_task_kind(sub.task_kind)
+        rtype = kind.result_type if kind else sub.task_kind
+        outputs = [_output_entry(o) for o in sub.outputs]
+        results.append({
+            "Type": rtype,
+            f"{rtype}Task": {
+                "Status": sub.status.value,
+                "ErrCode": ERROR_NUMBERS.get(sub.error_code, 1000) if sub.error_code else 0,
+                "ErrCodeExt": sub.error_code,
+                "Message": sub.message or ("SUCCESS" if sub.status == SubtaskStatus.SUCCESS else ""),
+                "Input": {"Name": sub.name, "StepId": sub.step_id, "TaskKind": sub.task_kind, "Path": sub.input},
+                "Output": outputs[0] if outputs else None,
+                "Outputs": outputs,
+                "Progress": round(sub.progress, 1),
+                "Speed": sub.speed,
+                "Command": list(sub.command),
+                "BeginProcessTime": iso_utc(sub.begin_time),
+                "FinishTime": iso_utc(sub.finish_time),
+            },
+        })
+    input_type = "URL" if "://" in record.input else "File"
+    workflow_task = {
+        "TaskId": record.task_id,
+        "Status": record.status.value,
+        "Result": record.result.value if record.result else None,
+        "ErrCode": ERROR_NUMBERS.get(record.error_code, 1000) if record.error_code else 0,
+        "ErrCodeExt": record.error_code,
+        "Message": record.message or ("SUCCESS" if record.succeeded else ""),
+        "WorkflowName": record.workflow_name,
+        "InputInfo": {"Type": input_type, ("Url" if input_type == "URL" else "Path"): record.input},
+        "OutputDir": record.out_dir,
+        "MetaData": record.metadata or None,
+        "MediaProcessResultSet": results,
+    }
+    return {
+        "TaskId": record.task_id,
+        "TaskType": "WorkflowTask",
+        "Status": record.status.value,
+        "CreateTime": iso_utc(record.create_time),
+        "BeginProcessTime": iso_utc(record.begin_time),
+        "FinishTime": iso_utc(record.finish_time),
+        "WorkflowTask": workflow_task,
+    }
