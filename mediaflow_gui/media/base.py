@@ -84,6 +84,20 @@ class BuildContext:
     staging_dir: Path  # write outputs here; the engine moves them to the output dir on success
     ffmpeg: str  # the ffmpeg binary to run
     threads: int = 0  # FFmpeg threads for this step (0: FFmpeg decides)
+    name_templates: dict[str, str] = field(default_factory=dict)  # settings' overrides of naming.DEFAULT_TEMPLATES
+
+
+@dataclass
+class StreamSource:
+    """Where a fusable builder takes its streams from (ffmpeg-python stream nodes).
+
+    `start` is the input time the streams begin at (non-zero when the input was opened
+    with a seek), so a builder that needs a time window can tell whether it must still trim.
+    """
+
+    video: Any
+    audio: Any = None
+    start: float = 0.0
 
 
 @dataclass

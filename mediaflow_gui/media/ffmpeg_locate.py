@@ -79,3 +79,11 @@ def find_ffmpeg(override: str | os.PathLike[str] | None = None) -> FFmpegBinary:
             "FFmpeg was not found: it is not on PATH and the bundled copy (imageio-ffmpeg) is missing "
             f"({exc}); install FFmpeg or set its path in Settings") from exc
     return _binary(bundled, "imageio-ffmpeg")
+
+
+def ffmpeg_version(path: str | os.PathLike[str]) -> tuple[int, ...]:
+    """The numeric version of the ffmpeg at `path` (cached), e.g. (9, 0, 2); () when it has none."""
+    p = Path(path).resolve()
+    token = _read_version(str(p), p.stat().st_mtime)
+    m = re.match(r"(\d+(?:\.\d+)*)", token)
+    return tuple(int(x) for x in m.group(1).split(".")) if m else ()

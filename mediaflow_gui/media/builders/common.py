@@ -1,0 +1,222 @@
+"""Helpers every builder shares: input checks, sizes, times, argv assembly, output listing.
+
+Sizes are computed here in Python from the probe (display size, so rotation is already
+applied: FFmpeg turns rotated frames before our filters run), which makes every output
+size known before FFmpeg starts and keeps the filter graphs free of size expressions.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import ffmpeg
+
+from ...model.kinds import resolve_task_kind
+from ...model.values import parse_offset
+from ..ffmpeg_locate import ffmpeg_version
+from ..base import BuildContext, MediaInfo, OutputFile, TaskInputError
+from ..naming import input_values, render, template_for
+
+# a small margin so a frame exactly on an interval boundary is not lost to float rounding
+_EPS = 1e-4
+
+
+def task_label(ctx: BuildContext) -> str:
+    kind = resolve_task_kind(ctx.task_kind)
+    title = kind.title.lower() if kind else ctx.task_kind
+    return f"'{ctx.step_name}' ({title})"
+
+
+def require_video(ctx: BuildContext) -> None:
+    """A video task on a file without pictures cannot run: say which file and which task."""
+    if not ctx.probe.has_video:
+        raise TaskInputError(
+            f"'{ctx.input_path.name}' has no video stream, so the task {task_label(ctx)} cannot run on it")
+
+
+def require_duration(ctx: BuildContext) -> float:
+    """The input's duration in seconds; a task that places things in time needs one above zero."""
+    duration = ctx.probe.duration
+    if not duration or duration <= 0:
+        raise TaskInputError(
+            f"'{ctx.input_path.name}' has no known duration (a still image or a broken file?), "
+            f"so the task {task_label(ctx)} cannot place its time points")
+    return duration
+
+
+def frame_duration(info: MediaInfo) -> float:
+    return 1.0 / info.fps if info.fps > 0 else 0.04
+
+
+def last_frame_time(info: MediaInfo) -> float:
+    """Time of the last video frame: from the frame count when known (the video may end before the audio)."""
+    duration = info.duration or 0.0
+    if info.video_streams:
+        vs = info.video_streams[0]
+        if vs.frames > 0 and vs.fps > 0:
+            return max(0.0, min(duration, (vs.frames - 1) / vs.fps) if duration else (vs.frames - 1) / vs.fps)
+    return max(0.0, duration - frame_duration(info))
+
+
+def seconds(ctx: BuildContext, text: str, name: str) -> float:
+    """A parameter's offset (`3.5s`, `10%`, negative from the end) in seconds, as TaskInputError if unusable."""
+    try:
+        return parse_offset(text).seconds(ctx.probe.duration)
+    except ValueError as exc:
+        raise TaskInputError(f"{name} of the task {task_label(ctx)}: {exc}") from exc
+
+
+def interval_seconds(ctx: BuildContext, text: str) -> float:
+    duration = require_duration(ctx)
+    iv = seconds(ctx, text, "interval")
+    if iv <= 0:
+        raise TaskInputError(f"the interval of the task {task_label(ctx)} must be above zero, not {text!r}")
+    return min(iv, duration) if iv > duration else iv
+
+
+def bucket_select(interval: float) -> str:
+    """A select expression taking the first frame of every `interval`-long bucket.
+
+    Unlike "t - prev_selected_t >= interval" it does not drift when the interval is not a
+    multiple of the frame duration, so the number of frames is predictable (bucket_count).
+    """
+    return (f"isnan(prev_selected_t)+gt(floor((t+{_EPS})/{interval:.6f}),"
+            f"floor((prev_selected_t+{_EPS})/{interval:.6f}))")
+
+
+def bucket_count(info: MediaInfo, interval: float) -> int:
+    """How many frames bucket_select keeps for this input."""
+    return int(math.floor((last_frame_time(info) + _EPS) / interval)) + 1
+
+
+def even(value: float) -> int:
+    """The nearest even integer ≥ 2 (H.264 and yuv420p need even sizes)."""
+    return max(2, int(round(value / 2.0)) * 2)
+
+
+def fit_size(src_w: int, src_h: int, width: int = 0, height: int = 0, short_side: int = 0,
+             upscale: bool = True) -> tuple[int, int]:
+    """Output size with the source aspect kept and even sides.
+
+    short_side > 0 wins: the shorter side becomes short_side (never above the source when
+    upscale is False). width and height both given: the largest size inside that box.
+    One of them: the other follows the aspect. Neither: the source size.
+    """
+    if src_w <= 0 or src_h <= 0:
+        raise ValueError("the source size is unknown")
+    aspect = src_w / src_h
+    if short_side > 0:
+        target = short_side if upscale else min(short_side, min(src_w, src_h))
+        if src_w <= src_h:
+            w, h = target, target / aspect
+        else:
+            w, h = target * aspect, target
+    elif width > 0 and height > 0:
+        scale = min(width / src_w, height / src_h)
+        w, h = src_w * scale, src_h * scale
+    elif width > 0:
+        w, h = width, width / aspect
+    elif height > 0:
+        w, h = height * aspect, height
+    else:
+        w, h = src_w, src_h
+    return even(w), even(h)
+
+
+def input_stream(ctx: BuildContext, **kwargs: Any) -> Any:
+    """The step's input as an ffmpeg-python node; always an absolute path, so a leading '-' is harmless."""
+    return ffmpeg.input(str(Path(ctx.input_path).resolve()), **kwargs)
+
+
+def output_kwargs(ctx: BuildContext, **kwargs: Any) -> dict[str, Any]:
+    if ctx.threads > 0:
+        kwargs.setdefault("threads", ctx.threads)
+    return kwargs
+
+
+def compile_argv(ctx: BuildContext, *outputs: Any) -> list[str]:
+    """argv for one FFmpeg process: global flags right after the binary, outputs last.
+
+    ffmpeg-python appends `-y` after the outputs; we put our globals first instead so
+    the runner can insert `-progress pipe:1 -nostats` after args[0] and the last
+    arguments stay the output files. `-y` is safe: outputs go to the private staging dir.
+    """
+    node = outputs[0] if len(outputs) == 1 else ffmpeg.merge_outputs(*outputs)
+    return [ctx.ffmpeg, "-hide_banner", "-nostdin", "-y", *node.get_args()]
+
+
+def vfr_kwargs(ctx: BuildContext) -> dict[str, str]:
+    """Keep only the frames the filters chose (no duplicates for a constant rate).
+
+    `-fps_mode` appeared in FFmpeg 5.1; older builds (Ubuntu 22.04's 4.4) only know `-vsync`.
+    Git builds without a release number are taken as new.
+    """
+    version = ffmpeg_version(ctx.ffmpeg)
+    if version and version < (5, 1):
+        return {"vsync": "vfr"}
+    return {"fps_mode": "vfr"}
+
+
+def staging_file(ctx: BuildContext, name: str) -> Path:
+    return Path(ctx.staging_dir).resolve() / name
+
+
+def name_for(ctx: BuildContext, kind: str, output_name: str, values: dict[str, object], *,
+             sequence: bool = False, ensure_ext: str | None = None) -> str:
+    vals = input_values(ctx.source_name, Path(ctx.input_path), ctx.step_name)
+    vals.update(values)
+    return render(template_for(kind, output_name, ctx.name_templates), vals, sequence=sequence,
+                  ensure_ext=ensure_ext)
+
+
+def describe_output(path: Path, kind: str) -> OutputFile:
+    """An OutputFile with real properties read back from the file (cheap: header only)."""
+    from ..probe import MediaProbeError, probe
+
+    out = OutputFile(path=path, kind=kind, size=path.stat().st_size)
+    if path.suffix.lower() == ".webp":
+        # FFmpeg cannot demux animated WebP; its RIFF header tells size, frames and duration
+        from ..webp_info import NotWebPError, webp_info
+
+        try:
+            info = webp_info(path)
+        except NotWebPError:
+            return out
+        out.width, out.height = info.width, info.height
+        out.duration = info.duration if kind == "animation" else None
+        out.extra.update({"codec": "webp", "frames": info.frames})
+        return out
+    if kind in ("video", "audio", "image", "animation"):
+        try:
+            info = probe(path)
+        except MediaProbeError:
+            return out  # the file exists and FFmpeg succeeded; the size alone still helps
+        out.width, out.height = info.width, info.height
+        out.duration = info.duration if kind in ("video", "audio", "animation") else None
+        if info.video_streams:
+            out.extra["codec"] = info.video_streams[0].codec
+        elif info.audio_streams:
+            out.extra["codec"] = info.audio_streams[0].codec
+    return out
+
+
+class OutputMissingError(RuntimeError):
+    """FFmpeg exited 0 but an expected file is not there (the input ended early, …)."""
+
+
+def missing_output(ctx: BuildContext, path: Path) -> OutputMissingError:
+    return OutputMissingError(
+        f"FFmpeg finished the task {task_label(ctx)} on '{ctx.input_path.name}' without writing {path.name}")
+
+
+def image_codec_kwargs(fmt: str) -> dict[str, Any]:
+    """Encoder options for still images written by the image2 muxer (which also handles webp stills)."""
+    if fmt == "jpg":
+        return {"c:v": "mjpeg", "q:v": 2, "f": "image2"}
+    if fmt == "png":
+        return {"c:v": "png", "f": "image2"}
+    if fmt == "webp":
+        return {"c:v": "libwebp", "quality": 85, "f": "image2"}
+    raise ValueError(f"unknown image format {fmt!r}")

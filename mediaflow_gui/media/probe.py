@@ -1,0 +1,179 @@
+"""Probe an input with PyAV: container, duration, size, bitrate, display size, fps, streams.
+
+Width and height on MediaInfo are the *display* size: a phone video stored as 1920x1080
+with a 90° display matrix is reported as 1080x1920, because FFmpeg turns the frames
+before our filters see them. StreamInfo keeps the coded size.
+
+Rotation comes from the first decoded frame (PyAV attaches the stream's display matrix
+to it) and, for older files, from the stream's `rotate` metadata tag.
+
+Every failure is a MediaProbeError whose message names the file, so the engine can show
+it to a person as is.
+"""
+
+from __future__ import annotations
+
+import os
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import av
+
+from .base import MediaInfo, StreamInfo
+
+
+class MediaProbeError(ValueError):
+    """The file is not readable media (missing, empty, corrupt, truncated, text …)."""
+
+
+# demuxers that accept almost any bytes; a file they "open" is not media a person meant
+_NON_MEDIA_FORMATS = {"tty", "txt"}
+_NON_MEDIA_CODECS = {"ansi", "bintext", "xbin", "idf"}
+
+
+def _fail(path: Path, reason: str) -> MediaProbeError:
+    return MediaProbeError(f"'{path.name}' is not a readable media file: {reason}")
+
+
+def _fps(stream: Any) -> float:
+    for attr in ("average_rate", "guessed_rate", "base_rate"):
+        rate = getattr(stream, attr, None)
+        if rate:
+            value = float(rate)
+            if 0 < value < 1000:  # some demuxers report 90000 (a time base), not a rate
+                return round(value, 3)
+    return 0.0
+
+
+def _rotation(container: Any, stream: Any) -> int:
+    """Display rotation in degrees (0, 90, 180, 270) as the display matrix states it (FFmpeg's sign)."""
+    tag = stream.metadata.get("rotate")
+    degrees: float | None = None
+    if tag:
+        try:
+            degrees = float(tag)
+        except ValueError:
+            degrees = None
+    if degrees is None:
+        try:
+            frame = next(container.decode(stream), None)
+        except (av.error.FFmpegError, StopIteration):
+            frame = None  # undecodable first frame: the size check below is still right for unrotated media
+        degrees = float(getattr(frame, "rotation", 0) or 0) if frame is not None else 0.0
+    return int(round(degrees)) % 360
+
+
+def _duration(container: Any) -> float | None:
+    if container.duration is not None and container.duration > 0:
+        return container.duration / av.time_base
+    longest = 0.0
+    for s in container.streams:
+        if s.duration is not None and s.time_base is not None:
+            longest = max(longest, float(s.duration * s.time_base))
+    return longest or None
+
+
+def _check_complete(path: Path, container: Any, size: int) -> None:
+    """A truncated upload keeps its index (mp4 with faststart) but loses the data it points to."""
+    for s in container.streams:
+        try:
+            entries = s.index_entries
+            count = len(entries)
+            if count == 0:
+                continue
+            last = entries[count - 1]
+        except (AttributeError, IndexError, TypeError):
+            continue  # this PyAV or demuxer exposes no index: nothing to compare
+        if last.pos >= 0 and last.pos + last.size > size:
+            raise _fail(path, f"the file is truncated (its index points {last.pos + last.size - size} bytes "
+                              "past the end; was the upload or copy interrupted?)")
+
+
+def probe(path: str | os.PathLike[str]) -> MediaInfo:
+    """Read what an input holds; raises MediaProbeError naming the file when it is not usable media."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise MediaProbeError(f"'{path.name}' does not exist ({path})") from None
+    except OSError as exc:
+        raise MediaProbeError(f"'{path.name}' cannot be read: {exc.strerror or exc}") from exc
+    if path.is_dir():
+        raise MediaProbeError(f"'{path.name}' is a folder, not a media file")
+    if size == 0:
+        raise _fail(path, "the file is empty (0 bytes)")
+    try:
+        container = av.open(str(path), mode="r", metadata_errors="replace")
+    except av.error.InvalidDataError:
+        raise _fail(path, "FFmpeg does not recognise its data (corrupt, truncated, or not audio/video)") from None
+    except (av.error.FFmpegError, OSError) as exc:
+        raise _fail(path, str(exc)) from exc
+    try:
+        return _probe_open(path, container, size)
+    finally:
+        container.close()
+
+
+def _probe_open(path: Path, container: Any, size: int) -> MediaInfo:
+    if container.format.name in _NON_MEDIA_FORMATS:
+        raise _fail(path, f"it looks like a text file ({container.format.name})")
+    info = MediaInfo(path=path, container=container.format.name, size=size,
+                     bitrate=int(container.bit_rate or 0), duration=_duration(container))
+    for s in container.streams:
+        cc = s.codec_context
+        codec = cc.name if cc is not None else ""
+        if s.type == "video":
+            if codec in _NON_MEDIA_CODECS:
+                raise _fail(path, "it looks like a text file")
+            info.video_streams.append(StreamInfo(
+                index=s.index, kind="video", codec=codec, width=cc.width, height=cc.height, fps=_fps(s),
+                bitrate=int(cc.bit_rate or 0), frames=int(s.frames or 0)))
+        elif s.type == "audio":
+            info.audio_streams.append(StreamInfo(
+                index=s.index, kind="audio", codec=codec, bitrate=int(cc.bit_rate or 0),
+                sample_rate=int(cc.sample_rate or 0), channels=int(cc.channels or 0), frames=int(s.frames or 0)))
+    if not info.video_streams and not info.audio_streams:
+        raise _fail(path, "it has no audio or video stream")
+    _check_complete(path, container, size)
+    if info.video_streams:
+        first = info.video_streams[0]
+        vstream = container.streams[first.index]
+        info.fps = first.fps
+        info.rotation = _rotation(container, vstream)
+        w, h = first.width, first.height
+        sar = vstream.sample_aspect_ratio
+        if sar and sar != Fraction(1, 1) and sar > 0:
+            w = int(round(w * sar))  # anamorphic video: players show it wider than coded
+        if info.rotation in (90, 270):
+            w, h = h, w
+        info.width, info.height = w, h
+        if info.width <= 0 or info.height <= 0:
+            raise _fail(path, "its video stream has no picture size (damaged header)")
+    if info.bitrate == 0 and info.duration:
+        info.bitrate = int(size * 8 / info.duration)
+    return info
+
+
+def media_info_dict(info: MediaInfo) -> dict[str, Any]:
+    """The cloud service's MetaData shape (durations in seconds, sizes in bytes, bitrates in bps)."""
+    video_duration = info.duration or 0.0
+    return {
+        "Size": info.size,
+        "Container": info.container,
+        "Bitrate": info.bitrate,
+        "Height": info.height,
+        "Width": info.width,
+        "Duration": round(info.duration or 0.0, 3),
+        "Rotate": info.rotation,
+        "VideoStreamSet": [
+            {"Bitrate": s.bitrate, "Height": s.height, "Width": s.width, "Codec": s.codec, "Fps": s.fps}
+            for s in info.video_streams
+        ],
+        "AudioStreamSet": [
+            {"Bitrate": s.bitrate, "SamplingRate": s.sample_rate, "Codec": s.codec, "Channel": s.channels}
+            for s in info.audio_streams
+        ],
+        "VideoDuration": round(video_duration if info.video_streams else 0.0, 3),
+        "AudioDuration": round(info.duration or 0.0, 3) if info.audio_streams else 0.0,
+    }
