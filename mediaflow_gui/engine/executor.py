@@ -30,6 +30,7 @@ import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable
+from urllib.parse import quote
 
 from ..media.base import BuildContext, BuildResult, FFmpegJob, MediaInfo, OutputFile, TaskInputError
 from ..model.plan import ExecutionPlan, PlannedStep
@@ -315,6 +316,8 @@ class PlanExecutor:
                 renamed[src.name] = dst.name
             final.append(replace(out, path=dst, size=dst.stat().st_size))
         if renamed:  # a sprite's WebVTT names its sheets: follow their new names (one pass, longest first)
+            # the VTT may hold the names as written or URL-encoded (spaces, unicode)
+            renamed.update({quote(old): quote(new) for old, new in list(renamed.items())})
             pattern = re.compile("|".join(re.escape(old) for old in sorted(renamed, key=len, reverse=True)))
             for out in final:
                 if out.path.suffix.lower() == ".vtt":

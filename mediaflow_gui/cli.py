@@ -1,0 +1,394 @@
+"""`mediaflow`: the headless command line (same Engine and task store as the GUI, no Qt).
+
+    mediaflow validate FILE
+    mediaflow run WORKFLOW INPUT... --out DIR [--concurrency N] [--no-fusion] [--ffmpeg PATH]
+    mediaflow status TASKID [--json]
+    mediaflow tasks [--limit N] [--search S]
+    mediaflow --data-dir DIR ...      (moves the task store; same as MEDIAFLOW_DATA_DIR)
+
+Exit codes: 0 success, 1 a run or validation failed, 2 bad usage or an unreadable file,
+130 canceled with Ctrl-C. Errors are one line on stderr, never a traceback (set
+MEDIAFLOW_DEBUG=1 to see one). An input whose name starts with '-' goes after `--`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as _dt
+import inspect
+import json
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+from typing import Any, Sequence, TextIO
+
+from . import __version__
+from .engine.events import Event, RunCreated, RunFinished, SubtaskFinished, SubtaskProgress, SubtaskStarted
+from .model.statuses import RunResult, SubtaskStatus
+from .paths import DATA_DIR_ENV
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_CANCELED = 0, 1, 2, 130
+
+
+def _err(message: str) -> None:
+    print(f"mediaflow: {' '.join(str(message).split())}", file=sys.stderr)
+
+
+def _human_size(size: int | float | None) -> str:
+    size = float(size or 0)
+    for unit in ("B", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{size:.1f} GB"
+
+
+def _local_time(t: float | None) -> str:
+    if t is None:
+        return "-"
+    return _dt.datetime.fromtimestamp(t).strftime("%Y-%m-%d %H:%M:%S")
+
+
+# -- validate ---------------------------------------------------------------------------
+def cmd_validate(args: argparse.Namespace) -> int:
+    from .model.serialization import WorkflowFormatError, load_workflow
+    from .model.validation import validate
+
+    try:
+        workflow = load_workflow(args.file)
+    except WorkflowFormatError as exc:
+        for problem in exc.problems:
+            print(f"{exc.source}: {problem}")
+        return EXIT_FAILED
+    problems = validate(workflow)
+    if not problems:
+        print(f"OK: {args.file} ({workflow.name}, {sum(1 for n in workflow.nodes.values() if n.task_kind)} tasks)")
+        return EXIT_OK
+    for problem in problems:
+        print(problem.message)
+    return EXIT_FAILED
+
+
+# -- run ----------------------------------------------------------------------------------
+class ProgressPrinter:
+    """Turns engine events into terminal output: a redrawn status line on a TTY, plain lines otherwise."""
+
+    BAR = 24
+
+    def __init__(self, stream: TextIO, tty: bool | None = None) -> None:
+        self.stream = stream
+        self.tty = stream.isatty() if tty is None else tty
+        self.names: dict[tuple[str, str], str] = {}
+        self.steps: dict[str, list[str]] = {}
+        self.percent: dict[tuple[str, str], float] = {}
+        self.plain_marks: dict[tuple[str, str], int] = {}
+        self._last_draw = 0.0
+        self._line_shown = False
+
+    def __call__(self, event: Event) -> None:
+        if isinstance(event, RunCreated):
+            self.steps[event.task_id] = [s.step_id for s in event.steps]
+            for s in event.steps:
+                self.names[(event.task_id, s.step_id)] = s.name
+            self._line(f"TaskId: {event.task_id}")
+            self._line(f"  {event.input} → {event.out_dir or '(delivered)'} with {event.workflow_name!r}, "
+                       f"{len(event.steps)} task(s)")
+        elif isinstance(event, SubtaskStarted):
+            key = (event.task_id, event.step_id)
+            self.percent[key] = 0.0
+            if not self.tty:
+                self._line(f"[{event.task_id}] {self.names.get(key, event.step_id)}: started")
+            self._draw(force=True)
+        elif isinstance(event, SubtaskProgress):
+            key = (event.task_id, event.step_id)
+            self.percent[key] = event.percent
+            if self.tty:
+                self._draw()
+            else:
+                mark = int(event.percent // 25)
+                if 0 < mark < 4 and mark > self.plain_marks.get(key, 0):
+                    self.plain_marks[key] = mark
+                    speed = f" ({event.speed:.2f}x)" if event.speed else ""
+                    self._line(f"[{event.task_id}] {self.names.get(key, event.step_id)}: {mark * 25}%{speed}")
+        elif isinstance(event, SubtaskFinished):
+            key = (event.task_id, event.step_id)
+            self.percent[key] = 100.0
+            name = self.names.get(key, event.step_id)
+            if event.status == SubtaskStatus.SUCCESS:
+                files = ", ".join(Path(o["path"]).name for o in event.outputs[:3])
+                more = f" (+{len(event.outputs) - 3} more)" if len(event.outputs) > 3 else ""
+                detail = f" → {files}{more}" if files else (f" ({event.message})" if event.message else "")
+                self._line(f"[{event.task_id}] {name}: SUCCESS{detail}")
+            else:
+                self._line(f"[{event.task_id}] {name}: {event.status.value}"
+                           + (f": {' '.join(event.message.split())}" if event.message else ""))
+            self._draw(force=True)
+        elif isinstance(event, RunFinished):
+            self._clear()
+
+    def _line(self, text: str) -> None:
+        self._clear()
+        print(text, file=self.stream, flush=True)
+        self._draw(force=True)
+
+    def _clear(self) -> None:
+        if self.tty and self._line_shown:
+            self.stream.write("\r\033[K")
+            self.stream.flush()
+            self._line_shown = False
+
+    def _draw(self, force: bool = False) -> None:
+        if not self.tty:
+            return
+        now = time.monotonic()
+        if not force and now - self._last_draw < 0.1:
+            return
+        self._last_draw = now
+        parts = []
+        for task_id, step_ids in self.steps.items():
+            if not step_ids:
+                continue
+            total = sum(self.percent.get((task_id, s), 0.0) for s in step_ids) / len(step_ids)
+            filled = int(self.BAR * total / 100)
+            running = [f"{self.names[(task_id, s)]} {self.percent[(task_id, s)]:.0f}%" for s in step_ids
+                       if 0 < self.percent.get((task_id, s), -1) < 100 or self.percent.get((task_id, s)) == 0.0]
+            parts.append(f"{task_id[-8:]} [{'#' * filled}{'.' * (self.BAR - filled)}] {total:5.1f}% "
+                         + " | ".join(running[:3]))
+        if not parts:
+            return
+        width = 200
+        try:
+            width = os.get_terminal_size(self.stream.fileno()).columns
+        except (OSError, ValueError, AttributeError):
+            pass
+        text = "  ".join(parts)[: max(20, width - 1)]
+        self.stream.write("\r\033[K" + text)
+        self.stream.flush()
+        self._line_shown = True
+
+
+async def _run_async(args: argparse.Namespace, workflow: Any, inputs: list[str], out_dir: Path) -> int:
+    from .engine.engine import Engine, EngineSettings
+    from .engine.store import TaskStore
+
+    settings = EngineSettings(ffmpeg_path=args.ffmpeg, fusion=not args.no_fusion)
+    if args.concurrency:
+        settings.max_threads = args.concurrency
+    store = TaskStore()
+    try:
+        engine = Engine(store, settings=settings)
+        engine.bus.subscribe(ProgressPrinter(sys.stdout))
+        canceled = False
+
+        def on_interrupt() -> None:
+            nonlocal canceled
+            if not canceled:
+                canceled = True
+                print("\nCanceling… (press Ctrl-C again to stop waiting)", file=sys.stderr, flush=True)
+                for task_id in engine.running():
+                    engine.cancel(task_id)
+            else:  # a second Ctrl-C: stop now; the store marks the runs Interrupted next time
+                raise KeyboardInterrupt
+
+        loop = asyncio.get_running_loop()
+        try:
+            loop.add_signal_handler(signal.SIGINT, on_interrupt)
+        except (NotImplementedError, RuntimeError):  # Windows: KeyboardInterrupt handling below
+            pass
+        task_ids = [engine.submit(workflow, inp, out_dir) for inp in inputs]
+        records = [await engine.wait(tid) for tid in task_ids]
+    finally:
+        store.close()
+
+    status = EXIT_OK
+    for record in records:
+        done = sum(1 for s in record.subtasks if s.status == SubtaskStatus.SUCCESS)
+        took = (record.finish_time or 0) - (record.begin_time or record.create_time)
+        if record.result == RunResult.SUCCESS:
+            print(f"{record.task_id} SUCCESS: {done}/{len(record.subtasks)} tasks, "
+                  f"{len(record.outputs())} file(s) in {record.out_dir} ({took:.1f} s)")
+        else:
+            _err(f"{record.task_id} {record.result.value if record.result else record.status.value}: "
+                 f"{record.message or record.error_code}")
+            status = EXIT_CANCELED if record.result == RunResult.CANCELED and status != EXIT_FAILED else EXIT_FAILED
+    return status
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from .model.serialization import WorkflowFormatError, load_workflow
+
+    try:
+        workflow = load_workflow(args.workflow)
+    except WorkflowFormatError as exc:
+        _err(f"cannot read the workflow: {exc}")
+        return EXIT_USAGE
+    out_dir = Path(args.out).expanduser()
+    try:
+        return asyncio.run(_run_async(args, workflow, list(args.inputs), out_dir))
+    except KeyboardInterrupt:
+        _err("stopped; unfinished runs will show as Interrupted")
+        return EXIT_CANCELED
+
+
+# -- status / tasks ---------------------------------------------------------------------------
+def _find_record(store: Any, task_id: str) -> tuple[Any, str]:
+    """The run for a TaskId or a unique prefix of one; else (None, why)."""
+    record = store.get(task_id)
+    if record is not None or not task_id:
+        return record, ""
+    matches = [m for m in store.list(limit=50, search=task_id) if m.task_id.startswith(task_id)]
+    if len(matches) == 1:
+        return matches[0], ""
+    if matches:
+        return None, f"{task_id} matches {len(matches)} tasks; give more of the TaskId"
+    return None, f"no task {task_id} in the task store ({os.environ.get(DATA_DIR_ENV) or 'default data dir'})"
+
+
+def _print_status(record: Any) -> None:
+    state = record.status.value + (f" ({record.result.value})" if record.result else "")
+    rows = [
+        ("TaskId", record.task_id), ("Workflow", record.workflow_name), ("Input", record.input),
+        ("Output dir", record.out_dir or "-"), ("Status", state),
+        ("Created", _local_time(record.create_time)), ("Started", _local_time(record.begin_time)),
+        ("Finished", _local_time(record.finish_time)),
+    ]
+    if record.error_code:
+        rows.append(("Error", record.error_code))
+    if record.message:
+        rows.append(("Message", " ".join(record.message.split())))
+    for label, value in rows:
+        print(f"{label:<11} {value}")
+    if record.metadata:
+        md = record.metadata
+        print(f"{'Media':<11} {md.get('Container', '')} {md.get('Width', 0)}x{md.get('Height', 0)}, "
+              f"{md.get('Duration', 0)} s, {_human_size(md.get('Size'))}")
+    print()
+    name_w = max([7] + [len(s.name) for s in record.subtasks])
+    kind_w = max([4] + [len(s.task_kind) for s in record.subtasks])
+    print(f"{'Subtask':<{name_w}}  {'Kind':<{kind_w}}  {'Status':<10}  {'Progress':>8}  Message")
+    for sub in record.subtasks:
+        message = " ".join(sub.message.split())
+        print(f"{sub.name:<{name_w}}  {sub.task_kind:<{kind_w}}  {sub.status.value:<10}  {sub.progress:>7.0f}%  {message}")
+        for out in sub.outputs:
+            dims = f" {out.get('width')}x{out.get('height')}" if out.get("width") else ""
+            dur = f" {out['duration']:.1f} s" if out.get("duration") else ""
+            print(f"{'':<{name_w}}  → {out.get('path')}  ({out.get('kind')}{dims}{dur}, {_human_size(out.get('size'))})")
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from .engine.store import TaskStore, task_query_dict
+
+    with TaskStore() as store:
+        record, why = _find_record(store, args.task_id)
+    if record is None:
+        _err(why)
+        return EXIT_FAILED
+    if args.json:
+        print(json.dumps(task_query_dict(record), indent=2, ensure_ascii=False))
+    else:
+        _print_status(record)
+    return EXIT_OK
+
+
+def cmd_tasks(args: argparse.Namespace) -> int:
+    from .engine.store import TaskStore
+
+    with TaskStore() as store:
+        records = store.list(limit=args.limit, search=args.search)
+    if not records:
+        print("No tasks." if not args.search else f"No tasks match {args.search!r}.")
+        return EXIT_OK
+    print(f"{'TaskId':<21}  {'Created':<19}  {'Status':<19}  {'Tasks':>5}  {'Workflow':<20}  Input")
+    for r in records:
+        state = r.status.value + (f" {r.result.value}" if r.result else "")
+        ok = sum(1 for s in r.subtasks if s.status == SubtaskStatus.SUCCESS)
+        print(f"{r.task_id:<21}  {_local_time(r.create_time):<19}  {state:<19}  "
+              f"{f'{ok}/{len(r.subtasks)}':>5}  {r.workflow_name[:20]:<20}  {r.input}")
+    return EXIT_OK
+
+
+# -- parser --------------------------------------------------------------------------------------
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="mediaflow", description="Run MediaFlow workflows on local FFmpeg and query their tasks.")
+    parser.add_argument("--version", action="version", version=f"mediaflow {__version__}")
+    parser.add_argument("--data-dir", metavar="DIR", help=f"where the task store lives (sets {DATA_DIR_ENV})")
+    # also accepted after the command (`mediaflow tasks --data-dir D`); SUPPRESS keeps the global value
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--data-dir", metavar="DIR", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("validate", parents=[common], help="check a workflow file and list every problem")
+    p.add_argument("file", help="a *.mfw.json workflow")
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("run", parents=[common], help="run a workflow on one or more input files",
+                       epilog="An input whose name starts with '-' goes after '--'.")
+    p.add_argument("workflow", help="a *.mfw.json workflow")
+    p.add_argument("inputs", nargs="+", metavar="INPUT", help="media file(s) to process")
+    p.add_argument("--out", "-o", required=True, metavar="DIR", help="folder for the results (created if missing)")
+    p.add_argument("--concurrency", type=_positive_int, metavar="N",
+                   help="CPU threads all FFmpeg processes may use together (default: number of cores)")
+    p.add_argument("--no-fusion", action="store_true", help="run every task as its own FFmpeg process")
+    p.add_argument("--ffmpeg", metavar="PATH", help="the ffmpeg binary to use")
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("status", parents=[common], help="show one task: the run, every subtask and its outputs")
+    p.add_argument("task_id", metavar="TASKID", help="a TaskId (or a unique prefix)")
+    p.add_argument("--json", action="store_true", help="print the task-query JSON")
+    p.set_defaults(func=cmd_status)
+
+    p = sub.add_parser("tasks", parents=[common], help="list recent tasks, newest first")
+    p.add_argument("--limit", type=_positive_int, default=20, metavar="N")
+    p.add_argument("--search", metavar="S", help="TaskId prefix or part of the input")
+    p.set_defaults(func=cmd_tasks)
+
+    try:
+        from .storage.commands import add_subcommands
+    except ModuleNotFoundError as exc:  # the storage commands are optional until that module exists
+        if exc.name not in ("mediaflow_gui.storage.commands", "mediaflow_gui.storage"):
+            raise
+    else:
+        add_subcommands(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.data_dir:
+        os.environ[DATA_DIR_ENV] = str(Path(args.data_dir).expanduser().resolve())
+    func = getattr(args, "func", None)
+    if func is None:
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        result = func(args)
+        if inspect.isawaitable(result):
+            result = asyncio.run(result)  # type: ignore[arg-type]
+        return int(result or 0)
+    except KeyboardInterrupt:
+        _err("interrupted")
+        return EXIT_CANCELED
+    except Exception as exc:  # the CLI promises one line, never a traceback
+        if os.environ.get("MEDIAFLOW_DEBUG"):
+            raise
+        _err(f"{type(exc).__name__}: {exc}")
+        return EXIT_FAILED
+
+
+if __name__ == "__main__":
+    sys.exit(main())
