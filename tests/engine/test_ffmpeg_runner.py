@@ -1,0 +1,88 @@
+"""The FFmpeg runner: progress parsing, error capture, stderr draining and cancellation (real FFmpeg)."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from mediaflow_gui.engine.ffmpeg_runner import FFmpegError, meaningful_error_lines, run_ffmpeg
+from mediaflow_gui.media.base import FFmpegJob
+from tests.engine.helpers import ffmpeg_children
+from tests.media_factory import ffmpeg_exe
+
+
+def test_progress_is_parsed_into_rising_percent_ending_at_100(tmp_path: Path) -> None:
+    out = tmp_path / "out.mp4"
+    # -stats_period makes FFmpeg write a progress block every 0.1 s of wall time; -re paces the input
+    job = FFmpegJob([ffmpeg_exe(), "-stats_period", "0.1", "-re", "-f", "lavfi", "-i",
+                     "testsrc2=size=160x120:rate=10:duration=1.5", "-c:v", "libx264", "-preset", "ultrafast",
+                     str(out)], duration=1.5)
+    seen: list[tuple[float, float | None]] = []
+    state = asyncio.run(run_ffmpeg(job, lambda p, s: seen.append((p, s)), min_interval=0.0))
+    percents = [p for p, _ in seen]
+    assert len(percents) >= 3, seen  # intermediate blocks, not just the end
+    assert percents == sorted(percents)
+    assert all(0.0 <= p <= 100.0 for p in percents)
+    assert percents[-1] == 100.0 and percents[-2] < 100.0
+    assert state.ended and state.out_time > 1.0
+    assert any(s is not None and s > 0 for _, s in seen)
+    assert out.stat().st_size > 0
+
+
+def test_throttle_limits_callbacks(tmp_path: Path) -> None:
+    job = FFmpegJob([ffmpeg_exe(), "-stats_period", "0.05", "-re", "-f", "lavfi", "-i",
+                     "testsrc2=size=160x120:rate=10:duration=1", "-f", "null", "-"], duration=1.0)
+    unthrottled: list[float] = []
+    throttled: list[float] = []
+    asyncio.run(run_ffmpeg(job, lambda p, s: unthrottled.append(p), min_interval=0.0))
+    asyncio.run(run_ffmpeg(job, lambda p, s: throttled.append(p), min_interval=10.0))
+    assert len(unthrottled) > 3
+    assert throttled[-1] == 100.0
+    assert len(throttled) == 2  # the first value, then only the forced final one
+
+
+def test_failure_raises_with_exit_code_last_error_lines_and_command(tmp_path: Path) -> None:
+    missing = tmp_path / "does not exist.mp4"
+    job = FFmpegJob([ffmpeg_exe(), "-i", str(missing), "-f", "null", "-"], duration=None)
+    with pytest.raises(FFmpegError) as info:
+        asyncio.run(run_ffmpeg(job))
+    err = info.value
+    assert err.exit_code != 0
+    assert err.command == job.args  # the job's own argv, without the inserted progress flags
+    assert any("No such file" in line for line in err.error_lines)
+    assert not any(line.startswith("configuration:") for line in err.error_lines)
+    assert "No such file" in str(err)
+
+
+def test_loud_stderr_does_not_block(tmp_path: Path) -> None:
+    # -loglevel debug writes far more than a pipe buffer; the runner must drain it while FFmpeg runs
+    job = FFmpegJob([ffmpeg_exe(), "-loglevel", "debug", "-f", "lavfi", "-i",
+                     "testsrc2=size=160x120:rate=25:duration=2", "-f", "null", "-"], duration=2.0)
+    state = asyncio.run(run_ffmpeg(job))
+    assert state.ended
+
+
+def test_meaningful_error_lines_skip_banner() -> None:
+    lines = ["ffmpeg version 9", "  configuration: --enable-gpl --enable-error-thing", "Input #0, mov, from 'x':",
+             "[h264 @ 0x1] Invalid NAL unit size", "Conversion failed!"]
+    assert meaningful_error_lines(lines) == ["[h264 @ 0x1] Invalid NAL unit size", "Conversion failed!"]
+
+
+def test_cancel_kills_the_process_and_reraises(tmp_path: Path) -> None:
+    out = tmp_path / "long.mp4"
+    job = FFmpegJob([ffmpeg_exe(), "-re", "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=10:duration=60",
+                     "-c:v", "libx264", "-preset", "ultrafast", str(out)], duration=60.0)
+
+    async def scenario() -> None:
+        started = asyncio.Event()
+        task = asyncio.create_task(run_ffmpeg(job, lambda p, s: started.set(), min_interval=0.0))
+        await asyncio.wait_for(started.wait(), 60)
+        assert ffmpeg_children(), "FFmpeg should be running"
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+    asyncio.run(scenario())
+    assert ffmpeg_children() == []
