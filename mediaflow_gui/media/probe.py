@@ -122,7 +122,8 @@ def _probe_open(path: Path, container: Any, size: int) -> MediaInfo:
                      bitrate=int(container.bit_rate or 0), duration=_duration(container))
     for s in container.streams:
         cc = s.codec_context
-        codec = cc.name if cc is not None else ""
+        # canonical_name is the format's name ("mp3", "av1"), not the decoder's ("mp3float", "libdav1d")
+        codec = (getattr(cc.codec, "canonical_name", "") or cc.name) if cc is not None else ""
         if s.type == "video":
             if codec in _NON_MEDIA_CODECS:
                 raise _fail(path, "it looks like a text file")
