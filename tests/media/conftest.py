@@ -28,6 +28,15 @@ def run_jobs(result: BuildResult) -> list[OutputFile]:
     return result.finalize()
 
 
+def make_context(kind: str, params: TaskParams, input_path: Path, staging: Path, name: str = "Task",
+                 source_name: str | None = None, threads: int = 0) -> BuildContext:
+    staging.mkdir(parents=True, exist_ok=True)
+    return BuildContext(step_id=f"step-{staging.name}", step_name=name, task_kind=kind, params=params,
+                        input_path=Path(input_path), probe=probe(input_path),
+                        source_name=source_name if source_name is not None else Path(input_path).stem,
+                        staging_dir=staging, ffmpeg=ffmpeg_exe(), threads=threads)
+
+
 MakeCtx = Callable[..., BuildContext]
 
 
@@ -39,12 +48,7 @@ def make_ctx(tmp_path: Path) -> MakeCtx:
     def make(kind: str, params: TaskParams, input_path: Path, name: str = "Task",
              source_name: str | None = None, threads: int = 0) -> BuildContext:
         counter["n"] += 1
-        staging = tmp_path / f"staging{counter['n']}"
-        staging.mkdir()
-        return BuildContext(step_id=f"step{counter['n']}", step_name=name, task_kind=kind, params=params,
-                            input_path=Path(input_path), probe=probe(input_path),
-                            source_name=source_name if source_name is not None else Path(input_path).stem,
-                            staging_dir=staging, ffmpeg=ffmpeg_exe(), threads=threads)
+        return make_context(kind, params, input_path, tmp_path / f"staging{counter['n']}", name, source_name, threads)
 
     return make
 
