@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from pathlib import Path
 from typing import Any
 
 import psutil
 
 from mediaflow_gui.engine.engine import Engine, EngineSettings
-from mediaflow_gui.engine.events import Event, EventBus, SubtaskFinished, SubtaskStarted
+from mediaflow_gui.engine.events import Event, EventBus, SubtaskFinished, SubtaskProgress, SubtaskStarted
 from mediaflow_gui.engine.store import TaskStore
 from mediaflow_gui.model.kinds import NodeKind
 from mediaflow_gui.model.params import (AnimatedImageParams, ImageSpriteParams, SnapshotParams, TranscodeParams,
@@ -62,7 +63,15 @@ class Recorder:
 
     def __init__(self, bus: EventBus) -> None:
         self.events: list[Event] = []
-        bus.subscribe(self.events.append)
+        self.received: list[tuple[float, Event]] = []  # with the time each event arrived
+        bus.subscribe(self._keep)
+
+    def _keep(self, event: Event) -> None:
+        self.events.append(event)
+        self.received.append((time.time(), event))
+
+    def last_progress_time(self, step_id: str) -> float:
+        return max(t for t, e in self.received if isinstance(e, SubtaskProgress) and e.step_id == step_id)
 
     def of(self, kind: type, step_id: str | None = None) -> list[Any]:
         return [e for e in self.events if isinstance(e, kind) and (step_id is None or e.step_id == step_id)]
