@@ -1,0 +1,188 @@
+"""The `mediaflow` CLI session: validate, run, status, status --json, tasks; via main() and a real process."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from mediaflow_gui import __version__
+from mediaflow_gui.cli import main
+from mediaflow_gui.model.kinds import NodeKind
+from mediaflow_gui.model.serialization import save_workflow
+from mediaflow_gui.model.workflow import Node, Workflow, task_node
+from mediaflow_gui.paths import sample_workflow_path
+from tests.engine.helpers import fast_transcode, parallel_workflow, small_snapshots
+
+TASK_ID = re.compile(r"^TaskId: (mf-\d{8}-[0-9a-f]{8})$", re.MULTILINE)
+
+
+@pytest.fixture()
+def small_workflow(tmp_path: Path) -> Path:
+    path = tmp_path / "small.mfw.json"
+    save_workflow(parallel_workflow(task_node("transcode", "Small", fast_transcode()),
+                                    task_node("snapshot", "Thumbs", small_snapshots()), name="Small"), path)
+    return path
+
+
+def test_validate_ok(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["validate", str(sample_workflow_path("standard.mfw.json"))]) == 0
+    assert capsys.readouterr().out.startswith("OK")
+
+
+def test_validate_lists_every_problem(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    wf = Workflow("bad")
+    wf.add_node(Node(NodeKind.START))
+    wf.add_node(Node(NodeKind.JOIN))
+    path = tmp_path / "bad.mfw.json"
+    save_workflow(wf, path)
+    assert main(["validate", str(path)]) == 1
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) >= 3  # no end, join unreachable, join with too few inputs, …
+    assert any("no end" in line for line in lines)
+
+
+def test_validate_unreadable_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "x.mfw.json"
+    path.write_text("{ not json", encoding="utf-8")
+    assert main(["validate", str(path)]) == 1
+    assert "not valid JSON" in capsys.readouterr().out
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["--version"])
+    assert info.value.code == 0
+    assert __version__ in capsys.readouterr().out
+
+
+def test_run_status_tasks_session(tmp_path: Path, small_workflow: Path, video_clip: Path,
+                                  capsys: pytest.CaptureFixture[str]) -> None:
+    data = tmp_path / "data"
+    out = tmp_path / "results"
+    code = main(["--data-dir", str(data), "run", str(small_workflow), str(video_clip), "--out", str(out),
+                 "--concurrency", "2"])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    match = TASK_ID.search(captured.out)
+    assert match, captured.out
+    task_id = match.group(1)
+    assert captured.out.splitlines()[0] == f"TaskId: {task_id}"  # printed first, on a line of its own
+    assert "SUCCESS" in captured.out and "Traceback" not in captured.err
+    assert (data / "tasks.sqlite3").is_file()
+
+    assert main(["--data-dir", str(data), "status", task_id]) == 0
+    status = capsys.readouterr().out
+    assert task_id in status and "FINISH (SUCCESS)" in status
+    for name in ("Small", "Thumbs"):
+        assert re.search(rf"^{name}\s+\w+\s+SUCCESS", status, re.MULTILINE), status
+    produced = sorted(p for p in out.iterdir())
+    assert produced and all(str(p) in status for p in produced)
+
+    assert main(["status", task_id[:-3], "--json", "--data-dir", str(data)]) == 0  # a unique prefix works too
+    query = json.loads(capsys.readouterr().out)
+    assert query["TaskId"] == task_id and query["TaskType"] == "WorkflowTask" and query["Status"] == "FINISH"
+    results = query["WorkflowTask"]["MediaProcessResultSet"]
+    assert sorted(r["Type"] for r in results) == ["SnapshotByTimeOffset", "Transcode"]
+    assert all(r[r["Type"] + "Task"]["Status"] == "SUCCESS" for r in results)
+
+    assert main(["--data-dir", str(data), "tasks"]) == 0
+    listing = capsys.readouterr().out
+    assert task_id in listing and "FINISH SUCCESS" in listing
+    assert main(["--data-dir", str(data), "tasks", "--search", "no-such-input"]) == 0
+    assert task_id not in capsys.readouterr().out
+
+
+def test_failed_run_exits_nonzero_with_one_line(tmp_path: Path, small_workflow: Path, corrupt_file: Path,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["run", str(small_workflow), str(corrupt_file), "--out", str(tmp_path / "o")])
+    captured = capsys.readouterr()
+    assert code == 1
+    assert TASK_ID.search(captured.out)
+    errors = captured.err.strip().splitlines()
+    assert len(errors) == 1 and "FAIL" in errors[0] and corrupt_file.name in errors[0]
+    assert "Traceback" not in captured.out + captured.err
+    task_id = TASK_ID.search(captured.out).group(1)
+    assert main(["status", task_id]) == 0
+    assert "FINISH (FAIL)" in capsys.readouterr().out
+
+
+def test_status_of_unknown_task(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["status", "mf-19990101-deadbeef"]) == 1
+    assert "no task" in capsys.readouterr().err
+
+
+def test_unreadable_workflow_for_run(tmp_path: Path, video_clip: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["run", str(tmp_path / "missing.mfw.json"), str(video_clip), "--out", str(tmp_path)]) == 2
+    assert "no such file" in capsys.readouterr().err
+
+
+def _console_script() -> list[str]:
+    script = Path(sys.executable).parent / "mediaflow"
+    assert script.exists(), f"the console script is not installed next to {sys.executable}"
+    return [str(script)]
+
+
+def test_console_script_with_awkward_name(tmp_path: Path, small_workflow: Path, video_clip: Path) -> None:
+    odd = tmp_path / "-my clip ü é.mp4"
+    shutil.copyfile(video_clip, odd)
+    env = {**os.environ, "MEDIAFLOW_DATA_DIR": str(tmp_path / "data")}
+    out = tmp_path / "results"
+    proc = subprocess.run([*_console_script(), "run", str(small_workflow), "--out", str(out), "--", odd.name],
+                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    task_id = TASK_ID.search(proc.stdout).group(1)
+    names = [p.name for p in out.iterdir()]
+    assert names and all(n.startswith("-my clip ü é") for n in names)
+    proc = subprocess.run([*_console_script(), "status", task_id, "--json"], env=env, capture_output=True,
+                          text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    query = json.loads(proc.stdout)
+    assert query["WorkflowTask"]["InputInfo"]["Path"] == str(odd)
+
+
+def test_ctrl_c_cancels_cleanly(tmp_path: Path, media_dir: Path) -> None:
+    from tests import media_factory
+
+    long_clip = media_dir / "long-for-cli-cancel.mp4"
+    if not long_clip.exists():
+        media_factory.make_video(long_clip, seconds=30, audio=False)
+    wf_path = tmp_path / "slow.mfw.json"
+    save_workflow(parallel_workflow(task_node("transcode", "Slow", fast_transcode("slow", 480, "veryslow")),
+                                    name="Slow"), wf_path)
+    env = {**os.environ, "MEDIAFLOW_DATA_DIR": str(tmp_path / "data")}
+    out = tmp_path / "results"
+    proc = subprocess.Popen([*_console_script(), "run", str(wf_path), str(long_clip), "--out", str(out)],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    lines = []
+    for line in proc.stdout:  # wait until FFmpeg is running
+        lines.append(line)
+        if "Slow: started" in line:
+            break
+    proc.send_signal(signal.SIGINT)
+    rest, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, "".join(lines) + rest + err
+    assert "Traceback" not in err
+    task_id = TASK_ID.search("".join(lines)).group(1)
+    status = subprocess.run([*_console_script(), "status", task_id], env=env, capture_output=True, text=True,
+                            timeout=60)
+    assert "FINISH (CANCELED)" in status.stdout
+    assert re.search(r"^Slow\s+\w+\s+CANCELED", status.stdout, re.MULTILINE)
+    assert not out.exists() or list(out.iterdir()) == []
+    import psutil
+    orphans = []
+    for p in psutil.process_iter(["cmdline"]):
+        try:
+            if p.status() != psutil.STATUS_ZOMBIE and any(long_clip.name in a for a in p.info["cmdline"] or []):
+                orphans.append(p)
+        except psutil.NoSuchProcess:
+            continue
+    assert orphans == []  # FFmpeg went down with the run
