@@ -265,3 +265,26 @@ def test_fetch_failure_is_recorded(tmp_path: Path) -> None:
     record = asyncio.run(engine.run(wf, "s3://in/x.mp4", None, fetch_input=fetch))
     assert record.result == RunResult.FAIL and record.error_code == "FetchFailed"
     assert "access denied" in record.message
+
+
+def test_cancel_while_fetching_the_input(tmp_path: Path) -> None:
+    wf = parallel_workflow(task_node("snapshot", "Thumbs", small_snapshots()))
+    engine = make_engine(tmp_path, work_dir=tmp_path / "work")
+
+    async def scenario() -> object:
+        fetching = asyncio.Event()
+
+        async def slow_fetch(work: Path) -> Path:
+            fetching.set()
+            await asyncio.sleep(3600)
+            raise AssertionError("not reached")
+
+        task_id = engine.submit(wf, "s3://in/slow.mp4", None, fetch_input=slow_fetch)
+        await asyncio.wait_for(fetching.wait(), 30)
+        assert engine.cancel(task_id)
+        return await engine.wait(task_id)
+
+    record = asyncio.run(scenario())
+    assert record.result == RunResult.CANCELED
+    assert [s.status for s in record.subtasks] == [SubtaskStatus.CANCELED]
+    assert not engine.cancel(record.task_id)  # finished runs cannot be canceled
