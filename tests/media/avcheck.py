@@ -60,13 +60,17 @@ class RGB:
             n += x1 - x0
         return (sums[0] / n, sums[1] / n, sums[2] / n)
 
+    def crop(self, x: int, y: int, w: int, h: int) -> "RGB":
+        rows = [self.data[((y + r) * self.width + x) * 3:((y + r) * self.width + x + w) * 3] for r in range(h)]
+        return RGB(w, h, b"".join(rows))
+
     def mean_abs_diff(self, other: "RGB") -> float:
         assert (self.width, self.height) == (other.width, other.height)
         return sum(abs(a - b) for a, b in zip(self.data, other.data)) / len(self.data)
 
 
-def _to_rgb(frame: av.VideoFrame) -> RGB:
-    rgb = frame.reformat(format="rgb24")
+def _to_rgb(frame: av.VideoFrame, size: tuple[int, int] | None = None) -> RGB:
+    rgb = frame.reformat(format="rgb24", width=size[0], height=size[1]) if size else frame.reformat(format="rgb24")
     plane = rgb.planes[0]
     raw = bytes(plane)
     row = rgb.width * 3
@@ -74,7 +78,7 @@ def _to_rgb(frame: av.VideoFrame) -> RGB:
     return RGB(rgb.width, rgb.height, data)
 
 
-def frame_at(path: Path, t: float = 0.0) -> RGB:
+def frame_at(path: Path, t: float = 0.0, size: tuple[int, int] | None = None) -> RGB:
     """The first frame at or after `t` seconds (the last frame if t is past the end)."""
     last = None
     with av.open(str(path)) as c:
@@ -83,7 +87,7 @@ def frame_at(path: Path, t: float = 0.0) -> RGB:
             if frame.time is None or frame.time >= t - 1e-6:
                 break
     assert last is not None, f"no video frame in {path}"
-    return _to_rgb(last)
+    return _to_rgb(last, size)
 
 
 def last_frame(path: Path) -> RGB:

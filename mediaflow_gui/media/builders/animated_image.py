@@ -54,7 +54,8 @@ def output_streams(ctx: BuildContext, source: StreamSource) -> list[Any]:
     w, h = common.fit_size(ctx.probe.width, ctx.probe.height, p.width, p.height)
     video = source.video.filter("trim", start=f"{max(0.0, start - source.start):.3f}",
                                 end=f"{end - source.start:.3f}").filter("setpts", "PTS-STARTPTS")
-    video = video.filter("fps", fps=p.fps).filter("scale", w=w, h=h, flags="lanczos").filter("setsar", "1")
+    # round=up: each output frame is the one on screen at its tick (the default "near" runs ~half a frame late)
+    video = video.filter("fps", fps=p.fps, round="up").filter("scale", w=w, h=h, flags="lanczos").filter("setsar", "1")
     path = str(output_path(ctx))
     if p.format == "gif":
         parts = video.split()
