@@ -247,6 +247,8 @@ class Engine:
         if handle.done is not None:
             handle.done.set_result(record)
         handle.executor = None
+        # forget finished runs (a GUI runs for days); wait() then reads the store
+        self._handles.pop(handle.task_id, None)
         return record
 
     async def _get_input(self, input: str | os.PathLike[str], label: str | None, fetch_input: FetchInput | None,
