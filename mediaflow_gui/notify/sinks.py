@@ -1,0 +1,251 @@
+"""Event sinks: where a run-finished event goes. Each sink's `send(event)` blocks and raises
+SinkError when it finally gives up; the Notifier calls it on a worker thread.
+
+- WebhookSink: HTTP(S) POST of the JSON body, retried with exponential back-off on connection
+  errors, timeouts, 408/429 and 5xx; optional HMAC-SHA256 signature header
+  `X-MediaFlow-Signature: sha256=<hex>` over the exact body bytes.
+- SqsSink: one SQS message per event via boto3 (AWS-style queues; any SQS-compatible endpoint).
+- JsonLinesSink: appends one event per line to a file (O_APPEND + fsync, so concurrent writers and
+  a crash leave whole lines).
+
+`EventTargets` is the configuration a binding (or the app settings) carries; `make_sinks()` turns
+it into sinks. Secrets: a webhook secret may be given inline or, better, as the name of an
+environment variable (`secret_env`), which keeps it out of binding files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import http.client
+import json
+import logging
+import os
+import threading
+import time
+import urllib.error
+import urllib.request
+import uuid
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from .payload import encode
+
+log = logging.getLogger(__name__)
+
+SIGNATURE_HEADER = "X-MediaFlow-Signature"
+USER_AGENT = "MediaFlow-Notifier/1"
+SQS_MAX_BYTES = 256 * 1024
+
+
+class SinkError(RuntimeError):
+    """A sink gave up on an event (after its retries)."""
+
+
+def sign(body: bytes, secret: str) -> str:
+    """The value of X-MediaFlow-Signature: `sha256=` + hex HMAC-SHA256 of the body."""
+    return "sha256=" + hmac.new(secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
+
+
+def verify_signature(body: bytes, secret: str, header: str) -> bool:
+    """For receivers (and tests): constant-time check of a signature header."""
+    return hmac.compare_digest(sign(body, secret), header or "")
+
+
+# -- configuration ---------------------------------------------------------------------------------
+
+@dataclass
+class WebhookTarget:
+    url: str
+    secret: str = field(default="", repr=False)
+    secret_env: str = ""  # name of an environment variable holding the secret
+    timeout: float = 10.0
+    max_attempts: int = 5
+    headers: dict[str, str] = field(default_factory=dict)
+
+    def resolved_secret(self) -> str:
+        if self.secret_env:
+            return os.environ.get(self.secret_env, "")
+        return self.secret
+
+
+@dataclass
+class SqsTarget:
+    queue_url: str
+    region: str = ""
+    endpoint_url: str = ""
+    connection: str = ""  # a saved S3 connection whose keys to use; "" = boto3's default credentials
+
+
+@dataclass
+class EventTargets:
+    webhooks: list[WebhookTarget] = field(default_factory=list)
+    sqs: list[SqsTarget] = field(default_factory=list)
+    jsonl: list[str] = field(default_factory=list)  # file paths
+
+    def is_empty(self) -> bool:
+        return not (self.webhooks or self.sqs or self.jsonl)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None) -> "EventTargets":
+        data = data or {}
+
+        def pick(kind: type, raw: Any) -> Any:
+            if isinstance(raw, str):
+                return kind(raw)
+            return kind(**{k: v for k, v in dict(raw).items() if k in kind.__dataclass_fields__})
+
+        return cls(webhooks=[pick(WebhookTarget, w) for w in data.get("webhooks", [])],
+                   sqs=[pick(SqsTarget, q) for q in data.get("sqs", [])],
+                   jsonl=[str(p) for p in data.get("jsonl", [])])
+
+
+# -- sinks ------------------------------------------------------------------------------------------
+
+class Sink:
+    name = "sink"
+
+    def send(self, event: dict[str, Any]) -> None:
+        raise NotImplementedError
+
+
+_RETRY_STATUSES = {408, 425, 429, 500, 502, 503, 504}
+
+
+class WebhookSink(Sink):
+    def __init__(self, target: WebhookTarget, *, base_delay: float = 0.5, max_delay: float = 30.0,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
+        self.target = target
+        self.name = f"webhook {target.url}"
+        self.base_delay = base_delay
+        self.max_delay = max_delay
+        self._sleep = sleep
+
+    def request(self, body: bytes, delivery_id: str) -> urllib.request.Request:
+        headers = {"Content-Type": "application/json; charset=utf-8", "User-Agent": USER_AGENT,
+                   "X-MediaFlow-Event": "WorkflowTask", "X-MediaFlow-Delivery": delivery_id,
+                   **self.target.headers}
+        secret = self.target.resolved_secret()
+        if secret:
+            headers[SIGNATURE_HEADER] = sign(body, secret)
+        return urllib.request.Request(self.target.url, data=body, headers=headers, method="POST")
+
+    def send(self, event: dict[str, Any]) -> None:
+        body = encode(event)
+        delivery_id = uuid.uuid4().hex  # the same on every retry: receivers can de-duplicate
+        attempts = max(1, self.target.max_attempts)
+        last = ""
+        for attempt in range(1, attempts + 1):
+            try:
+                with urllib.request.urlopen(self.request(body, delivery_id), timeout=self.target.timeout) as resp:
+                    resp.read(65536)
+                    return
+            except urllib.error.HTTPError as exc:
+                last = f"HTTP {exc.code} {exc.reason}"
+                if exc.code not in _RETRY_STATUSES:
+                    raise SinkError(f"{self.name} refused the event: {last}") from exc
+            except (urllib.error.URLError, http.client.HTTPException, OSError) as exc:
+                reason = getattr(exc, "reason", exc)
+                last = f"{type(exc).__name__}: {reason}"
+            if attempt < attempts:
+                delay = min(self.max_delay, self.base_delay * (2 ** (attempt - 1)))
+                log.info("%s: attempt %d failed (%s); retrying in %.1f s", self.name, attempt, last, delay)
+                self._sleep(delay)
+        raise SinkError(f"{self.name} failed after {attempts} attempts: {last}")
+
+
+def sqs_message(event: dict[str, Any]) -> dict[str, Any]:
+    """The SendMessage arguments (without QueueUrl) for one event; trimmed below SQS's 256 KiB."""
+    body = encode(event)
+    if len(body) > SQS_MAX_BYTES:
+        # the FFmpeg command lines are the bulky part and the least needed by a consumer
+        trimmed = json.loads(body)
+        for result in trimmed.get("WorkflowTaskEvent", {}).get("MediaProcessResultSet", []):
+            for sub in result.values():
+                if isinstance(sub, dict):
+                    sub.pop("Command", None)
+        trimmed["WorkflowTaskEvent"]["Truncated"] = True
+        body = encode(trimmed)
+    task = event.get("WorkflowTaskEvent", {})
+    attributes = {"EventType": {"DataType": "String", "StringValue": "WorkflowTask"}}
+    if task.get("TaskId"):
+        attributes["TaskId"] = {"DataType": "String", "StringValue": str(task["TaskId"])}
+    if task.get("Result"):
+        attributes["Result"] = {"DataType": "String", "StringValue": str(task["Result"])}
+    return {"MessageBody": body.decode("utf-8"), "MessageAttributes": attributes}
+
+
+class SqsSink(Sink):
+    def __init__(self, target: SqsTarget, client: Any = None,
+                 credentials: tuple[str, str] | None = None) -> None:
+        self.target = target
+        self.name = f"sqs {target.queue_url}"
+        self._client = client
+        self._credentials = credentials
+        self._lock = threading.Lock()
+
+    def client(self) -> Any:
+        with self._lock:
+            if self._client is None:
+                import boto3
+                from botocore.config import Config
+                kwargs: dict[str, Any] = {"config": Config(connect_timeout=5, read_timeout=15,
+                                                           retries={"max_attempts": 5, "mode": "standard"})}
+                if self.target.region:
+                    kwargs["region_name"] = self.target.region
+                if self.target.endpoint_url:
+                    kwargs["endpoint_url"] = self.target.endpoint_url
+                if self._credentials:
+                    kwargs["aws_access_key_id"], kwargs["aws_secret_access_key"] = self._credentials
+                self._client = boto3.session.Session().client("sqs", **kwargs)
+            return self._client
+
+    def send(self, event: dict[str, Any]) -> None:
+        try:
+            self.client().send_message(QueueUrl=self.target.queue_url, **sqs_message(event))
+        except Exception as exc:  # boto3 raises many kinds; the notifier needs one
+            raise SinkError(f"{self.name}: {type(exc).__name__}: {exc}") from exc
+
+
+class JsonLinesSink(Sink):
+    """One JSON object per line, appended; safe against concurrent writers and crashes."""
+
+    _locks: dict[str, threading.Lock] = {}
+    _locks_guard = threading.Lock()
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path).expanduser()
+        self.name = f"log {self.path}"
+        with self._locks_guard:
+            self._lock = self._locks.setdefault(str(self.path.resolve()), threading.Lock())
+
+    def send(self, event: dict[str, Any]) -> None:
+        line = encode(event) + b"\n"
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with self._lock:
+                fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+                try:
+                    written = os.write(fd, line)  # one write: O_APPEND keeps lines whole
+                    while written < len(line):
+                        written += os.write(fd, line[written:])
+                    os.fsync(fd)
+                finally:
+                    os.close(fd)
+        except OSError as exc:
+            raise SinkError(f"{self.name}: {exc}") from exc
+
+
+def make_sinks(targets: EventTargets,
+               connection_keys: Callable[[str], tuple[str, str] | None] | None = None) -> list[Sink]:
+    """Sinks for a configuration. `connection_keys(name)` gives the keys of a saved connection."""
+    sinks: list[Sink] = [WebhookSink(w) for w in targets.webhooks]
+    for q in targets.sqs:
+        creds = connection_keys(q.connection) if (q.connection and connection_keys) else None
+        sinks.append(SqsSink(q, credentials=creds))
+    sinks += [JsonLinesSink(p) for p in targets.jsonl]
+    return sinks

@@ -1,0 +1,356 @@
+"""S3 access over boto3 for any S3-compatible endpoint (AWS S3, COS, MinIO, SeaweedFS).
+
+What lives here:
+- `S3Connection`: the settings of one endpoint (name, URL, region, keys, addressing style).
+- `make_client()`: a boto3 client with bounded retries and connect/read timeouts, so a dead
+  endpoint costs seconds, never minutes.
+- `test_connection()`: one call that says precisely what is wrong (DNS, refused, TLS, bad key,
+  wrong secret, no such bucket, access denied, timeout).
+- `local_name_for_key()` / `download_object()`: a source object fetched into a work dir under a
+  key-derived name that can never leave that dir (`../`, absolute keys, backslashes); unicode is kept.
+- `upload_file()` / `output_key()` / `content_type_for()`: results uploaded with content types.
+
+Rules kept here: a source object is only ever read (GetObject / HeadObject / ListObjectsV2);
+nothing in this module deletes or overwrites a key outside the output prefix it is given.
+Secrets never appear in `repr()`, logs or error messages.
+"""
+
+from __future__ import annotations
+
+import logging
+import mimetypes
+import os
+import re
+import socket
+import ssl
+import unicodedata
+from dataclasses import asdict, dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+from urllib.parse import quote, urlparse
+
+import boto3
+from botocore.client import BaseClient
+from botocore.config import Config
+from botocore.exceptions import (BotoCoreError, ClientError, ConnectTimeoutError, EndpointConnectionError,
+                                 NoCredentialsError, ReadTimeoutError, SSLError)
+
+log = logging.getLogger(__name__)
+
+ADDRESSING_STYLES = ("path", "virtual")
+
+# mimetypes misses or varies on these across platforms; results must carry the right type
+_CONTENT_TYPES = {
+    ".mp4": "video/mp4", ".m4v": "video/mp4", ".mov": "video/quicktime", ".mkv": "video/x-matroska",
+    ".webm": "video/webm", ".mp3": "audio/mpeg", ".m4a": "audio/mp4", ".aac": "audio/aac",
+    ".opus": "audio/ogg", ".ogg": "audio/ogg", ".wav": "audio/wav", ".flac": "audio/flac",
+    ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".webp": "image/webp",
+    ".gif": "image/gif", ".vtt": "text/vtt", ".json": "application/json", ".m3u8": "application/vnd.apple.mpegurl",
+    ".ts": "video/mp2t",
+}
+
+
+@dataclass
+class S3Connection:
+    """One S3-compatible endpoint. `endpoint_url` empty means AWS S3 itself."""
+
+    name: str
+    endpoint_url: str = ""
+    region: str = "us-east-1"
+    access_key: str = ""
+    secret_key: str = field(default="", repr=False)  # never printed
+    addressing: str = "path"  # path | virtual
+    verify_tls: bool = True
+
+    def problems(self) -> list[str]:
+        out = []
+        if not self.name.strip():
+            out.append("the connection needs a name")
+        if self.endpoint_url:
+            parsed = urlparse(self.endpoint_url)
+            if parsed.scheme not in ("http", "https") or not parsed.netloc:
+                out.append(f"endpoint URL {self.endpoint_url!r} must look like http(s)://host[:port]")
+        if self.addressing not in ADDRESSING_STYLES:
+            out.append(f"addressing must be one of {', '.join(ADDRESSING_STYLES)}, not {self.addressing!r}")
+        if bool(self.access_key) != bool(self.secret_key):
+            out.append("give both the access key and the secret key, or neither")
+        return out
+
+    def to_dict(self, with_secret: bool = True) -> dict[str, Any]:
+        data = asdict(self)
+        if not with_secret:
+            data["secret_key"] = ""
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "S3Connection":
+        known = {f: data[f] for f in cls.__dataclass_fields__ if f in data}
+        return cls(**known)
+
+    def http_url(self, bucket: str, key: str) -> str:
+        """A plain HTTP(S) URL of an object (works for public buckets; for others use presign)."""
+        base = (self.endpoint_url or f"https://s3.{self.region}.amazonaws.com").rstrip("/")
+        quoted = quote(key, safe="/")
+        if self.addressing == "virtual":
+            parsed = urlparse(base)
+            return f"{parsed.scheme}://{bucket}.{parsed.netloc}/{quoted}"
+        return f"{base}/{bucket}/{quoted}"
+
+
+@dataclass(frozen=True)
+class S3Location:
+    bucket: str
+    key: str
+
+    @property
+    def url(self) -> str:
+        return f"s3://{self.bucket}/{self.key}"
+
+
+def parse_s3_url(url: str) -> S3Location:
+    """`s3://bucket/key/with/slashes` → S3Location. ValueError with the reason otherwise."""
+    if not url.startswith("s3://"):
+        raise ValueError(f"{url!r} is not an s3:// URL")
+    rest = url[len("s3://"):]
+    bucket, _, key = rest.partition("/")
+    if not bucket or not key:
+        raise ValueError(f"{url!r} needs a bucket and a key: s3://BUCKET/KEY")
+    return S3Location(bucket, key)
+
+
+def make_client(conn: S3Connection, *, connect_timeout: float = 3.0, read_timeout: float = 30.0,
+                max_attempts: int = 3) -> BaseClient:
+    """A boto3 S3 client for `conn` with bounded retries and timeouts."""
+    config = Config(
+        region_name=conn.region or "us-east-1",
+        connect_timeout=connect_timeout,
+        read_timeout=read_timeout,
+        retries={"max_attempts": max_attempts, "mode": "standard"},
+        s3={"addressing_style": conn.addressing if conn.addressing in ADDRESSING_STYLES else "path"},
+        signature_version="s3v4",
+        # checksums on every request trip up some S3-compatible stores; only when the API needs them
+        request_checksum_calculation="when_required",
+        response_checksum_validation="when_required",
+    )
+    kwargs: dict[str, Any] = {"config": config, "verify": conn.verify_tls}
+    if conn.endpoint_url:
+        kwargs["endpoint_url"] = conn.endpoint_url
+    if conn.access_key:
+        kwargs["aws_access_key_id"] = conn.access_key
+        kwargs["aws_secret_access_key"] = conn.secret_key
+    # a private session: boto3's default session is shared and not thread-safe to create clients from
+    return boto3.session.Session().client("s3", **kwargs)
+
+
+# -- diagnosis -------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """The outcome of test_connection: ok, a machine-readable code and a sentence for a person."""
+
+    ok: bool
+    code: str  # OK, DNS, REFUSED, TIMEOUT, TLS, BAD_KEY, BAD_SECRET, NO_SUCH_BUCKET, ACCESS_DENIED, NO_CREDENTIALS, ERROR
+    message: str
+    buckets: tuple[str, ...] = ()
+
+
+def _host_port(conn: S3Connection) -> tuple[str, int]:
+    parsed = urlparse(conn.endpoint_url or f"https://s3.{conn.region}.amazonaws.com")
+    port = parsed.port or (443 if parsed.scheme == "https" else 80)
+    return parsed.hostname or "", port
+
+
+def describe_error(exc: BaseException, conn: S3Connection | None = None, bucket: str | None = None) -> Diagnosis:
+    """Turn a boto3/botocore/socket error into a Diagnosis a person can act on."""
+    where = (conn.endpoint_url or "AWS S3") if conn else "the endpoint"
+    if isinstance(exc, ClientError):
+        err = exc.response.get("Error", {})
+        code = str(err.get("Code", ""))
+        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+        if code == "InvalidAccessKeyId":
+            return Diagnosis(False, "BAD_KEY", f"{where} does not know this access key (InvalidAccessKeyId)")
+        if code == "SignatureDoesNotMatch":
+            return Diagnosis(False, "BAD_SECRET",
+                             f"{where} rejected the signature: the secret key is wrong (SignatureDoesNotMatch)")
+        if code in ("NoSuchBucket",) or (code in ("404", "NotFound") and bucket):
+            return Diagnosis(False, "NO_SUCH_BUCKET", f"the bucket {bucket!r} does not exist on {where}")
+        if code in ("AccessDenied", "403", "Forbidden", "AllAccessDisabled"):
+            target = f"the bucket {bucket!r}" if bucket else "this operation"
+            return Diagnosis(False, "ACCESS_DENIED", f"access denied to {target} on {where} for this key")
+        if code in ("PermanentRedirect", "AuthorizationHeaderMalformed", "301"):
+            return Diagnosis(False, "WRONG_REGION", f"{where} says the region is wrong ({code}): check the region")
+        return Diagnosis(False, "ERROR", f"{where} answered {code or status}: {err.get('Message', '')}".strip())
+    if isinstance(exc, NoCredentialsError):
+        return Diagnosis(False, "NO_CREDENTIALS", "no access key and secret are set for this connection")
+    if isinstance(exc, SSLError) or isinstance(exc, ssl.SSLError):
+        return Diagnosis(False, "TLS", f"TLS handshake with {where} failed: {exc}")
+    if isinstance(exc, (ConnectTimeoutError, ReadTimeoutError)):
+        return Diagnosis(False, "TIMEOUT", f"{where} did not answer in time")
+    if isinstance(exc, EndpointConnectionError):
+        # botocore hides the socket error; look at the chain and at the host to say which
+        chain: list[BaseException] = []
+        cur: BaseException | None = exc
+        while cur is not None and len(chain) < 8:
+            chain.append(cur)
+            cur = cur.__cause__ or cur.__context__
+        text = " ".join(str(c) for c in chain)
+        if any(isinstance(c, socket.gaierror) for c in chain) or "Name or service not known" in text \
+                or "nodename nor servname" in text or "getaddrinfo" in text:
+            host = _host_port(conn)[0] if conn else "the host"
+            return Diagnosis(False, "DNS", f"the host name {host!r} cannot be resolved (DNS)")
+        if any(isinstance(c, ConnectionRefusedError) for c in chain) or "refused" in text.lower():
+            host, port = _host_port(conn) if conn else ("the host", 0)
+            return Diagnosis(False, "REFUSED", f"nothing listens at {host}:{port} (connection refused)")
+        if conn is not None:
+            return _probe_socket(conn) or Diagnosis(False, "ERROR", f"cannot connect to {where}: {exc}")
+        return Diagnosis(False, "ERROR", f"cannot connect: {exc}")
+    if isinstance(exc, BotoCoreError):
+        return Diagnosis(False, "ERROR", f"{type(exc).__name__}: {exc}")
+    return Diagnosis(False, "ERROR", f"{type(exc).__name__}: {exc}")
+
+
+def _probe_socket(conn: S3Connection) -> Diagnosis | None:
+    """Ask the network directly when botocore's error does not say what happened."""
+    host, port = _host_port(conn)
+    try:
+        socket.getaddrinfo(host, port)
+    except socket.gaierror:
+        return Diagnosis(False, "DNS", f"the host name {host!r} cannot be resolved (DNS)")
+    try:
+        with socket.create_connection((host, port), timeout=3):
+            return None
+    except ConnectionRefusedError:
+        return Diagnosis(False, "REFUSED", f"nothing listens at {host}:{port} (connection refused)")
+    except OSError as exc:
+        return Diagnosis(False, "ERROR", f"cannot connect to {host}:{port}: {exc}")
+
+
+def test_connection(conn: S3Connection, bucket: str | None = None, *, timeout: float = 5.0) -> Diagnosis:
+    """Check the endpoint, the keys and (optionally) one bucket. Never raises."""
+    problems = conn.problems()
+    if problems:
+        return Diagnosis(False, "INVALID", "; ".join(problems))
+    host, port = _host_port(conn)
+    try:
+        socket.getaddrinfo(host, port)
+    except socket.gaierror:
+        return Diagnosis(False, "DNS", f"the host name {host!r} cannot be resolved (DNS)")
+    client = make_client(conn, connect_timeout=timeout, read_timeout=timeout, max_attempts=1)
+    names: tuple[str, ...] = ()
+    try:
+        answer = client.list_buckets()
+        names = tuple(b["Name"] for b in answer.get("Buckets", []))
+    except ClientError as exc:
+        diag = describe_error(exc, conn, bucket)
+        # keys limited to one bucket may not list buckets at all: fall through to the bucket check
+        if diag.code != "ACCESS_DENIED" or not bucket:
+            return diag
+    except Exception as exc:  # every failure becomes a diagnosis, never an exception
+        return describe_error(exc, conn, bucket)
+    if bucket:
+        try:
+            client.list_objects_v2(Bucket=bucket, MaxKeys=1)
+        except Exception as exc:  # every failure becomes a diagnosis, never an exception
+            return describe_error(exc, conn, bucket)
+        return Diagnosis(True, "OK", f"connected to {conn.endpoint_url or 'AWS S3'}; bucket {bucket!r} is readable",
+                         names)
+    return Diagnosis(True, "OK", f"connected to {conn.endpoint_url or 'AWS S3'}; {len(names)} bucket(s) visible",
+                     names)
+
+
+test_connection.__test__ = False  # type: ignore[attr-defined]  # not a pytest test when imported by one
+
+
+# -- names and transfers -------------------------------------------------------------------------------
+
+_FORBIDDEN = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
+_MAX_NAME_BYTES = 200
+
+
+def local_name_for_key(key: str) -> str:
+    """A single safe file name derived from an object key (its last segment); unicode kept.
+
+    `../../etc/passwd` → `passwd`, `/abs/x.mp4` → `x.mp4`, `a\\..\\b.mp4` → `b.mp4`, `..` → `object`.
+    """
+    last = re.split(r"[/\\]", unicodedata.normalize("NFC", key))[-1]
+    name = _FORBIDDEN.sub("_", last)
+    name = "".join("_" if unicodedata.category(ch) in ("Cc", "Zl", "Zp") else ch for ch in name)
+    while ".." in name:
+        name = name.replace("..", ".")
+    name = name.lstrip(". ").rstrip(" ")
+    if not name or name == ".":
+        name = "object"
+    if len(name.encode("utf-8")) > _MAX_NAME_BYTES:
+        stem, ext = os.path.splitext(name)
+        ext = ext if len(ext.encode("utf-8")) <= 16 else ""
+        encoded = stem.encode("utf-8")[: _MAX_NAME_BYTES - len(ext.encode("utf-8"))]
+        name = encoded.decode("utf-8", errors="ignore") + ext
+    return name
+
+
+def safe_local_path(work_dir: Path, key: str) -> Path:
+    """work_dir / local_name_for_key(key), checked to be inside work_dir."""
+    base = Path(work_dir).resolve()
+    target = (base / local_name_for_key(key)).resolve()
+    if target.parent != base:  # cannot happen with the name rules above; the check keeps it so
+        raise ValueError(f"object key {key!r} would leave the work dir")
+    return target
+
+
+def download_object(client: BaseClient, bucket: str, key: str, work_dir: Path) -> Path:
+    """Download s3://bucket/key into work_dir (a key-derived, contained name). Returns the local path."""
+    work_dir.mkdir(parents=True, exist_ok=True)
+    target = safe_local_path(work_dir, key)
+    partial = target.with_name(target.name + ".part")
+    try:
+        client.download_file(bucket, key, str(partial))
+        os.replace(partial, target)
+    finally:
+        if partial.exists():
+            partial.unlink()
+    return target
+
+
+def content_type_for(path: str | os.PathLike[str]) -> str:
+    ext = os.path.splitext(str(path))[1].lower()
+    if ext in _CONTENT_TYPES:
+        return _CONTENT_TYPES[ext]
+    guessed, _ = mimetypes.guess_type(str(path))
+    return guessed or "application/octet-stream"
+
+
+def normalize_prefix(prefix: str) -> str:
+    """'' stays ''; 'out' → 'out/'; leading slashes dropped (S3 keys have no root)."""
+    prefix = (prefix or "").replace("\\", "/").lstrip("/")
+    if prefix and not prefix.endswith("/"):
+        prefix += "/"
+    return prefix
+
+
+def output_key(output_prefix: str, input_key: str, input_prefix: str, filename: str) -> str:
+    """Where one result goes: the output prefix + the input's folder below the input prefix + name.
+
+    `in/2024/clip.mp4` watched under `in/`, output prefix `out/` → `out/2024/<filename>`.
+    Segments `.`/`..` and empty ones are dropped so a hostile input key cannot steer results
+    outside the output prefix.
+    """
+    rel = input_key[len(input_prefix):] if input_prefix and input_key.startswith(input_prefix) else input_key
+    folder = PurePosixPath(rel.replace("\\", "/")).parent
+    parts = [p for p in folder.parts if p not in ("", ".", "..", "/")]
+    name = local_name_for_key(filename)
+    return normalize_prefix(output_prefix) + "/".join([*parts, name])
+
+
+def upload_file(client: BaseClient, path: Path, bucket: str, key: str,
+                metadata: dict[str, str] | None = None) -> str:
+    """Upload one result file with its content type; returns the s3:// URL."""
+    extra: dict[str, Any] = {"ContentType": content_type_for(path)}
+    if metadata:
+        extra["Metadata"] = {k: v.encode("ascii", "backslashreplace").decode("ascii") for k, v in metadata.items()}
+    client.upload_file(str(path), bucket, key, ExtraArgs=extra)
+    return f"s3://{bucket}/{key}"
+
+
+def error_text(exc: BaseException, conn: S3Connection | None = None, bucket: str | None = None) -> str:
+    """A one-line reason for logs and run messages (no secrets)."""
+    return describe_error(exc, conn, bucket).message

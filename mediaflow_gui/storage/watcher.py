@@ -1,0 +1,309 @@
+"""The bucket watcher: polls ListObjectsV2 and reports new or replaced objects; the ledger remembers.
+
+Why polling: SeaweedFS (the embedded store) has no bucket-notification API, and every
+S3-compatible store answers ListObjectsV2. On the embedded store a listing takes a few
+milliseconds, so a 0.5 s interval keeps upload-to-run-start well under 2 s at idle cost.
+
+What counts as "new": an object whose (key, ETag) is not yet in the ledger for this binding. A
+replaced object gets a new ETag, so it is new again. Objects still being uploaded are never
+seen: S3 lists a multipart upload only once it is completed (checked against SeaweedFS in
+tests/storage), and a single PUT appears atomically.
+
+The ledger (SQLite in the data dir) holds, per binding: every (bucket, key, etag) with its state
+(`submitted` once its run is recorded, `done` when the run finished, `skipped` for objects that
+were already there when the binding was first started), the TaskId, and the result; and the
+uploaded outputs of each run (deliveries), which the notify payload reports as URLs.
+
+Delivery guarantee: at-least-once. An object is marked `submitted` only after the engine has
+recorded its run (the TaskId exists); if the app dies before that, the object is still unmarked
+and is picked up on the next start; if it dies after that but before the run finished (the task
+store marks such runs FAIL "Interrupted"), the next start runs it again. A run that finished —
+SUCCESS or FAIL — is never repeated automatically (a broken input must not loop forever).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sqlite3
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Awaitable, Callable, Iterable
+
+from botocore.client import BaseClient
+
+log = logging.getLogger(__name__)
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS processed (
+    binding_id TEXT NOT NULL,
+    bucket TEXT NOT NULL,
+    key TEXT NOT NULL,
+    etag TEXT NOT NULL,
+    state TEXT NOT NULL,            -- submitted | done | skipped
+    task_id TEXT,
+    result TEXT,
+    size INTEGER,
+    time REAL NOT NULL,
+    PRIMARY KEY (binding_id, bucket, key, etag)
+);
+CREATE INDEX IF NOT EXISTS processed_by_state ON processed(binding_id, state);
+CREATE TABLE IF NOT EXISTS baselines (
+    binding_id TEXT NOT NULL,
+    signature TEXT NOT NULL,        -- connection|bucket|prefix the baseline was taken of
+    time REAL NOT NULL,
+    PRIMARY KEY (binding_id, signature)
+);
+CREATE TABLE IF NOT EXISTS deliveries (
+    task_id TEXT NOT NULL,
+    path TEXT NOT NULL,
+    bucket TEXT NOT NULL,
+    key TEXT NOT NULL,
+    url TEXT NOT NULL,
+    http_url TEXT NOT NULL,
+    content_type TEXT NOT NULL,
+    time REAL NOT NULL,
+    PRIMARY KEY (task_id, path)
+);
+"""
+
+
+@dataclass(frozen=True)
+class ObjectInfo:
+    bucket: str
+    key: str
+    etag: str
+    size: int
+    last_modified: float
+
+    @property
+    def url(self) -> str:
+        return f"s3://{self.bucket}/{self.key}"
+
+
+@dataclass(frozen=True)
+class Delivery:
+    task_id: str
+    path: str
+    bucket: str
+    key: str
+    url: str
+    http_url: str
+    content_type: str
+
+
+def ledger_path() -> Path:
+    from ..paths import data_dir
+    return data_dir() / "storage.sqlite3"
+
+
+class Ledger:
+    """What each binding has processed, and where each run's outputs were uploaded."""
+
+    def __init__(self, path: str | Path | None = None) -> None:
+        self.path = Path(path) if path is not None else ledger_path()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+        self._conn = sqlite3.connect(self.path, timeout=30, check_same_thread=False, isolation_level=None)
+        self._conn.execute("PRAGMA journal_mode=WAL")
+        self._conn.row_factory = sqlite3.Row
+        with self._lock:
+            self._conn.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    def _exec(self, sql: str, args: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
+        with self._lock:
+            return self._conn.execute(sql, args).fetchall()
+
+    # -- processed objects ----------------------------------------------------------------------
+    def known(self, binding_id: str) -> dict[tuple[str, str, str], str]:
+        """(bucket, key, etag) → state, for one binding."""
+        rows = self._exec("SELECT bucket, key, etag, state FROM processed WHERE binding_id=?", (binding_id,))
+        return {(r["bucket"], r["key"], r["etag"]): r["state"] for r in rows}
+
+    def state_of(self, binding_id: str, bucket: str, key: str, etag: str) -> str | None:
+        rows = self._exec("SELECT state FROM processed WHERE binding_id=? AND bucket=? AND key=? AND etag=?",
+                          (binding_id, bucket, key, etag))
+        return rows[0]["state"] if rows else None
+
+    def mark_submitted(self, binding_id: str, obj: ObjectInfo, task_id: str) -> None:
+        self._exec("INSERT OR REPLACE INTO processed (binding_id, bucket, key, etag, state, task_id, result, size, time) "
+                   "VALUES (?,?,?,?, 'submitted', ?, NULL, ?, ?)",
+                   (binding_id, obj.bucket, obj.key, obj.etag, task_id, obj.size, time.time()))
+
+    def mark_done(self, binding_id: str, task_id: str, result: str) -> None:
+        self._exec("UPDATE processed SET state='done', result=?, time=? WHERE binding_id=? AND task_id=?",
+                   (result, time.time(), binding_id, task_id))
+
+    def mark_skipped(self, binding_id: str, objects: Iterable[ObjectInfo]) -> int:
+        now = time.time()
+        rows = [(binding_id, o.bucket, o.key, o.etag, o.size, now) for o in objects]
+        with self._lock:
+            self._conn.execute("BEGIN")
+            self._conn.executemany(
+                "INSERT OR IGNORE INTO processed (binding_id, bucket, key, etag, state, size, time) "
+                "VALUES (?,?,?,?, 'skipped', ?, ?)", rows)
+            self._conn.execute("COMMIT")
+        return len(rows)
+
+    def forget(self, binding_id: str, obj: ObjectInfo) -> None:
+        self._exec("DELETE FROM processed WHERE binding_id=? AND bucket=? AND key=? AND etag=?",
+                   (binding_id, obj.bucket, obj.key, obj.etag))
+
+    def submitted(self, binding_id: str) -> list[dict[str, Any]]:
+        """Rows whose run was recorded but not seen to finish (candidates after a crash)."""
+        rows = self._exec("SELECT * FROM processed WHERE binding_id=? AND state='submitted'", (binding_id,))
+        return [dict(r) for r in rows]
+
+    def history(self, binding_id: str, limit: int = 20) -> list[dict[str, Any]]:
+        """Newest first: what this binding did (for the Bindings page's 'last activity')."""
+        rows = self._exec("SELECT * FROM processed WHERE binding_id=? AND state != 'skipped' "
+                          "ORDER BY time DESC LIMIT ?", (binding_id, limit))
+        return [dict(r) for r in rows]
+
+    def clear_binding(self, binding_id: str) -> None:
+        self._exec("DELETE FROM processed WHERE binding_id=?", (binding_id,))
+        self._exec("DELETE FROM baselines WHERE binding_id=?", (binding_id,))
+
+    # -- baselines ---------------------------------------------------------------------------------
+    def has_baseline(self, binding_id: str, signature: str) -> bool:
+        return bool(self._exec("SELECT 1 FROM baselines WHERE binding_id=? AND signature=?", (binding_id, signature)))
+
+    def set_baseline(self, binding_id: str, signature: str) -> None:
+        self._exec("INSERT OR REPLACE INTO baselines (binding_id, signature, time) VALUES (?,?,?)",
+                   (binding_id, signature, time.time()))
+
+    # -- deliveries ---------------------------------------------------------------------------------
+    def record_delivery(self, d: Delivery) -> None:
+        self._exec("INSERT OR REPLACE INTO deliveries (task_id, path, bucket, key, url, http_url, content_type, time) "
+                   "VALUES (?,?,?,?,?,?,?,?)",
+                   (d.task_id, d.path, d.bucket, d.key, d.url, d.http_url, d.content_type, time.time()))
+
+    def deliveries(self, task_id: str) -> list[Delivery]:
+        rows = self._exec("SELECT task_id, path, bucket, key, url, http_url, content_type FROM deliveries "
+                          "WHERE task_id=? ORDER BY rowid", (task_id,))
+        return [Delivery(**dict(r)) for r in rows]
+
+
+# -- listing -------------------------------------------------------------------------------------------
+
+def parse_suffixes(text: str | Iterable[str] | None) -> tuple[str, ...]:
+    """'.mp4,.MOV, mkv' → ('.mp4', '.mov', '.mkv'); empty → () (everything)."""
+    if text is None:
+        return ()
+    items = text.split(",") if isinstance(text, str) else list(text)
+    out = []
+    for item in items:
+        item = item.strip().lower()
+        if not item:
+            continue
+        out.append(item if item.startswith(".") else "." + item)
+    return tuple(dict.fromkeys(out))
+
+
+def matches(key: str, prefix: str, suffixes: tuple[str, ...], exclude_prefixes: tuple[str, ...]) -> bool:
+    if prefix and not key.startswith(prefix):
+        return False
+    if key.endswith("/"):  # a "folder" marker object, not a file
+        return False
+    if any(key.startswith(ex) for ex in exclude_prefixes if ex):
+        return False
+    return not suffixes or key.lower().endswith(suffixes)
+
+
+def list_objects(client: BaseClient, bucket: str, prefix: str = "", suffixes: tuple[str, ...] = (),
+                 exclude_prefixes: tuple[str, ...] = ()) -> list[ObjectInfo]:
+    """Every complete object under `prefix` that passes the filters (all pages)."""
+    out: list[ObjectInfo] = []
+    kwargs: dict[str, Any] = {"Bucket": bucket}
+    if prefix:
+        kwargs["Prefix"] = prefix
+    while True:
+        answer = client.list_objects_v2(**kwargs)
+        for item in answer.get("Contents", []):
+            key = item["Key"]
+            if matches(key, prefix, suffixes, exclude_prefixes):
+                modified = item.get("LastModified")
+                out.append(ObjectInfo(bucket, key, str(item.get("ETag", "")).strip('"'), int(item.get("Size", 0)),
+                                      modified.timestamp() if modified is not None else 0.0))
+        if not answer.get("IsTruncated"):
+            return out
+        kwargs["ContinuationToken"] = answer["NextContinuationToken"]
+
+
+OnObjects = Callable[[list[ObjectInfo]], Awaitable[None]]
+OnState = Callable[[str, str], None]
+
+
+class BucketWatcher:
+    """Polls one bucket/prefix and hands every listing to `on_listing` (the runner diffs it).
+
+    While the store is unreachable the interval doubles up to `max_backoff`; the outage is logged
+    once (and reported through `on_state("unreachable", reason)`), the recovery once.
+    """
+
+    def __init__(self, client: BaseClient, bucket: str, prefix: str = "", suffixes: tuple[str, ...] = (),
+                 exclude_prefixes: tuple[str, ...] = (), *, interval: float = 0.5, max_backoff: float = 10.0,
+                 describe: Callable[[BaseException], str] | None = None) -> None:
+        self.client = client
+        self.bucket = bucket
+        self.prefix = prefix
+        self.suffixes = suffixes
+        self.exclude_prefixes = exclude_prefixes
+        self.interval = max(0.05, float(interval))
+        self.max_backoff = max(self.interval, float(max_backoff))
+        self.describe = describe or (lambda exc: f"{type(exc).__name__}: {exc}")
+        self.state = "stopped"  # stopped | watching | unreachable
+        self.last_error = ""
+        self.polls = 0
+        self._stop = asyncio.Event()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def list_once(self) -> list[ObjectInfo]:
+        return list_objects(self.client, self.bucket, self.prefix, self.suffixes, self.exclude_prefixes)
+
+    async def run(self, on_listing: OnObjects, on_state: OnState | None = None) -> None:
+        """Poll until stop(). Errors of the store never end the loop; errors of on_listing are logged."""
+        self._stop.clear()
+        delay = self.interval
+        self.state = "watching"
+        if on_state:
+            on_state("watching", "")
+        while not self._stop.is_set():
+            try:
+                listing = await asyncio.to_thread(self.list_once)
+            except Exception as exc:  # the store is down or refuses: back off, keep trying
+                reason = self.describe(exc)
+                if self.state != "unreachable" or reason != self.last_error:
+                    log.warning("watching s3://%s/%s: %s (retrying with back-off)", self.bucket, self.prefix, reason)
+                    if on_state:
+                        on_state("unreachable", reason)
+                self.state, self.last_error = "unreachable", reason
+                delay = min(self.max_backoff, max(delay * 2, self.interval * 2))
+            else:
+                self.polls += 1
+                if self.state == "unreachable":
+                    log.info("watching s3://%s/%s: reachable again", self.bucket, self.prefix)
+                    if on_state:
+                        on_state("watching", "")
+                self.state, self.last_error, delay = "watching", "", self.interval
+                try:
+                    await on_listing(listing)
+                except asyncio.CancelledError:
+                    raise
+                except Exception:  # a bug in the handler must not stop the watching
+                    log.exception("handling the listing of s3://%s/%s failed", self.bucket, self.prefix)
+            try:
+                await asyncio.wait_for(self._stop.wait(), timeout=delay)
+            except asyncio.TimeoutError:
+                pass
+        self.state = "stopped"
+        if on_state:
+            on_state("stopped", "")
