@@ -383,6 +383,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         _err("interrupted")
         return EXIT_CANCELED
+    except BrokenPipeError:
+        # the reader went away (`mediaflow status … | head`): not an error of ours; keep
+        # Python from complaining again when it flushes stdout at exit
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
     except Exception as exc:  # the CLI promises one line, never a traceback
         if os.environ.get("MEDIAFLOW_DEBUG"):
             raise
