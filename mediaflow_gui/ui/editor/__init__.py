@@ -1,0 +1,1 @@
+"""The node editor: scene, items, view, palette, undo commands, connection rules."""

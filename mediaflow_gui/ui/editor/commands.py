@@ -1,0 +1,202 @@
+"""Undoable editor commands. Each one changes only the model; the scene follows the model's events.
+
+A command that starts (redo or undo) while another one is still running is refused and
+logged: a model event handler that pushes a command would otherwise nest changes and leave
+the undo history out of step with the model (the habit comes from ryvencore-qt's FlowCommands).
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+from contextlib import contextmanager
+from typing import Iterator
+
+from PySide6.QtGui import QUndoCommand
+
+from ...model.params import TaskParams
+from ...model.workflow import Edge, Node, Workflow
+
+log = logging.getLogger(__name__)
+
+MERGE_SET_PARAMS = 1001
+MERGE_RENAME = 1002
+
+
+class CommandGuard:
+    """Shared by the commands of one undo stack; knows whether one of them is running."""
+
+    def __init__(self) -> None:
+        self.busy = False
+        self.refused = 0  # how many nested starts were refused (tests read it)
+
+    @contextmanager
+    def running(self, what: str) -> Iterator[bool]:
+        if self.busy:
+            self.refused += 1
+            log.warning("refused to start %r while another command runs", what)
+            yield False
+            return
+        self.busy = True
+        try:
+            yield True
+        finally:
+            self.busy = False
+
+
+class WorkflowCommand(QUndoCommand):
+    def __init__(self, workflow: Workflow, guard: CommandGuard, text: str) -> None:
+        super().__init__(text)
+        self.workflow = workflow
+        self.guard = guard
+
+    def redo(self) -> None:
+        with self.guard.running(self.text()) as ok:
+            if ok:
+                self.do()
+
+    def undo(self) -> None:
+        with self.guard.running("undo " + self.text()) as ok:
+            if ok:
+                self.undo_()
+
+    def do(self) -> None:
+        raise NotImplementedError
+
+    def undo_(self) -> None:
+        raise NotImplementedError
+
+
+class AddNodesCommand(WorkflowCommand):
+    """Add nodes and edges among/to them (palette drop, paste, duplicate)."""
+
+    def __init__(self, workflow: Workflow, guard: CommandGuard, nodes: list[Node], edges: list[Edge] = (),
+                 text: str | None = None) -> None:
+        label = text or (f"Add {nodes[0].label}" if len(nodes) == 1 else f"Add {len(nodes)} nodes")
+        super().__init__(workflow, guard, label)
+        self.nodes = [n.clone(new_id=False) for n in nodes]
+        self.edges = list(edges)
+
+    def do(self) -> None:
+        for node in self.nodes:
+            self.workflow.add_node(node.clone(new_id=False))
+        for edge in self.edges:
+            self.workflow.add_edge(edge)
+
+    def undo_(self) -> None:
+        for edge in reversed(self.edges):
+            if edge in self.workflow.edges:
+                self.workflow.remove_edge(edge)
+        for node in reversed(self.nodes):
+            self.workflow.remove_node(node.id)
+
+
+class RemoveCommand(WorkflowCommand):
+    """Delete nodes (with every edge touching them) and edges."""
+
+    def __init__(self, workflow: Workflow, guard: CommandGuard, node_ids: list[str], edges: list[Edge] = ()) -> None:
+        n, e = len(node_ids), len(edges)
+        super().__init__(workflow, guard, f"Delete {n} node(s)" if n else f"Delete {e} connection(s)")
+        self.node_ids = [nid for nid in node_ids if nid in workflow.nodes]
+        ids = set(self.node_ids)
+        # remember every edge that goes, in model order, so undo puts them back as they were
+        self.removed_edges = [ed for ed in workflow.edges if ed in set(edges) or ed.source in ids or ed.target in ids]
+        self.removed_nodes = [copy.deepcopy(workflow.nodes[nid]) for nid in self.node_ids]
+
+    def do(self) -> None:
+        for edge in self.removed_edges:
+            if edge in self.workflow.edges:
+                self.workflow.remove_edge(edge)
+        for nid in self.node_ids:
+            self.workflow.remove_node(nid)
+
+    def undo_(self) -> None:
+        for node in self.removed_nodes:
+            self.workflow.add_node(copy.deepcopy(node))
+        for edge in self.removed_edges:
+            self.workflow.add_edge(edge)
+
+
+class AddEdgeCommand(WorkflowCommand):
+    def __init__(self, workflow: Workflow, guard: CommandGuard, edge: Edge) -> None:
+        src, dst = workflow.nodes[edge.source].label, workflow.nodes[edge.target].label
+        super().__init__(workflow, guard, f"Connect {src} → {dst}")
+        self.edge = edge
+
+    def do(self) -> None:
+        self.workflow.add_edge(self.edge)
+
+    def undo_(self) -> None:
+        self.workflow.remove_edge(self.edge)
+
+
+class MoveNodesCommand(WorkflowCommand):
+    """Move nodes (a drag, or auto-layout); positions are (x, y) tuples."""
+
+    def __init__(self, workflow: Workflow, guard: CommandGuard,
+                 moves: dict[str, tuple[tuple[float, float], tuple[float, float]]], text: str | None = None) -> None:
+        super().__init__(workflow, guard, text or (f"Move {len(moves)} node(s)"))
+        self.moves = dict(moves)  # node id → (old, new)
+
+    def do(self) -> None:
+        for nid, (_old, new) in self.moves.items():
+            if nid in self.workflow.nodes:
+                self.workflow.move_node(nid, new)
+
+    def undo_(self) -> None:
+        for nid, (old, _new) in self.moves.items():
+            if nid in self.workflow.nodes:
+                self.workflow.move_node(nid, old)
+
+
+class SetParamsCommand(WorkflowCommand):
+    """Replace a task's parameters; successive edits of one field of one node merge into one step."""
+
+    def __init__(self, workflow: Workflow, guard: CommandGuard, node_id: str, new: TaskParams,
+                 field_name: str = "") -> None:
+        node = workflow.nodes[node_id]
+        super().__init__(workflow, guard, f"Change {field_name or 'parameters'} of {node.label}")
+        self.node_id = node_id
+        self.field_name = field_name
+        self.old = copy.deepcopy(node.params)
+        self.new = copy.deepcopy(new)
+
+    def id(self) -> int:  # noqa: A003 - Qt's name
+        return MERGE_SET_PARAMS
+
+    def mergeWith(self, other: QUndoCommand) -> bool:  # noqa: N802 - Qt's name
+        if not isinstance(other, SetParamsCommand) or other.node_id != self.node_id \
+                or other.field_name != self.field_name or not self.field_name:
+            return False
+        self.new = copy.deepcopy(other.new)
+        return True
+
+    def do(self) -> None:
+        self.workflow.set_params(self.node_id, copy.deepcopy(self.new))
+
+    def undo_(self) -> None:
+        self.workflow.set_params(self.node_id, copy.deepcopy(self.old))
+
+
+class RenameNodeCommand(WorkflowCommand):
+    def __init__(self, workflow: Workflow, guard: CommandGuard, node_id: str, name: str) -> None:
+        node = workflow.nodes[node_id]
+        super().__init__(workflow, guard, f"Rename {node.label}")
+        self.node_id = node_id
+        self.old = node.name
+        self.new = name
+
+    def id(self) -> int:  # noqa: A003
+        return MERGE_RENAME
+
+    def mergeWith(self, other: QUndoCommand) -> bool:  # noqa: N802
+        if not isinstance(other, RenameNodeCommand) or other.node_id != self.node_id:
+            return False
+        self.new = other.new
+        return True
+
+    def do(self) -> None:
+        self.workflow.rename_node(self.node_id, self.new)
+
+    def undo_(self) -> None:
+        self.workflow.rename_node(self.node_id, self.old)

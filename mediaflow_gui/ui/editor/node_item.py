@@ -1,0 +1,116 @@
+"""The graphics item of one node: mouse handling, hover, snapping; drawing is in node_painter.
+
+The item never writes the model. A drag moves the item; when the mouse is released the
+scene turns the new positions into one MoveNodesCommand, and the model's node_moved event
+puts every item where the model says.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QPainter
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsObject, QGraphicsSceneHoverEvent, QGraphicsSceneMouseEvent, \
+    QStyleOptionGraphicsItem, QWidget
+
+from ...model.workflow import Node
+from .. import theme
+from .node_geometry import geometry_for, snap
+from .node_painter import paint_node
+from .node_state import NodeVisualState
+
+if TYPE_CHECKING:
+    from .scene import WorkflowScene
+
+
+class NodeItem(QGraphicsObject):
+    def __init__(self, node: Node) -> None:
+        super().__init__()
+        self.node = node
+        self.geometry = geometry_for(node.kind)
+        self.state = NodeVisualState()
+        self.hovered = False
+        self.syncing = False  # True while the position is set from the model (no snapping)
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsMovable)
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemSendsGeometryChanges)
+        self.setAcceptHoverEvents(True)
+        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        self.setZValue(1)
+        self.sync_from_model()
+
+    # -- model → item -------------------------------------------------------------------
+    def sync_from_model(self) -> None:
+        self.syncing = True
+        try:
+            self.setPos(QPointF(*self.node.position))
+        finally:
+            self.syncing = False
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.setToolTip(self.state.tooltip(self.node.label))
+        self.update()
+
+    def set_state(self, state: NodeVisualState) -> None:
+        self.state = state
+        self.refresh()
+
+    @property
+    def node_id(self) -> str:
+        return self.node.id
+
+    def port_scene_pos(self, port: str) -> QPointF:
+        local = self.geometry.output_port if port == "out" else self.geometry.input_port
+        return self.mapToScene(local)
+
+    def port_at(self, scene_pos: QPointF) -> str | None:
+        return self.geometry.port_at(self.mapFromScene(scene_pos))
+
+    # -- QGraphicsItem ------------------------------------------------------------------
+    def boundingRect(self) -> QRectF:  # noqa: N802
+        return self.geometry.bounding_rect
+
+    def shape(self):  # noqa: ANN201 - QPainterPath
+        from PySide6.QtGui import QPainterPath
+        path = QPainterPath()
+        path.addRect(self.geometry.rect.adjusted(-10, -2, 10, 2))
+        return path
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+        font = self.scene().font() if self.scene() is not None else theme.ui_font()
+        paint_node(painter, self.geometry, self.node, self.state, self.isSelected(), self.hovered, font)
+
+    def itemChange(self, change: QGraphicsItem.GraphicsItemChange, value: Any) -> Any:  # noqa: N802
+        scene: WorkflowScene | None = self.scene()  # type: ignore[assignment]
+        if change == QGraphicsItem.GraphicsItemChange.ItemPositionChange and not self.syncing \
+                and scene is not None and scene.snap_to_grid:
+            return QPointF(snap(value.x()), snap(value.y()))
+        if change == QGraphicsItem.GraphicsItemChange.ItemPositionHasChanged and scene is not None:
+            scene.node_item_moved(self)
+        return super().itemChange(change, value)
+
+    def hoverEnterEvent(self, event: QGraphicsSceneHoverEvent) -> None:  # noqa: N802
+        self.hovered = True
+        self.update()
+        super().hoverEnterEvent(event)
+
+    def hoverMoveEvent(self, event: QGraphicsSceneHoverEvent) -> None:  # noqa: N802
+        port = self.geometry.port_at(event.pos())
+        self.setCursor(Qt.CursorShape.CrossCursor if port else Qt.CursorShape.ArrowCursor)
+        super().hoverMoveEvent(event)
+
+    def hoverLeaveEvent(self, event: QGraphicsSceneHoverEvent) -> None:  # noqa: N802
+        self.hovered = False
+        self.update()
+        super().hoverLeaveEvent(event)
+
+    def mousePressEvent(self, event: QGraphicsSceneMouseEvent) -> None:  # noqa: N802
+        port = self.geometry.port_at(event.pos())
+        scene: WorkflowScene | None = self.scene()  # type: ignore[assignment]
+        if port and event.button() == Qt.MouseButton.LeftButton and scene is not None:
+            scene.begin_connection(self, port)
+            event.accept()
+            return
+        super().mousePressEvent(event)

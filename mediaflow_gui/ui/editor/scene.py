@@ -1,0 +1,234 @@
+"""The editor's scene: one NodeItem per model node, one EdgeItem per model edge.
+
+It follows the workflow's events (node_added, node_removed, edge_added, edge_removed,
+node_changed, node_moved) and never changes the model itself: gestures become requests
+(signals) that the EditorController turns into undoable commands.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QPainter, QPen
+from PySide6.QtWidgets import QGraphicsScene, QGraphicsSceneMouseEvent
+
+from ...model.workflow import Edge, Node, Workflow
+from .. import theme
+from .edge_item import EdgeItem, PendingEdgeItem, curve
+from .node_geometry import GRID
+from .node_item import NodeItem
+from .node_state import NodeVisualState
+
+
+class WorkflowScene(QGraphicsScene):
+    # (source id, target id): the user dropped a connection
+    connection_requested = Signal(str, str)
+    # (source id, target id) → why it is refused, asked while hovering; answered by check_connection
+    # {node id: ((old x, old y), (new x, new y))}: the user finished dragging nodes
+    moves_finished = Signal(object)
+
+    def __init__(self, parent=None) -> None:  # noqa: ANN001
+        super().__init__(parent)
+        self.workflow: Workflow | None = None
+        self.node_items: dict[str, NodeItem] = {}
+        self.edge_items: dict[Edge, EdgeItem] = {}
+        self.snap_to_grid = True
+        self.check_connection = lambda source, target: None  # set by the controller: refusal or None
+        self._pending: PendingEdgeItem | None = None
+        self._pending_from: tuple[NodeItem, str] | None = None
+        self._states: dict[str, NodeVisualState] = {}
+        self.setBackgroundBrush(QColor(theme.CANVAS))
+        self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.NoIndex)
+        self.setFont(theme.ui_font(9.5))
+
+    # -- model binding -------------------------------------------------------------------
+    def set_workflow(self, workflow: Workflow) -> None:
+        if self.workflow is not None:
+            self._unsubscribe(self.workflow)
+        self.clear()
+        self.node_items.clear()
+        self.edge_items.clear()
+        self._pending = None
+        self._states.clear()
+        self.workflow = workflow
+        for node in workflow.nodes.values():
+            self._on_node_added(node)
+        for edge in workflow.edges:
+            self._on_edge_added(edge)
+        wf = workflow
+        wf.node_added.subscribe(self._on_node_added)
+        wf.node_removed.subscribe(self._on_node_removed)
+        wf.edge_added.subscribe(self._on_edge_added)
+        wf.edge_removed.subscribe(self._on_edge_removed)
+        wf.node_changed.subscribe(self._on_node_changed)
+        wf.node_moved.subscribe(self._on_node_moved)
+
+    def _unsubscribe(self, wf: Workflow) -> None:
+        wf.node_added.unsubscribe(self._on_node_added)
+        wf.node_removed.unsubscribe(self._on_node_removed)
+        wf.edge_added.unsubscribe(self._on_edge_added)
+        wf.edge_removed.unsubscribe(self._on_edge_removed)
+        wf.node_changed.unsubscribe(self._on_node_changed)
+        wf.node_moved.unsubscribe(self._on_node_moved)
+
+    def detach(self) -> None:
+        if self.workflow is not None:
+            self._unsubscribe(self.workflow)
+            self.workflow = None
+
+    def _on_node_added(self, node: Node) -> None:
+        item = NodeItem(node)
+        item.set_state(self._states.get(node.id, NodeVisualState()))
+        self.node_items[node.id] = item
+        self.addItem(item)
+
+    def _on_node_removed(self, node: Node) -> None:
+        item = self.node_items.pop(node.id, None)
+        if item is not None:
+            self.removeItem(item)
+            item.deleteLater()
+
+    def _on_edge_added(self, edge: Edge) -> None:
+        if edge.source not in self.node_items or edge.target not in self.node_items:
+            return  # a dangling edge (validation names it); nothing to draw
+        item = EdgeItem(edge)
+        self.edge_items[edge] = item
+        self.addItem(item)
+        self._place_edge(item)
+
+    def _on_edge_removed(self, edge: Edge) -> None:
+        item = self.edge_items.pop(edge, None)
+        if item is not None:
+            self.removeItem(item)
+
+    def _on_node_changed(self, node: Node) -> None:
+        item = self.node_items.get(node.id)
+        if item is not None:
+            item.node = node
+            item.refresh()
+
+    def _on_node_moved(self, node: Node) -> None:
+        item = self.node_items.get(node.id)
+        if item is not None:
+            item.node = node
+            item.sync_from_model()
+
+    # -- states ----------------------------------------------------------------------------
+    def set_node_states(self, states: dict[str, NodeVisualState]) -> None:
+        """Replace every node's visual state (validation problems + the shown run)."""
+        self._states = dict(states)
+        for nid, item in self.node_items.items():
+            item.set_state(self._states.get(nid, NodeVisualState()))
+        for edge, eitem in self.edge_items.items():
+            status = self._states.get(edge.source, NodeVisualState()).run_status
+            eitem.active_color = theme.status_color(status) if status == "SUCCESS" else None
+            eitem.update()
+
+    def state_of(self, node_id: str) -> NodeVisualState:
+        return self._states.get(node_id, NodeVisualState())
+
+    # -- geometry --------------------------------------------------------------------------
+    def _place_edge(self, item: EdgeItem) -> None:
+        src = self.node_items.get(item.edge.source)
+        dst = self.node_items.get(item.edge.target)
+        if src is None or dst is None:
+            return
+        item.set_ends(src.port_scene_pos("out"), dst.port_scene_pos("in"))
+
+    def node_item_moved(self, item: NodeItem) -> None:
+        for edge, eitem in self.edge_items.items():
+            if item.node_id in (edge.source, edge.target):
+                self._place_edge(eitem)
+
+    def selected_node_ids(self) -> list[str]:
+        return [i.node_id for i in self.selectedItems() if isinstance(i, NodeItem)]
+
+    def selected_edges(self) -> list[Edge]:
+        return [i.edge for i in self.selectedItems() if isinstance(i, EdgeItem)]
+
+    def nodes_rect(self) -> QRectF:
+        rect = QRectF()
+        for item in self.node_items.values():
+            rect = rect.united(item.sceneBoundingRect())
+        return rect
+
+    # -- connection gesture ------------------------------------------------------------------
+    def begin_connection(self, item: NodeItem, port: str) -> None:
+        self._pending_from = (item, port)
+        self._pending = PendingEdgeItem()
+        self.addItem(self._pending)
+        start = item.port_scene_pos(port)
+        self._pending.setPath(curve(start, start))
+
+    def _target_under(self, pos: QPointF) -> NodeItem | None:
+        for it in self.items(pos):
+            if isinstance(it, NodeItem) and self._pending_from and it is not self._pending_from[0]:
+                return it
+        return None
+
+    def _ends(self, other: NodeItem) -> tuple[str, str]:
+        assert self._pending_from is not None
+        origin, port = self._pending_from
+        return (origin.node_id, other.node_id) if port == "out" else (other.node_id, origin.node_id)
+
+    def mouseMoveEvent(self, event: QGraphicsSceneMouseEvent) -> None:  # noqa: N802
+        if self._pending is not None and self._pending_from is not None:
+            origin, port = self._pending_from
+            start = origin.port_scene_pos(port)
+            end = event.scenePos()
+            target = self._target_under(end)
+            allowed = True
+            if target is not None:
+                src, dst = self._ends(target)
+                allowed = self.check_connection(src, dst) is None
+                end = target.port_scene_pos("in" if port == "out" else "out")
+            self._pending.set_allowed(allowed)
+            self._pending.setPath(curve(start, end) if port == "out" else curve(end, start))
+            event.accept()
+            return
+        super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event: QGraphicsSceneMouseEvent) -> None:  # noqa: N802
+        if self._pending is not None:
+            target = self._target_under(event.scenePos())
+            ends = self._ends(target) if target is not None else None
+            self.removeItem(self._pending)
+            self._pending = None
+            self._pending_from = None
+            if ends is not None:
+                self.connection_requested.emit(*ends)
+            event.accept()
+            return
+        super().mouseReleaseEvent(event)
+        self._report_moves()
+
+    def _report_moves(self) -> None:
+        moves = {}
+        for nid, item in self.node_items.items():
+            old = item.node.position
+            new = (item.pos().x(), item.pos().y())
+            if abs(old[0] - new[0]) > 0.01 or abs(old[1] - new[1]) > 0.01:
+                moves[nid] = (old, new)
+        if moves:
+            self.moves_finished.emit(moves)
+
+    # -- background grid -----------------------------------------------------------------------
+    def drawBackground(self, painter: QPainter, rect: QRectF) -> None:  # noqa: N802
+        super().drawBackground(painter, rect)
+        scale = painter.worldTransform().m11()
+        if scale < 0.35:
+            return
+        left = int(rect.left()) - int(rect.left()) % int(GRID)
+        top = int(rect.top()) - int(rect.top()) % int(GRID)
+        minor, major = [], []
+        x = float(left)
+        while x < rect.right():
+            (major if int(x) % int(GRID * 5) == 0 else minor).append(QLineF(x, rect.top(), x, rect.bottom()))
+            x += GRID
+        y = float(top)
+        while y < rect.bottom():
+            (major if int(y) % int(GRID * 5) == 0 else minor).append(QLineF(rect.left(), y, rect.right(), y))
+            y += GRID
+        painter.setPen(QPen(QColor(theme.GRID_MINOR), 0))
+        painter.drawLines(minor)
+        painter.setPen(QPen(QColor(theme.GRID_MAJOR), 0))
+        painter.drawLines(major)

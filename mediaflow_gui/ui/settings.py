@@ -1,0 +1,140 @@
+"""The GUI's settings (QSettings in an INI file under the data dir, so tests stay isolated).
+
+Typed accessors keep key names and defaults in one place.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from PySide6.QtCore import QSettings
+
+from ..paths import data_dir
+
+MAX_RECENT = 8
+
+
+def settings_file() -> Path:
+    return data_dir() / "mediaflow-gui.ini"
+
+
+class AppSettings:
+    def __init__(self, path: Path | None = None) -> None:
+        self.qsettings = QSettings(str(path or settings_file()), QSettings.Format.IniFormat)
+
+    def _get(self, key: str, default: object, kind: type) -> object:
+        value = self.qsettings.value(key, default)
+        if kind is bool:
+            return value if isinstance(value, bool) else str(value).lower() in ("1", "true", "yes")
+        try:
+            return kind(value)
+        except (TypeError, ValueError):
+            return default
+
+    # -- runs ------------------------------------------------------------------------
+    @property
+    def output_dir(self) -> str:
+        default = str(Path.home() / "MediaFlow results")
+        return str(self._get("runs/output_dir", default, str)) or default
+
+    @output_dir.setter
+    def output_dir(self, value: str) -> None:
+        self.qsettings.setValue("runs/output_dir", value)
+
+    @property
+    def output_beside_input(self) -> bool:
+        """Write results next to each input (in `<input dir>/<name>_mediaflow`) instead of output_dir."""
+        return bool(self._get("runs/output_beside_input", False, bool))
+
+    @output_beside_input.setter
+    def output_beside_input(self, value: bool) -> None:
+        self.qsettings.setValue("runs/output_beside_input", bool(value))
+
+    @property
+    def name_template(self) -> str:
+        """An output name template for every task kind ('' = each kind's default)."""
+        return str(self._get("runs/name_template", "", str))
+
+    @name_template.setter
+    def name_template(self, value: str) -> None:
+        self.qsettings.setValue("runs/name_template", value)
+
+    @property
+    def max_threads(self) -> int:
+        return max(1, int(self._get("runs/max_threads", os.cpu_count() or 2, int)))
+
+    @max_threads.setter
+    def max_threads(self, value: int) -> None:
+        self.qsettings.setValue("runs/max_threads", int(value))
+
+    @property
+    def ffmpeg_path(self) -> str:
+        return str(self._get("runs/ffmpeg_path", "", str))
+
+    @ffmpeg_path.setter
+    def ffmpeg_path(self, value: str) -> None:
+        self.qsettings.setValue("runs/ffmpeg_path", value)
+
+    # -- notifications -----------------------------------------------------------------
+    @property
+    def notify_enabled(self) -> bool:
+        return bool(self._get("notify/enabled", True, bool))
+
+    @notify_enabled.setter
+    def notify_enabled(self, value: bool) -> None:
+        self.qsettings.setValue("notify/enabled", bool(value))
+
+    @property
+    def notify_success(self) -> bool:
+        return bool(self._get("notify/success", True, bool))
+
+    @notify_success.setter
+    def notify_success(self, value: bool) -> None:
+        self.qsettings.setValue("notify/success", bool(value))
+
+    @property
+    def notify_failure(self) -> bool:
+        return bool(self._get("notify/failure", True, bool))
+
+    @notify_failure.setter
+    def notify_failure(self, value: bool) -> None:
+        self.qsettings.setValue("notify/failure", bool(value))
+
+    # -- editor ------------------------------------------------------------------------
+    @property
+    def snap_to_grid(self) -> bool:
+        return bool(self._get("editor/snap_to_grid", True, bool))
+
+    @snap_to_grid.setter
+    def snap_to_grid(self, value: bool) -> None:
+        self.qsettings.setValue("editor/snap_to_grid", bool(value))
+
+    @property
+    def recent_files(self) -> list[str]:
+        value = self.qsettings.value("files/recent", [])
+        if isinstance(value, str):
+            value = [value] if value else []
+        return [str(v) for v in (value or [])]
+
+    def add_recent_file(self, path: str) -> None:
+        path = str(Path(path).resolve())
+        items = [p for p in self.recent_files if p != path]
+        self.qsettings.setValue("files/recent", [path, *items][:MAX_RECENT])
+
+    def remove_recent_file(self, path: str) -> None:
+        self.qsettings.setValue("files/recent", [p for p in self.recent_files if p != path])
+
+    # -- window --------------------------------------------------------------------------
+    def save_window(self, geometry: bytes, state: bytes) -> None:
+        self.qsettings.setValue("window/geometry", geometry)
+        self.qsettings.setValue("window/state", state)
+
+    def window_geometry(self) -> object:
+        return self.qsettings.value("window/geometry")
+
+    def window_state(self) -> object:
+        return self.qsettings.value("window/state")
+
+    def sync(self) -> None:
+        self.qsettings.sync()
