@@ -225,7 +225,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     except WorkflowFormatError as exc:
         _err(f"cannot read the workflow: {exc}")
         return EXIT_USAGE
-    out_dir = Path(args.out).expanduser()
+    out_dir = Path(args.out).expanduser().resolve()
     try:
         return asyncio.run(_run_async(args, workflow, list(args.inputs), out_dir))
     except KeyboardInterrupt:

@@ -179,7 +179,7 @@ class Engine:
                 ffmpeg = await self._find_ffmpeg()
                 probe_cache, metadata = await self._probe_source(local)
                 self.bus.emit(RunStarted(task_id, metadata=metadata))
-                target = Path(out_dir) if out_dir is not None else work / "out"
+                target = Path(out_dir).resolve() if out_dir is not None else work / "out"
                 try:
                     target.mkdir(parents=True, exist_ok=True)
                 except OSError as exc:
