@@ -115,6 +115,9 @@ def find_weed(override: str | None = None) -> Path:
 
 def port_is_free(port: int, host: str = HOST) -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        # weed (Go) binds with SO_REUSEADDR: a port with only TIME_WAIT connections is free for it
+        if os.name != "nt":
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((host, port))
         except OSError:
