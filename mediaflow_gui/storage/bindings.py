@@ -1,0 +1,497 @@
+"""Bindings: a workflow tied to a watched bucket, and the runner that makes uploads start runs.
+
+A binding file (`mediaflow watch BINDING.json`) looks like:
+
+    {"version": 1, "id": "…", "name": "Clips", "workflow": "clips.mfw.json",
+     "input":  {"connection": "embedded", "bucket": "inbox", "prefix": "", "suffixes": [".mp4", ".mov", ".mkv"]},
+     "output": {"connection": "embedded", "bucket": "results", "prefix": "out/"},
+     "events": {"webhooks": [{"url": "http://…", "secret_env": "HOOK_SECRET"}], "sqs": [], "jsonl": ["events.jsonl"]},
+     "enabled": true, "process_existing": false, "poll_interval": 0.5}
+
+A relative workflow path is read relative to the binding file. Connections are names of saved
+connections ("embedded" is the embedded store) or inline dicts (`access_key_env`/`secret_key_env`
+name environment variables, so no secret needs to be in the file).
+
+Each new or replaced object becomes `Engine.submit(workflow, "s3://bucket/key", None,
+fetch_input=<download>, deliver=<upload>)`; an upload that fails makes the run FAIL
+("DeliveryFailed", with the reason). Outputs go to `<output prefix><input folder below the input
+prefix>/<output name>`. When input and output share a bucket, the output prefix is excluded from
+watching (no loops); a layout where inputs would live inside the output prefix is refused.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from botocore.client import BaseClient
+
+from ..model.serialization import load_workflow
+from ..model.workflow import Workflow
+from ..notify.sinks import EventTargets, make_sinks
+from .connections import ConnectionRegistry
+from .s3 import (S3Connection, content_type_for, download_object, error_text, make_client, normalize_prefix,
+                 output_key, upload_file)
+from .watcher import BucketWatcher, Delivery, Ledger, ObjectInfo, parse_suffixes
+
+log = logging.getLogger(__name__)
+
+DEFAULT_SUFFIXES = (".mp4", ".mov", ".mkv")
+BINDING_VERSION = 1
+
+
+@dataclass
+class Binding:
+    name: str
+    workflow: str
+    input_bucket: str
+    output_bucket: str = ""  # "" = the input bucket
+    id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    input_connection: str | dict[str, Any] = "embedded"
+    input_prefix: str = ""
+    suffixes: list[str] = field(default_factory=lambda: list(DEFAULT_SUFFIXES))
+    output_connection: str | dict[str, Any] = ""  # "" = the input connection
+    output_prefix: str = "results/"
+    events: EventTargets = field(default_factory=EventTargets)
+    enabled: bool = True
+    process_existing: bool = False  # also run objects that were there before the first start
+    poll_interval: float = 0.5
+    remove_local_outputs: bool = True  # delete the engine's local copies once uploaded
+    source: str = ""  # the file this binding was loaded from (not saved)
+
+    # -- derived ---------------------------------------------------------------------------------
+    @property
+    def out_bucket(self) -> str:
+        return self.output_bucket or self.input_bucket
+
+    @property
+    def out_connection(self) -> str | dict[str, Any]:
+        return self.output_connection or self.input_connection
+
+    @property
+    def in_prefix(self) -> str:
+        return normalize_prefix(self.input_prefix)
+
+    @property
+    def out_prefix(self) -> str:
+        return normalize_prefix(self.output_prefix)
+
+    def shares_bucket(self) -> bool:
+        return self.out_bucket == self.input_bucket and _conn_key(self.out_connection) == _conn_key(self.input_connection)
+
+    def excluded_prefixes(self) -> tuple[str, ...]:
+        return (self.out_prefix,) if self.shares_bucket() and self.out_prefix else ()
+
+    def workflow_path(self) -> Path:
+        path = Path(self.workflow).expanduser()
+        if not path.is_absolute() and self.source:
+            path = Path(self.source).resolve().parent / path
+        return path
+
+    def problems(self) -> list[str]:
+        out = []
+        if not self.name.strip():
+            out.append("the binding needs a name")
+        if not self.workflow:
+            out.append("choose a workflow")
+        if not self.input_bucket:
+            out.append("choose the input bucket")
+        if self.poll_interval <= 0:
+            out.append("the poll interval must be positive")
+        if self.shares_bucket():
+            if not self.out_prefix:
+                out.append("input and output share a bucket: give the results an output prefix (e.g. results/) "
+                           "so that they do not start new runs")
+            elif self.in_prefix.startswith(self.out_prefix):
+                out.append(f"the input prefix {self.in_prefix!r} lies inside the output prefix {self.out_prefix!r}: "
+                           "results would start new runs")
+        return out
+
+    # -- JSON --------------------------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "version": BINDING_VERSION, "id": self.id, "name": self.name, "workflow": self.workflow,
+            "input": {"connection": self.input_connection, "bucket": self.input_bucket, "prefix": self.input_prefix,
+                      "suffixes": list(self.suffixes)},
+            "output": {"connection": self.output_connection, "bucket": self.output_bucket,
+                       "prefix": self.output_prefix},
+            "events": self.events.to_dict(), "enabled": self.enabled, "process_existing": self.process_existing,
+            "poll_interval": self.poll_interval, "remove_local_outputs": self.remove_local_outputs,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], source: str = "") -> "Binding":
+        if not isinstance(data, dict):
+            raise ValueError(f"{source or 'binding'}: expected a JSON object")
+        version = data.get("version", BINDING_VERSION)
+        if version != BINDING_VERSION:
+            raise ValueError(f"{source or 'binding'}: unsupported binding version {version!r}")
+        inp, outp = data.get("input") or {}, data.get("output") or {}
+        suffixes = inp.get("suffixes", list(DEFAULT_SUFFIXES))
+        return cls(
+            id=str(data.get("id") or uuid.uuid4().hex), name=str(data.get("name", "")),
+            workflow=str(data.get("workflow", "")),
+            input_connection=inp.get("connection") or "embedded", input_bucket=str(inp.get("bucket", "")),
+            input_prefix=str(inp.get("prefix", "")), suffixes=list(parse_suffixes(suffixes)),
+            output_connection=outp.get("connection") or "", output_bucket=str(outp.get("bucket", "")),
+            output_prefix=str(outp.get("prefix", "results/")),
+            events=EventTargets.from_dict(data.get("events")), enabled=bool(data.get("enabled", True)),
+            process_existing=bool(data.get("process_existing", False)),
+            poll_interval=float(data.get("poll_interval", 0.5)),
+            remove_local_outputs=bool(data.get("remove_local_outputs", True)), source=source)
+
+
+def _conn_key(spec: str | dict[str, Any]) -> str:
+    if isinstance(spec, dict):
+        return json.dumps({k: spec.get(k) for k in ("endpoint_url", "region")}, sort_keys=True)
+    return spec or "embedded"
+
+
+def load_binding(path: str | os.PathLike[str]) -> Binding:
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ValueError(f"cannot read the binding file {path}: {exc.strerror}") from exc
+    except ValueError as exc:
+        raise ValueError(f"{path} is not valid JSON: {exc}") from exc
+    return Binding.from_dict(data, source=str(path))
+
+
+def save_binding(binding: Binding, path: str | os.PathLike[str]) -> None:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(binding.to_dict(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+
+
+# -- the hooks given to the engine --------------------------------------------------------------------
+
+@dataclass
+class ObjectJob:
+    """Everything one run of one object needs besides the engine."""
+
+    source: S3Connection
+    bucket: str
+    key: str
+    target: S3Connection
+    out_bucket: str
+    out_prefix: str
+    in_prefix: str = ""
+    remove_local_outputs: bool = True
+    ledger: Ledger | None = None
+    source_client: BaseClient | None = None
+    target_client: BaseClient | None = None
+
+    @property
+    def url(self) -> str:
+        return f"s3://{self.bucket}/{self.key}"
+
+    def clients(self) -> tuple[BaseClient, BaseClient]:
+        if self.source_client is None:
+            self.source_client = make_client(self.source)
+        if self.target_client is None:
+            self.target_client = self.source_client if self.target is self.source else make_client(self.target)
+        return self.source_client, self.target_client
+
+    async def fetch(self, work_dir: Path) -> Path:
+        src, _ = self.clients()
+        try:
+            return await asyncio.to_thread(download_object, src, self.bucket, self.key, work_dir)
+        except Exception as exc:  # the engine records this as FetchFailed; give it a readable reason
+            raise RuntimeError(f"download of {self.url} failed: {error_text(exc, self.source, self.bucket)}") from exc
+
+    async def deliver(self, record: Any) -> None:
+        _, dst = self.clients()
+        outputs = [Path(o["path"]) for o in record.outputs() if o.get("path")]
+        if not outputs:
+            return
+        uploaded: list[Path] = []
+        for path in outputs:
+            key = output_key(self.out_prefix, self.key, self.in_prefix, path.name)
+            try:
+                url = await asyncio.to_thread(upload_file, dst, path, self.out_bucket, key,
+                                              {"mediaflow-task-id": record.task_id, "mediaflow-source": self.url})
+            except Exception as exc:  # the engine turns this into a FAIL run (DeliveryFailed)
+                raise RuntimeError(f"upload of {path.name} to s3://{self.out_bucket}/{key} failed: "
+                                   f"{error_text(exc, self.target, self.out_bucket)}") from exc
+            if self.ledger is not None:
+                self.ledger.record_delivery(Delivery(record.task_id, str(path), self.out_bucket, key, url,
+                                                     self.target.http_url(self.out_bucket, key), content_type_for(path)))
+            uploaded.append(path)
+        if self.remove_local_outputs:
+            _remove_local(uploaded, record)
+
+    def trigger(self, kind: str = "Explicit", **extra: Any) -> dict[str, Any]:
+        return {"Type": kind, "Bucket": self.bucket, "Key": self.key, "Url": self.url,
+                "Endpoint": self.source.endpoint_url or "AWS S3", "OutputBucket": self.out_bucket,
+                "OutputPrefix": self.out_prefix, **extra}
+
+
+def _remove_local(paths: list[Path], record: Any) -> None:
+    """Delete the engine's local copies of uploaded outputs (only in its private work dir)."""
+    if getattr(record, "out_dir", ""):
+        return  # the user asked for an output folder: never delete there
+    dirs: set[Path] = set()
+    for path in paths:
+        if record.task_id not in path.parts:  # only the run's own work dir (…/work/<TaskId>/out)
+            continue
+        try:
+            path.unlink()
+            dirs.add(path.parent)
+        except OSError:
+            pass
+    for folder in sorted(dirs, key=lambda p: len(p.parts), reverse=True):
+        for candidate in (folder, folder.parent):
+            if candidate.name in ("out", record.task_id):
+                try:
+                    candidate.rmdir()
+                except OSError:
+                    pass
+
+
+async def run_object(engine: Any, workflow: Workflow, job: ObjectJob, *, notifier: Any = None,
+                     sinks: list[Any] | None = None, trigger: dict[str, Any] | None = None) -> Any:
+    """The explicit trigger: run `workflow` on one object and wait; returns the RunRecord."""
+    task_id = submit_object(engine, workflow, job, notifier=notifier, sinks=sinks, trigger=trigger)
+    return await engine.wait(task_id)
+
+
+def submit_object(engine: Any, workflow: Workflow, job: ObjectJob, *, notifier: Any = None,
+                  sinks: list[Any] | None = None, trigger: dict[str, Any] | None = None) -> str:
+    task_id: str = engine.submit(workflow, job.url, None, input_label=job.url, fetch_input=job.fetch,
+                                 deliver=job.deliver)
+    if notifier is not None:
+        notifier.route(task_id, sinks or [], trigger or job.trigger())
+    return task_id
+
+
+# -- the runner ----------------------------------------------------------------------------------------
+
+@dataclass
+class BindingStatus:
+    binding_id: str
+    name: str
+    state: str = "stopped"  # stopped | starting | watching | unreachable | error
+    message: str = ""
+    runs_started: int = 0
+    last_activity: dict[str, Any] | None = None  # {time, key, task_id, result}
+    since: float | None = None
+
+
+Listener = Callable[[BindingStatus], None]
+
+
+class BindingRunner:
+    """Watches one binding's bucket and starts a run for each new or replaced object."""
+
+    def __init__(self, binding: Binding, engine: Any, *, connections: ConnectionRegistry | None = None,
+                 ledger: Ledger | None = None, notifier: Any = None, workflow: Workflow | None = None,
+                 max_backoff: float = 10.0) -> None:
+        self.binding = binding
+        self.engine = engine
+        self.connections = connections or ConnectionRegistry()
+        self.ledger = ledger or Ledger()
+        self.notifier = notifier
+        self.workflow = workflow
+        self.max_backoff = max_backoff
+        self.status = BindingStatus(binding.id, binding.name)
+        self.listeners: list[Listener] = []
+        self.on_submitted: list[Callable[[str, ObjectInfo], None]] = []
+        self._watcher: BucketWatcher | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._known: dict[tuple[str, str], str] = {}
+        self._baselined = True
+        self._runs: set[asyncio.Task[Any]] = set()
+        self._source: S3Connection | None = None
+        self._target: S3Connection | None = None
+        self._clients: tuple[BaseClient, BaseClient] | None = None
+        self._sinks: list[Any] = []
+        self._lock_fd: int | None = None
+        self._signature = ""
+
+    # -- status ---------------------------------------------------------------------------------
+    def _set(self, state: str, message: str = "") -> None:
+        self.status.state, self.status.message = state, message
+        for listener in list(self.listeners):
+            try:
+                listener(self.status)
+            except Exception:  # a view must not break watching
+                log.exception("binding listener failed")
+
+    @property
+    def running(self) -> bool:
+        return self._task is not None and not self._task.done()
+
+    # -- lifecycle --------------------------------------------------------------------------------
+    async def start(self) -> None:
+        """Resolve connections and the workflow, then watch in the background. Raises ValueError
+        (with every problem) for a binding that cannot run."""
+        if self.running:
+            return
+        b = self.binding
+        problems = b.problems()
+        if problems:
+            raise ValueError(f"binding {b.name!r}: " + "; ".join(problems))
+        self._set("starting")
+        try:
+            if self.workflow is None:
+                self.workflow = load_workflow(b.workflow_path())
+            self._source = self.connections.resolve(b.input_connection)
+            self._target = self.connections.resolve(b.out_connection)
+            if self._target == self._source:
+                self._target = self._source
+            self._acquire_lock()
+        except Exception as exc:
+            self._set("error", str(exc))
+            raise ValueError(f"binding {b.name!r} cannot start: {exc}") from exc
+        src = make_client(self._source)
+        dst = src if self._target is self._source else make_client(self._target)
+        self._clients = (src, dst)
+        self._sinks = make_sinks(b.events, self.connections.keys_of)
+        self._reconcile()
+        signature = f"{_conn_key(b.input_connection)}|{b.input_bucket}|{b.in_prefix}"
+        self._signature = signature
+        self._baselined = b.process_existing or self.ledger.has_baseline(b.id, signature)
+        listing_client = make_client(self._source, connect_timeout=2, read_timeout=10, max_attempts=1)
+        self._watcher = BucketWatcher(
+            listing_client, b.input_bucket, b.in_prefix, tuple(parse_suffixes(b.suffixes)), b.excluded_prefixes(),
+            interval=b.poll_interval, max_backoff=self.max_backoff,
+            describe=lambda exc: error_text(exc, self._source, b.input_bucket))
+        self.status.since = time.time()
+        self._task = asyncio.get_running_loop().create_task(
+            self._watcher.run(self._on_listing, self._on_state), name=f"mediaflow-watch-{b.id}")
+
+    async def stop(self, wait_runs: bool = False) -> None:
+        if self._watcher is not None:
+            self._watcher.stop()
+        if self._task is not None:
+            try:
+                await self._task
+            except asyncio.CancelledError:
+                pass
+            self._task = None
+        if wait_runs and self._runs:
+            await asyncio.gather(*list(self._runs), return_exceptions=True)
+        self._release_lock()
+        self._set("stopped")
+
+    async def wait_idle(self) -> None:
+        """Wait until every run this runner started has finished (tests, CLI)."""
+        while self._runs:
+            await asyncio.gather(*list(self._runs), return_exceptions=True)
+
+    # -- one watcher per binding across processes --------------------------------------------------
+    def _acquire_lock(self) -> None:
+        try:
+            import fcntl
+        except ImportError:  # Windows: no cross-process guard
+            return
+        from ..paths import data_dir
+        folder = data_dir() / "locks"
+        folder.mkdir(parents=True, exist_ok=True)
+        fd = os.open(folder / f"binding-{self.binding.id}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            raise RuntimeError("another MediaFlow process is already watching this binding") from None
+        os.ftruncate(fd, 0)
+        os.write(fd, str(os.getpid()).encode())
+        self._lock_fd = fd
+
+    def _release_lock(self) -> None:
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)  # closing releases the flock
+            self._lock_fd = None
+
+    # -- at-least-once after a crash ------------------------------------------------------------
+    def _reconcile(self) -> None:
+        """Runs recorded as submitted but never seen to finish: done if they did, else forget them so
+        that the next listing runs the object again."""
+        from ..model.statuses import RunStatus
+        running = set(self.engine.running()) if hasattr(self.engine, "running") else set()
+        for row in self.ledger.submitted(self.binding.id):
+            task_id = row["task_id"]
+            if task_id in running:
+                continue
+            record = self.engine.store.get(task_id) if task_id else None
+            if record is not None and record.status == RunStatus.FINISH and record.error_code != "Interrupted":
+                self.ledger.mark_done(self.binding.id, task_id, record.result.value if record.result else "")
+                continue
+            if record is not None and record.status != RunStatus.FINISH:
+                continue  # another live process runs it (the store marks dead owners' runs Interrupted)
+            log.info("binding %s: %s was interrupted (%s); it will run again", self.binding.name, row["key"], task_id)
+            self.ledger.forget(self.binding.id, ObjectInfo(row["bucket"], row["key"], row["etag"], 0, 0))
+        self._known = {(b_k[1], b_k[2]): s for b_k, s in self.ledger.known(self.binding.id).items()
+                       if b_k[0] == self.binding.input_bucket}
+
+    # -- watching -----------------------------------------------------------------------------------
+    def _on_state(self, state: str, reason: str) -> None:
+        self._set(state, reason)
+
+    async def _on_listing(self, listing: list[ObjectInfo]) -> None:
+        b = self.binding
+        if not self._baselined:
+            fresh = [o for o in listing if (o.key, o.etag) not in self._known]
+            self.ledger.mark_skipped(b.id, fresh)
+            self.ledger.set_baseline(b.id, self._signature)
+            for o in fresh:
+                self._known[(o.key, o.etag)] = "skipped"
+            self._baselined = True
+            if fresh:
+                log.info("binding %s: %d object(s) were there before the first start and are left alone "
+                         "(set process_existing to run them)", b.name, len(fresh))
+            return
+        for obj in listing:
+            if (obj.key, obj.etag) in self._known:
+                continue
+            self.process(obj)
+
+    def process(self, obj: ObjectInfo) -> str:
+        """Start a run for one object now (also the Bindings page's "run again")."""
+        assert self._source is not None and self._target is not None and self._clients is not None
+        b = self.binding
+        job = ObjectJob(self._source, obj.bucket, obj.key, self._target, b.out_bucket, b.out_prefix,
+                        in_prefix=b.in_prefix, remove_local_outputs=b.remove_local_outputs, ledger=self.ledger,
+                        source_client=self._clients[0], target_client=self._clients[1])
+        trigger = job.trigger("BucketUpload", Binding=b.name, BindingId=b.id, ETag=obj.etag, Size=obj.size)
+        assert self.workflow is not None
+        task_id = submit_object(self.engine, self.workflow, job, notifier=self.notifier, sinks=self._sinks,
+                                trigger=trigger)
+        # the run is recorded (RunCreated was flushed): from here on the object counts as submitted
+        self.ledger.mark_submitted(b.id, obj, task_id)
+        self._known[(obj.key, obj.etag)] = "submitted"
+        self.status.runs_started += 1
+        self.status.last_activity = {"time": time.time(), "key": obj.key, "task_id": task_id, "result": None}
+        log.info("binding %s: %s → run %s", b.name, obj.url, task_id)
+        for callback in list(self.on_submitted):
+            try:
+                callback(task_id, obj)
+            except Exception:  # observers must not break watching
+                log.exception("on_submitted callback failed")
+        self._set(self.status.state, self.status.message)
+        run = asyncio.get_running_loop().create_task(self._follow(task_id, obj))
+        self._runs.add(run)
+        run.add_done_callback(self._runs.discard)
+        return task_id
+
+    async def _follow(self, task_id: str, obj: ObjectInfo) -> None:
+        record = await self.engine.wait(task_id)
+        result = record.result.value if record.result is not None else ""
+        self.ledger.mark_done(self.binding.id, task_id, result)
+        self._known[(obj.key, obj.etag)] = "done"
+        last = self.status.last_activity
+        if last and last.get("task_id") == task_id:
+            last["result"] = result
+            last["message"] = record.message
+        self._set(self.status.state, self.status.message)
+
