@@ -366,6 +366,13 @@ class BindingRunner:
             listing_client, b.input_bucket, b.in_prefix, tuple(parse_suffixes(b.suffixes)), b.excluded_prefixes(),
             interval=b.poll_interval, max_backoff=self.max_backoff,
             describe=lambda exc: error_text(exc, self._source, b.input_bucket))
+        if not self._baselined:
+            # take the baseline now, so that everything uploaded after start() returns counts as new;
+            # if the store does not answer yet, the first successful listing takes it instead
+            try:
+                await self._on_listing(await asyncio.to_thread(self._watcher.list_once))
+            except Exception as exc:  # unreachable now: the watcher reports it and retries
+                log.info("binding %s: baseline deferred (%s)", b.name, error_text(exc, self._source, b.input_bucket))
         self.status.since = time.time()
         self._task = asyncio.get_running_loop().create_task(
             self._watcher.run(self._on_listing, self._on_state), name=f"mediaflow-watch-{b.id}")
