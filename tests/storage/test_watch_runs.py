@@ -328,3 +328,57 @@ def test_binding_json_round_trip(tmp_path: Path) -> None:
     assert data["version"] == 1 and data["events"]["webhooks"][0]["secret_env"] == "HOOK"
     with pytest.raises(ValueError, match="version"):
         Binding.from_dict({**data, "version": 9})
+
+
+def test_events_reach_a_webhook_and_a_log_for_success_and_failure(harness, seaweed_client, fresh_bucket,
+                                                                  small_clip, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from tests.notify.test_sinks import HookServer
+    from mediaflow_gui.notify.sinks import sign
+
+    hook = HookServer()
+    log_path = tmp_path / "events.jsonl"
+    try:
+        events = EventTargets.from_dict({"webhooks": [{"url": hook.url, "secret": "hook-secret"}],
+                                         "jsonl": [str(log_path)]})
+
+        async def scenario() -> None:
+            runner = harness.runner(binding_for(fresh_bucket, output_prefix="out/", events=events, name="hooks"))
+            await runner.start()
+            seaweed_client.put_object(Bucket=fresh_bucket, Key="good.mp4", Body=small_clip)
+            await until(lambda: runner.status.runs_started == 1, what="the good run")
+            seaweed_client.put_object(Bucket=fresh_bucket, Key="broken.mp4", Body=b"this is not a video")
+            await until(lambda: runner.status.runs_started == 2, what="the broken run")
+            await runner.wait_idle()
+            await runner.stop()
+
+        run_async(scenario())
+        assert harness.notifier.flush(30)
+        bodies = {json.loads(r["body"])["WorkflowTaskEvent"]["InputInfo"]["Url"].rsplit("/", 1)[1]:
+                  (r, json.loads(r["body"])) for r in hook.requests}
+        assert set(bodies) == {"good.mp4", "broken.mp4"}
+        for request, _ in bodies.values():
+            assert request["headers"]["x-mediaflow-signature"] == sign(request["body"], "hook-secret")
+
+        good = bodies["good.mp4"][1]
+        assert good["EventType"] == "WorkflowTask"
+        task = good["WorkflowTaskEvent"]
+        assert (task["Status"], task["Result"], task["ErrCode"]) == ("FINISH", "SUCCESS", 0)
+        assert task["TaskId"].startswith("mf-") and task["WorkflowName"] == "one snapshot"
+        assert task["Trigger"]["Type"] == "BucketUpload" and task["Trigger"]["Binding"] == "hooks"
+        [result] = task["MediaProcessResultSet"]
+        assert result["Type"] == "SnapshotByTimeOffset"
+        [out] = result["SnapshotByTimeOffsetTask"]["Outputs"]
+        assert out["Url"] == f"s3://{fresh_bucket}/out/good_snapshotByTimeOffset_160x120_1.jpg"
+        assert out["HttpUrl"].startswith(harness.embedded.endpoint_url)
+        assert task["FinishTime"] and task["CreateTime"]
+
+        bad = bodies["broken.mp4"][1]["WorkflowTaskEvent"]
+        assert (bad["Status"], bad["Result"]) == ("FINISH", "FAIL")
+        assert bad["ErrCode"] != 0 and bad["ErrCodeExt"] and bad["Message"]
+        assert bad["MediaProcessResultSet"][0]["SnapshotByTimeOffsetTask"]["Status"] in ("FAIL", "SKIPPED")
+
+        lines = [json.loads(line) for line in log_path.read_text(encoding="utf-8").splitlines()]
+        assert sorted(e["WorkflowTaskEvent"]["TaskId"] for e in lines) == sorted(
+            b[1]["WorkflowTaskEvent"]["TaskId"] for b in bodies.values())
+    finally:
+        hook.close()
