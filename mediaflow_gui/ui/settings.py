@@ -52,13 +52,21 @@ class AppSettings:
         self.qsettings.setValue("runs/output_beside_input", bool(value))
 
     @property
-    def name_template(self) -> str:
-        """An output name template for every task kind ('' = each kind's default)."""
-        return str(self._get("runs/name_template", "", str))
+    def output_templates(self) -> dict[str, str]:
+        """Output name template overrides by task kind (missing or '' = the kind's default)."""
+        self.qsettings.beginGroup("templates")
+        try:
+            return {k: str(self.qsettings.value(k)) for k in self.qsettings.childKeys()
+                    if str(self.qsettings.value(k) or "").strip()}
+        finally:
+            self.qsettings.endGroup()
 
-    @name_template.setter
-    def name_template(self, value: str) -> None:
-        self.qsettings.setValue("runs/name_template", value)
+    @output_templates.setter
+    def output_templates(self, value: dict[str, str]) -> None:
+        self.qsettings.remove("templates")
+        for kind, template in value.items():
+            if template.strip():
+                self.qsettings.setValue(f"templates/{kind}", template.strip())
 
     @property
     def max_threads(self) -> int:

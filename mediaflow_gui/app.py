@@ -1,0 +1,59 @@
+"""GUI entry (`mediaflow-gui`): a QApplication on a qasync event loop, one main window.
+
+qasync makes the asyncio loop and the Qt loop one: the engine's coroutines, FFmpeg processes
+and progress events run on the GUI thread without blocking it (all waiting is async).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="mediaflow-gui", description="Draw media workflows and run them on FFmpeg.")
+    parser.add_argument("workflow", nargs="?", help="a *.mfw.json file to open (default: the standard workflow)")
+    parser.add_argument("--process", nargs="*", default=[], metavar="FILE", help="files to run once the window is up")
+    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+
+    import qasync
+    from PySide6.QtWidgets import QApplication
+
+    from .ui import icons
+    from .ui.context import AppContext
+    from .ui.main_window import MainWindow
+    from .ui.theme import apply_theme
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("MediaFlow")
+    app.setOrganizationName("MediaFlow")
+    app.setWindowIcon(icons.app_icon())
+    app.setQuitOnLastWindowClosed(False)  # we quit after the engine shut down
+    apply_theme(app)
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+
+    context = AppContext.create()
+    window = MainWindow(context, args.workflow)
+    window.show()
+    if args.process:
+        loop.call_soon(window.process_files, [str(p) for p in args.process])
+
+    quitting = asyncio.Event()
+    window.closed.connect(quitting.set)
+    app.aboutToQuit.connect(quitting.set)
+
+    async def run() -> None:
+        await quitting.wait()
+        await context.shutdown()  # cancel runs, let the task store record their end
+
+    with loop:
+        loop.run_until_complete(run())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

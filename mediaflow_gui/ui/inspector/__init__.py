@@ -1,0 +1,1 @@
+"""The inspector: edits the selected node's name and parameters with one widget per field."""

@@ -1,0 +1,272 @@
+"""Field widgets of the inspector. Each emits `edited(value)` as the user types and can be
+marked invalid (red frame + tooltip) without losing what the user typed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDoubleSpinBox, QFileDialog, QHBoxLayout, QLineEdit,
+                               QListWidget, QListWidgetItem, QPushButton, QSpinBox, QVBoxLayout, QWidget)
+
+from ...model.values import parse_offset
+from .specs import FieldSpec
+
+
+def _mark(widget: QWidget, problems: list[str], hint: str) -> None:
+    widget.setProperty("invalid", bool(problems))
+    widget.setToolTip("\n".join(problems) if problems else hint)
+    widget.style().unpolish(widget)
+    widget.style().polish(widget)
+
+
+class FieldWidget(QWidget):
+    edited = Signal(object)  # the new value, as the parameter's Python type
+
+    def __init__(self, spec: FieldSpec, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.spec = spec
+        self.layout_ = QHBoxLayout(self)
+        self.layout_.setContentsMargins(0, 0, 0, 0)
+        self._setting = False
+        self.problems: list[str] = []
+
+    def set_value(self, value: Any) -> None:
+        self._setting = True
+        try:
+            self._set(value)
+        finally:
+            self._setting = False
+
+    def _emit(self, value: Any) -> None:
+        if not self._setting:
+            self.edited.emit(value)
+
+    def _set(self, value: Any) -> None:
+        raise NotImplementedError
+
+    def value(self) -> Any:
+        raise NotImplementedError
+
+    def editor(self) -> QWidget:
+        """The widget that shows the invalid mark."""
+        raise NotImplementedError
+
+    def set_problems(self, problems: list[str]) -> None:
+        self.problems = list(problems)
+        _mark(self.editor(), problems, self.spec.hint)
+
+
+class IntField(FieldWidget):
+    def __init__(self, spec: FieldSpec, parent: QWidget | None = None) -> None:
+        super().__init__(spec, parent)
+        self.spin = QSpinBox()
+        self.spin.setRange(int(spec.minimum), int(spec.maximum))
+        self.spin.setSingleStep(int(spec.step))
+        self.spin.setSuffix(spec.unit)
+        if spec.special:
+            self.spin.setSpecialValueText(spec.special)
+        self.spin.setKeyboardTracking(True)  # validate on every keystroke
+        self.spin.setAccelerated(True)
+        self.spin.valueChanged.connect(lambda v: self._emit(int(v)))
+        self.layout_.addWidget(self.spin)
+
+    def _set(self, value: Any) -> None:
+        self.spin.setValue(int(value))
+
+    def value(self) -> int:
+        return self.spin.value()
+
+    def editor(self) -> QWidget:
+        return self.spin
+
+
+class FloatField(FieldWidget):
+    def __init__(self, spec: FieldSpec, parent: QWidget | None = None) -> None:
+        super().__init__(spec, parent)
+        self.spin = QDoubleSpinBox()
+        self.spin.setRange(spec.minimum, spec.maximum)
+        self.spin.setDecimals(3)
+        self.spin.setSuffix(spec.unit)
+        if spec.special:
+            self.spin.setSpecialValueText(spec.special)
+        self.spin.valueChanged.connect(lambda v: self._emit(float(v)))
+        self.layout_.addWidget(self.spin)
+
+    def _set(self, value: Any) -> None:
+        self.spin.setValue(float(value))
+
+    def value(self) -> float:
+        return self.spin.value()
+
+    def editor(self) -> QWidget:
+        return self.spin
+
+
+class ChoiceField(FieldWidget):
+    def __init__(self, spec: FieldSpec, python_type: type, parent: QWidget | None = None) -> None:
+        super().__init__(spec, parent)
+        self.python_type = python_type
+        self.combo = QComboBox()
+        for choice in spec.choices:
+            self.combo.addItem(self._label(choice), choice)
+        self.combo.currentIndexChanged.connect(lambda _i: self._emit(self.value()))
+        self.layout_.addWidget(self.combo)
+
+    def _label(self, choice: str) -> str:
+        if self.spec.name == "sample_rate":
+            return "keep source" if choice == "0" else f"{int(choice):,} Hz"
+        return choice
+
+    def _set(self, value: Any) -> None:
+        index = self.combo.findData(str(value))
+        if index < 0:  # a value from a hand-edited file: show it, validation marks it
+            self.combo.addItem(str(value), str(value))
+            index = self.combo.count() - 1
+        self.combo.setCurrentIndex(index)
+
+    def value(self) -> Any:
+        raw = self.combo.currentData()
+        try:
+            return self.python_type(raw)
+        except (TypeError, ValueError):
+            return raw
+
+    def editor(self) -> QWidget:
+        return self.combo
+
+
+class TextField(FieldWidget):
+    def __init__(self, spec: FieldSpec, parent: QWidget | None = None) -> None:
+        super().__init__(spec, parent)
+        self.line = QLineEdit()
+        self.line.setPlaceholderText(spec.hint)
+        self.line.textEdited.connect(lambda t: self._emit(t))
+        self.layout_.addWidget(self.line)
+
+    def _set(self, value: Any) -> None:
+        if self.line.text() != str(value):
+            self.line.setText(str(value))
+
+    def value(self) -> str:
+        return self.line.text()
+
+    def editor(self) -> QWidget:
+        return self.line
+
+
+class FileField(TextField):
+    def __init__(self, spec: FieldSpec, parent: QWidget | None = None) -> None:
+        super().__init__(spec, parent)
+        self.base_dir = ""
+        self.browse = QPushButton("Browse…")
+        self.browse.clicked.connect(self._pick)
+        self.layout_.addWidget(self.browse)
+
+    def _pick(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Choose the watermark image", self.base_dir,
+                                              "Images (*.png *.webp *.jpg *.jpeg);;All files (*)")
+        if path:
+            self.line.setText(path)
+            self._emit(path)
+
+
+class OffsetListField(FieldWidget):
+    """A list editor for time points: edit in place, add, remove; each entry checked as typed."""
+
+    def __init__(self, spec: FieldSpec, parent: QWidget | None = None) -> None:
+        super().__init__(spec, parent)
+        box = QVBoxLayout()
+        box.setContentsMargins(0, 0, 0, 0)
+        self.list = QListWidget()
+        self.list.setMaximumHeight(120)
+        self.list.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
+                                  | QAbstractItemView.EditTrigger.EditKeyPressed
+                                  | QAbstractItemView.EditTrigger.SelectedClicked)
+        self.list.itemChanged.connect(lambda _it: self._changed())
+        buttons = QHBoxLayout()
+        self.add_button = QPushButton("Add")
+        self.remove_button = QPushButton("Remove")
+        self.add_button.clicked.connect(self.add_entry)
+        self.remove_button.clicked.connect(self.remove_selected)
+        buttons.addWidget(self.add_button)
+        buttons.addWidget(self.remove_button)
+        buttons.addStretch(1)
+        box.addWidget(self.list)
+        box.addLayout(buttons)
+        self.layout_.addLayout(box)
+
+    def _item(self, text: str) -> QListWidgetItem:
+        item = QListWidgetItem(text)
+        item.setFlags(item.flags() | Qt.ItemFlag.ItemIsEditable)
+        return item
+
+    def _set(self, value: Any) -> None:
+        self.list.blockSignals(True)
+        self.list.clear()
+        for text in value or []:
+            self.list.addItem(self._item(str(text)))
+        self.list.blockSignals(False)
+        self._paint_entries()
+
+    def value(self) -> list[str]:
+        return [self.list.item(i).text().strip() for i in range(self.list.count())]
+
+    def set_entries(self, entries: list[str]) -> None:
+        """Replace the entries as a user edit would (tests and paste use it)."""
+        self.list.blockSignals(True)
+        self.list.clear()
+        for text in entries:
+            self.list.addItem(self._item(text))
+        self.list.blockSignals(False)
+        self._changed()
+
+    def add_entry(self) -> None:
+        item = self._item("50%")
+        self.list.addItem(item)
+        self.list.setCurrentItem(item)
+        self._changed()
+        self.list.editItem(item)
+
+    def remove_selected(self) -> None:
+        row = self.list.currentRow()
+        if row >= 0:
+            self.list.takeItem(row)
+            self._changed()
+
+    def _changed(self) -> None:
+        self._paint_entries()
+        self._emit(self.value())
+
+    def _paint_entries(self) -> None:
+        from PySide6.QtGui import QColor
+        from .. import theme
+        self.list.blockSignals(True)
+        for i in range(self.list.count()):
+            item = self.list.item(i)
+            try:
+                off = parse_offset(item.text())
+                ok = off.value >= 0 and (not off.percent or off.value <= 100)
+            except ValueError:
+                ok = False
+            item.setForeground(QColor(theme.TEXT if ok else theme.ERROR))
+            item.setToolTip("" if ok else "Write a time point as 3.5s or 25% (0–100%)")
+        self.list.blockSignals(False)
+
+    def editor(self) -> QWidget:
+        return self.list
+
+
+def make_field(spec: FieldSpec, python_type: type) -> FieldWidget:
+    if spec.kind == "int":
+        return IntField(spec)
+    if spec.kind == "float":
+        return FloatField(spec)
+    if spec.kind == "choice":
+        return ChoiceField(spec, python_type)
+    if spec.kind == "file":
+        return FileField(spec)
+    if spec.kind == "offsets":
+        return OffsetListField(spec)
+    return TextField(spec)  # text, offset, length: checked through the parameters' problems()

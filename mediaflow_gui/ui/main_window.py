@@ -1,0 +1,376 @@
+"""The main window: canvas in the middle, palette left, inspector right, tasks and problems below.
+
+Menus and tool bars only call the controller, the documents helper and the adapter; the
+canvas shows the node states of the run selected in the task list (or the newest one).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QPointF, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtWidgets import (QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QTabWidget, QToolBar,
+                               QWidget)
+
+from ..model.kinds import NodeKind
+from ..paths import sample_workflow_path
+from . import icons
+from .context import AppContext
+from .documents import Documents
+from .editor.controller import EditorController
+from .editor.palette import Palette
+from .editor.problems import ProblemsPanel
+from .editor.view import WorkflowView
+from .engine_adapter import LiveRun
+from .inspector.panel import InspectorPanel
+from .notifications import Notifier
+from .runs.run_details import RunDetailsDialog
+from .runs.task_panel import TaskPanel
+from .settings_dialog import SettingsDialog
+
+
+def canvas_states(run: LiveRun, workflow) -> dict[str, tuple[str, float, str]]:  # noqa: ANN001 - Workflow
+    """Node states for the canvas: tasks from the run's subtasks, the other nodes derived from them."""
+    states: dict[str, tuple[str, float, str]] = {}
+    for sid, step in run.steps.items():
+        if sid in workflow.nodes:
+            states[sid] = (step.status, step.progress, step.message)
+    started = run.begin_time is not None or run.finished
+    for nid, node in workflow.nodes.items():
+        if node.kind in (NodeKind.START, NodeKind.SPLIT):
+            states[nid] = ("SUCCESS" if started else "WAITING", 100.0, "")
+        elif node.kind == NodeKind.END:
+            if run.finished:
+                status = {"SUCCESS": "SUCCESS", "CANCELED": "CANCELED"}.get(run.result, "FAIL")
+                states[nid] = (status, 100.0, run.message)
+            else:
+                states[nid] = ("WAITING", 0.0, "")
+    for nid, node in workflow.nodes.items():
+        if node.kind == NodeKind.JOIN:
+            before = [states.get(p, ("WAITING", 0.0, ""))[0] for p in workflow.predecessors(nid)]
+            if before and all(s == "SUCCESS" for s in before):
+                states[nid] = ("SUCCESS", 100.0, "")
+            elif any(s in ("FAIL", "SKIPPED", "CANCELED") for s in before) and \
+                    all(s not in ("WAITING", "PROCESSING") for s in before):
+                states[nid] = ("SKIPPED", 0.0, "A branch before it did not succeed")
+            else:
+                states[nid] = ("WAITING", 0.0, "")
+    return states
+
+
+class MainWindow(QMainWindow):
+    # (): the window accepted its close (the app may shut the engine down and quit)
+    closed = Signal()
+
+    def __init__(self, context: AppContext, workflow_path: str | None = None, *, use_tray: bool | None = None,
+                 load_history: bool = True) -> None:
+        super().__init__()
+        self.context = context
+        self.adapter = context.adapter
+        self.signals = context.signals
+        self.settings = context.settings
+        self.canvas_task_id = ""
+        self.details_dialogs: dict[str, RunDetailsDialog] = {}
+        self.setWindowIcon(icons.app_icon())
+        self.setAcceptDrops(True)
+        self.setDockOptions(QMainWindow.DockOption.AnimatedDocks | QMainWindow.DockOption.AllowTabbedDocks)
+
+        self.controller = EditorController(self)
+        self.controller.scene.snap_to_grid = self.settings.snap_to_grid
+        self.view = WorkflowView(self.controller.scene)
+        self.setCentralWidget(self.view)
+        self.documents = Documents(self, self.controller, self.settings)
+
+        self.palette = Palette()
+        self.inspector = InspectorPanel(self.controller)
+        self.problems = ProblemsPanel()
+        self.tasks = TaskPanel(self.adapter)
+        self.palette_dock = self._dock("Nodes", self.palette, Qt.DockWidgetArea.LeftDockWidgetArea, "palette")
+        self.inspector_dock = self._dock("Inspector", self.inspector, Qt.DockWidgetArea.RightDockWidgetArea,
+                                         "inspector")
+        self.bottom_tabs = QTabWidget()
+        self.bottom_tabs.addTab(self.tasks, icons.icon("process"), "Tasks")
+        self.bottom_tabs.addTab(self.problems, icons.icon("warning"), "Problems")
+        self.bottom_dock = self._dock("Runs", self.bottom_tabs, Qt.DockWidgetArea.BottomDockWidgetArea, "runs")
+        self.resizeDocks([self.palette_dock, self.inspector_dock], [210, 330], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.bottom_dock], [240], Qt.Orientation.Vertical)
+
+        self.zoom_label = QLabel("100%")
+        self.running_label = QLabel("")
+        self.statusBar().addPermanentWidget(self.running_label)
+        self.statusBar().addPermanentWidget(self.zoom_label)
+        self.notifier = Notifier(self, self.adapter, self.settings, self.signals, use_tray=use_tray)
+
+        self._make_actions()
+        self._make_menus()
+        self._make_toolbar()
+        self._connect()
+
+        if workflow_path:
+            self.documents.open(workflow_path)
+        else:
+            self.documents.open_template(sample_workflow_path())
+        self._update_title()
+        self.resize(1500, 940)
+        geometry = self.settings.window_geometry()
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        QTimer.singleShot(0, self.view.fit)
+        if load_history:
+            self.adapter.load_history()
+
+    # -- construction ------------------------------------------------------------------------------
+    def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea, name: str) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)
+        dock.setWidget(widget)
+        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
+                         | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _action(self, text: str, slot, shortcut=None, icon: str | None = None, tip: str = "") -> QAction:  # noqa: ANN001
+        action = QAction(text, self)
+        if icon:
+            action.setIcon(icons.icon(icon))
+        if shortcut is not None:
+            action.setShortcuts(shortcut if isinstance(shortcut, list) else [QKeySequence(shortcut)])
+        if tip:
+            action.setToolTip(tip)
+        action.triggered.connect(lambda *_: slot())
+        self.addAction(action)
+        return action
+
+    def _make_actions(self) -> None:
+        c, d = self.controller, self.documents
+        K = QKeySequence.StandardKey
+        self.act_new = self._action("&New", d.new, K.New, "new")
+        self.act_open = self._action("&Open…", d.open, K.Open, "open")
+        self.act_save = self._action("&Save", d.save, K.Save, "save")
+        self.act_save_as = self._action("Save &As…", d.save_as, K.SaveAs)
+        self.act_process = self._action("&Process files…", self.ask_process_files, "Ctrl+R", "process",
+                                        "Run the workflow on files (or drop files on the window)")
+        self.act_settings = self._action("Se&ttings…", self.show_settings, K.Preferences, "settings")
+        self.act_quit = self._action("&Quit", self.close, K.Quit)
+        self.act_undo = c.undo_stack.createUndoAction(self, "&Undo")
+        self.act_undo.setShortcuts([QKeySequence(K.Undo)])
+        self.act_undo.setIcon(icons.icon("undo"))
+        self.act_redo = c.undo_stack.createRedoAction(self, "&Redo")
+        self.act_redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        self.act_redo.setIcon(icons.icon("redo"))
+        self.act_copy = self._action("&Copy", c.copy_selection, K.Copy)
+        self.act_paste = self._action("&Paste", c.paste, K.Paste)
+        self.act_duplicate = self._action("&Duplicate", c.duplicate, "Ctrl+D")
+        self.act_delete = self._action("De&lete", c.delete, [QKeySequence(K.Delete), QKeySequence("Backspace")])
+        self.act_select_all = self._action("Select &All", c.select_all, K.SelectAll)
+        self.act_zoom_in = self._action("Zoom &In", self.view.zoom_in, [QKeySequence("Ctrl+="),
+                                                                       QKeySequence("Ctrl++")])
+        self.act_zoom_out = self._action("Zoom &Out", self.view.zoom_out, "Ctrl+-")
+        self.act_zoom_reset = self._action("Actual Size", self.view.reset_zoom, "Ctrl+0")
+        self.act_fit = self._action("&Fit to View", self.view.fit, "F", "fit")
+        self.act_layout = self._action("Auto-&Layout", c.auto_layout, "Ctrl+L", "layout",
+                                       "Arrange nodes left to right by their order")
+        self.act_snap = self._action("&Snap to Grid", self._toggle_snap)
+        self.act_snap.setCheckable(True)
+        self.act_snap.setChecked(self.settings.snap_to_grid)
+        self.act_cancel = self._action("&Cancel Run", self.tasks.cancel_selected, icon="cancel")
+        self.act_retry = self._action("&Retry Run", self.tasks.retry_selected, icon="retry")
+        self.act_details = self._action("Run &Details…", lambda: self.show_run(self.tasks.selected_task_id()),
+                                        icon="details")
+
+    def _make_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        for a in (self.act_new, self.act_open):
+            file_menu.addAction(a)
+        self.recent_menu = file_menu.addMenu("Open &Recent")
+        file_menu.addSeparator()
+        for a in (self.act_save, self.act_save_as):
+            file_menu.addAction(a)
+        file_menu.addSeparator()
+        file_menu.addAction(self.act_process)
+        file_menu.addAction(self.act_settings)
+        file_menu.addSeparator()
+        file_menu.addAction(self.act_quit)
+        edit = bar.addMenu("&Edit")
+        for a in (self.act_undo, self.act_redo, None, self.act_copy, self.act_paste, self.act_duplicate,
+                  self.act_delete, None, self.act_select_all):
+            edit.addSeparator() if a is None else edit.addAction(a)
+        view = bar.addMenu("&View")
+        for a in (self.act_zoom_in, self.act_zoom_out, self.act_zoom_reset, self.act_fit, None, self.act_layout,
+                  self.act_snap, None):
+            view.addSeparator() if a is None else view.addAction(a)
+        for dock in (self.palette_dock, self.inspector_dock, self.bottom_dock):
+            view.addAction(dock.toggleViewAction())
+        runs = bar.addMenu("&Runs")
+        for a in (self.act_process, None, self.act_cancel, self.act_retry, self.act_details):
+            runs.addSeparator() if a is None else runs.addAction(a)
+        self._fill_recent()
+
+    def _make_toolbar(self) -> None:
+        tb = QToolBar("Main")
+        tb.setObjectName("main_toolbar")
+        tb.setMovable(False)
+        tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        for a in (self.act_new, self.act_open, self.act_save, None, self.act_undo, self.act_redo, None,
+                  self.act_fit, self.act_layout, None, self.act_process, None, self.act_settings):
+            tb.addSeparator() if a is None else tb.addAction(a)
+        self.addToolBar(tb)
+
+    def _connect(self) -> None:
+        c = self.controller
+        c.problems_changed.connect(self._on_problems)
+        c.refused.connect(self.refuse)
+        c.workflow_replaced.connect(self._on_workflow_replaced)
+        self.documents.title_changed.connect(self._update_title)
+        self.documents.recent_changed.connect(self._fill_recent)
+        self.palette.add_requested.connect(self._add_at_centre)
+        self.view.node_drop_requested.connect(lambda spec, pos: c.add_node(spec, pos))
+        self.view.files_dropped.connect(self.process_files)
+        self.view.zoom_changed.connect(lambda z: self.zoom_label.setText(f"{z * 100:.0f}%"))
+        self.problems.node_activated.connect(self._focus_node)
+        self.tasks.details_requested.connect(self.show_run)
+        self.tasks.current_run_changed.connect(self._on_current_run)
+        self.signals.run_created.connect(self._on_run_created)
+        self.signals.run_updated.connect(self._on_run_updated)
+        self.signals.show_run_requested.connect(self.show_run)
+        self.signals.status_message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+
+    # -- editor glue ---------------------------------------------------------------------------------
+    def _toggle_snap(self) -> None:
+        on = self.act_snap.isChecked()
+        self.controller.scene.snap_to_grid = on
+        self.settings.snap_to_grid = on
+
+    def _add_at_centre(self, spec: str) -> None:
+        centre = self.view.mapToScene(self.view.viewport().rect().center())
+        self.controller.add_node(spec, QPointF(centre))
+
+    def _focus_node(self, node_id: str) -> None:
+        item = self.controller.scene.node_items.get(node_id)
+        if item is not None:
+            self.controller.select([node_id])
+            self.view.centerOn(item)
+
+    def _on_problems(self, problems: list) -> None:  # noqa: ANN001
+        self.problems.set_problems(problems)
+        label = f"Problems ({len(problems)})" if problems else "Problems"
+        self.bottom_tabs.setTabText(1, label)
+
+    def _on_workflow_replaced(self) -> None:
+        self.canvas_task_id = ""
+        self._update_title()
+        QTimer.singleShot(0, self.view.fit)
+
+    def refuse(self, text: str) -> None:
+        self.statusBar().showMessage(f"⚠ {text}", 8000)
+
+    def _update_title(self) -> None:
+        self.setWindowTitle(self.documents.title())
+
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        recent = self.settings.recent_files
+        for path in recent:
+            action = self.recent_menu.addAction(Path(path).name)
+            action.setToolTip(path)
+            action.triggered.connect(lambda *_, p=path: self.documents.open(p))
+        self.recent_menu.setEnabled(bool(recent))
+
+    # -- runs ------------------------------------------------------------------------------------------
+    def ask_process_files(self) -> list[str]:
+        paths, _ = QFileDialog.getOpenFileNames(self, "Process files with this workflow", str(Path.home()),
+                                                "Media (*.mp4 *.mov *.mkv *.webm *.avi *.m4v *.mp3 *.m4a *.wav);;"
+                                                "All files (*)")
+        return self.process_files(paths) if paths else []
+
+    def process_files(self, paths: list[str]) -> list[str]:
+        """Start a run of the current workflow for each file; the TaskIds (empty when refused)."""
+        paths = [p for p in paths if p]
+        if not paths:
+            return []
+        if self.controller.problems:
+            self.bottom_tabs.setCurrentWidget(self.problems)
+            self.refuse(f"The workflow has {len(self.controller.problems)} problem(s); fix them before running.")
+            return []
+        task_ids = self.adapter.submit(self.controller.snapshot(), paths)
+        self.statusBar().showMessage(f"Started {len(task_ids)} run(s): {', '.join(task_ids)}", 8000)
+        self.bottom_tabs.setCurrentWidget(self.tasks)
+        return task_ids
+
+    def _on_run_created(self, task_id: str) -> None:
+        self.tasks.select_task(task_id)  # the canvas follows the newest run
+        self._update_running()
+
+    def _on_current_run(self, task_id: str) -> None:
+        self.canvas_task_id = task_id
+        self._show_canvas_run()
+        self.signals.canvas_run_changed.emit(task_id)
+
+    def _on_run_updated(self, task_id: str) -> None:
+        if task_id == self.canvas_task_id:
+            self._show_canvas_run()
+        self._update_running()
+
+    def _show_canvas_run(self) -> None:
+        run = self.adapter.run(self.canvas_task_id) if self.canvas_task_id else None
+        wf = self.controller.workflow
+        if run is None or not (set(run.steps) & set(wf.nodes)):
+            self.controller.set_run_states({})
+            return
+        self.controller.set_run_states(canvas_states(run, wf))
+
+    def _update_running(self) -> None:
+        n = len(self.adapter.running())
+        self.running_label.setText(f"{n} run(s) in progress" if n else "")
+
+    def show_run(self, task_id: str) -> RunDetailsDialog | None:
+        if not task_id:
+            return None
+        dialog = self.details_dialogs.get(task_id)
+        if dialog is None:
+            dialog = RunDetailsDialog(self.adapter, task_id, self)
+            dialog.finished.connect(lambda *_: self.details_dialogs.pop(task_id, None))
+            self.details_dialogs[task_id] = dialog
+        dialog.show()
+        dialog.raise_()
+        return dialog
+
+    def show_settings(self) -> None:
+        dialog = SettingsDialog(self.settings, self)
+        if dialog.exec():
+            self.adapter.apply_settings()
+            self.signals.settings_changed.emit()
+
+    # -- window ----------------------------------------------------------------------------------------
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
+        paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
+        if paths:
+            self.process_files(paths)
+            event.acceptProposedAction()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        if not self.documents.maybe_save():
+            event.ignore()
+            return
+        running = self.adapter.running()
+        if running and self.ask_stop_runs(len(running)) is False:
+            event.ignore()
+            return
+        self.settings.save_window(self.saveGeometry(), self.saveState())
+        self.notifier.close()
+        for dialog in list(self.details_dialogs.values()):
+            dialog.close()
+        self.controller.scene.detach()
+        event.accept()
+        self.closed.emit()
+
+    def ask_stop_runs(self, count: int) -> bool:
+        answer = QMessageBox.question(self, "Runs in progress",
+                                      f"{count} run(s) are still in progress. Cancel them and quit?")
+        return answer == QMessageBox.StandardButton.Yes

@@ -1,0 +1,1 @@
+"""Runs: the task list (model, delegate, panel), run details with thumbnails."""

@@ -1,0 +1,166 @@
+"""The task list's model: one row per run (live or from history), newest first.
+
+Rows hold TaskIds; the data comes from the adapter's LiveRun objects, so a `run_updated`
+signal only needs a dataChanged for that row.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
+
+from .. import theme
+from ..engine_adapter import EngineAdapter, LiveRun
+
+COLUMNS = ("TaskId", "Input", "Status", "Progress", "Elapsed")
+COL_TASK, COL_INPUT, COL_STATUS, COL_PROGRESS, COL_ELAPSED = range(5)
+ProgressRole = Qt.ItemDataRole.UserRole + 1
+RunRole = Qt.ItemDataRole.UserRole + 2
+
+STATUS_TEXT = {"WAITING": "Waiting", "PROCESSING": "Running", "SUCCESS": "Done", "FAIL": "Failed",
+               "CANCELED": "Canceled", "FINISH": "Finished"}
+
+
+def format_elapsed(seconds: float | None) -> str:
+    if seconds is None:
+        return "–"
+    seconds = int(round(seconds))
+    if seconds < 60:
+        return f"{seconds}s"
+    minutes, secs = divmod(seconds, 60)
+    if minutes < 60:
+        return f"{minutes}m {secs:02d}s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}h {minutes:02d}m"
+
+
+class TaskTableModel(QAbstractTableModel):
+    def __init__(self, adapter: EngineAdapter, parent=None) -> None:  # noqa: ANN001
+        super().__init__(parent)
+        self.adapter = adapter
+        self.task_ids: list[str] = []
+        self._row: dict[str, int] = {}
+        signals = adapter.signals
+        signals.run_created.connect(self.add_run)
+        signals.run_updated.connect(self.refresh_run)
+        signals.history_loaded.connect(self._on_history)
+
+    # -- rows ----------------------------------------------------------------------------------
+    def _reindex(self) -> None:
+        self._row = {tid: i for i, tid in enumerate(self.task_ids)}
+
+    def add_run(self, task_id: str) -> None:
+        if task_id in self._row:
+            self.refresh_run(task_id)
+            return
+        self.beginInsertRows(QModelIndex(), 0, 0)
+        self.task_ids.insert(0, task_id)
+        self._reindex()
+        self.endInsertRows()
+
+    def _on_history(self, records: list) -> None:  # noqa: ANN001 - list[RunRecord]
+        new = [r.task_id for r in records if r.task_id not in self._row]
+        if not new:
+            for r in records:
+                self.refresh_run(r.task_id)
+            return
+        # history is older than anything live: append, keeping newest-first order by create time
+        self.beginResetModel()
+        self.task_ids.extend(new)
+        self.task_ids.sort(key=lambda t: self._create_time(t), reverse=True)
+        self._reindex()
+        self.endResetModel()
+
+    def _create_time(self, task_id: str) -> float:
+        run = self.adapter.run(task_id)
+        return run.create_time if run else 0.0
+
+    def refresh_run(self, task_id: str) -> None:
+        row = self._row.get(task_id)
+        if row is not None:
+            self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
+
+    def tick(self) -> None:
+        """Refresh the elapsed column of running rows (called once a second)."""
+        for tid, row in self._row.items():
+            run = self.adapter.run(tid)
+            if run is not None and not run.finished and run.begin_time is not None:
+                idx = self.index(row, COL_ELAPSED)
+                self.dataChanged.emit(idx, idx)
+
+    def run_at(self, row: int) -> LiveRun | None:
+        if 0 <= row < len(self.task_ids):
+            return self.adapter.run(self.task_ids[row])
+        return None
+
+    def row_of(self, task_id: str) -> int:
+        return self._row.get(task_id, -1)
+
+    # -- QAbstractTableModel ------------------------------------------------------------------------
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(self.task_ids)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[section]
+        return None
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        run = self.run_at(index.row()) if index.isValid() else None
+        if run is None:
+            return None
+        col = index.column()
+        if role == RunRole:
+            return run
+        if role == ProgressRole:
+            return run.progress
+        if role == Qt.ItemDataRole.DisplayRole:
+            if col == COL_TASK:
+                return run.task_id
+            if col == COL_INPUT:
+                return os.path.basename(run.input.rstrip("/")) or run.input
+            if col == COL_STATUS:
+                return STATUS_TEXT.get(run.display_status, run.display_status)
+            if col == COL_PROGRESS:
+                return f"{run.progress:.0f}%"
+            if col == COL_ELAPSED:
+                return format_elapsed(run.elapsed(time.time()))
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if col == COL_INPUT:
+                return run.input
+            if col == COL_STATUS and run.message:
+                return run.message
+            return f"{run.task_id} · {run.workflow_name}"
+        if role == Qt.ItemDataRole.ForegroundRole and col == COL_STATUS:
+            return theme.status_color(run.display_status)
+        if role == Qt.ItemDataRole.TextAlignmentRole and col == COL_ELAPSED:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+
+class TaskFilterModel(QSortFilterProxyModel):
+    """Search by TaskId (prefix) or input name (substring), case-insensitive."""
+
+    def __init__(self, parent=None) -> None:  # noqa: ANN001
+        super().__init__(parent)
+        self.text = ""
+
+    def set_search(self, text: str) -> None:
+        self.text = text.strip().lower()
+        self.invalidateFilter()
+
+    def filterAcceptsRow(self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex) -> bool:  # noqa: N802
+        if not self.text:
+            return True
+        model: TaskTableModel = self.sourceModel()  # type: ignore[assignment]
+        run = model.run_at(source_row)
+        if run is None:
+            return False
+        return run.task_id.lower().startswith(self.text) or self.text in run.task_id.lower() \
+            or self.text in run.input.lower()

@@ -1,0 +1,161 @@
+"""The task list panel: search box, the table with a progress bar column, cancel / retry / details."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QPainter
+from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLineEdit, QStyledItemDelegate,
+                               QStyleOptionViewItem, QTableView, QToolButton, QVBoxLayout, QWidget)
+
+from .. import icons, theme
+from ..engine_adapter import EngineAdapter, LiveRun
+from .task_model import COL_ELAPSED, COL_INPUT, COL_PROGRESS, COL_STATUS, COL_TASK, ProgressRole, RunRole, \
+    TaskFilterModel, TaskTableModel
+
+
+class ProgressDelegate(QStyledItemDelegate):
+    """A slim rounded bar in the run's status colour, with the percentage on it."""
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+        super().paint(painter, option, QModelIndex())  # background / selection only
+        run: LiveRun | None = index.data(RunRole)
+        if run is None:
+            return
+        percent = float(index.data(ProgressRole) or 0.0)
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        rect = QRectF(option.rect).adjusted(6, option.rect.height() / 2 - 7, -6, -(option.rect.height() / 2 - 7))
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor(255, 255, 255, 22))
+        painter.drawRoundedRect(rect, 4, 4)
+        fill = QRectF(rect.left(), rect.top(), rect.width() * max(0.0, min(1.0, percent / 100.0)), rect.height())
+        color = theme.status_color(run.display_status if run.finished else "PROCESSING")
+        if not run.finished and run.status == "WAITING":
+            color = theme.status_color("WAITING")
+        painter.setBrush(color)
+        painter.drawRoundedRect(fill, 4, 4)
+        painter.setPen(QColor("white"))
+        font = painter.font()
+        font.setPointSizeF(font.pointSizeF() * 0.85)
+        painter.setFont(font)
+        painter.drawText(rect, int(Qt.AlignmentFlag.AlignCenter), f"{percent:.0f}%")
+        painter.restore()
+
+
+class TaskPanel(QWidget):
+    # (task id): show this run's details
+    details_requested = Signal(str)
+    # (task id or ""): the selected run changed (the canvas shows its node states)
+    current_run_changed = Signal(str)
+
+    def __init__(self, adapter: EngineAdapter, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.adapter = adapter
+        self.model = TaskTableModel(adapter, self)
+        self.proxy = TaskFilterModel(self)
+        self.proxy.setSourceModel(self.model)
+
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Search by TaskId or input…")
+        self.search.setClearButtonEnabled(True)
+        self.search.addAction(icons.icon("search"), QLineEdit.ActionPosition.LeadingPosition)
+        self.search.textChanged.connect(self.proxy.set_search)
+
+        def button(icon: str, tip: str) -> QToolButton:
+            b = QToolButton()
+            b.setIcon(icons.icon(icon))
+            b.setToolTip(tip)
+            b.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+            b.setText(tip.split(" ")[0])
+            return b
+
+        self.cancel_button = button("cancel", "Cancel the selected run")
+        self.retry_button = button("retry", "Retry the selected run")
+        self.details_button = button("details", "Details of the selected run")
+        self.cancel_button.clicked.connect(self.cancel_selected)
+        self.retry_button.clicked.connect(self.retry_selected)
+        self.details_button.clicked.connect(lambda: self._emit_details())
+
+        self.table = QTableView()
+        self.table.setModel(self.proxy)
+        self.table.setItemDelegateForColumn(COL_PROGRESS, ProgressDelegate(self.table))
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setAlternatingRowColors(True)
+        self.table.setShowGrid(False)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(30)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(COL_TASK, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(COL_INPUT, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(COL_STATUS, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(COL_PROGRESS, QHeaderView.ResizeMode.Fixed)
+        header.setSectionResizeMode(COL_ELAPSED, QHeaderView.ResizeMode.ResizeToContents)
+        self.table.setColumnWidth(COL_PROGRESS, 150)
+        self.table.doubleClicked.connect(lambda idx: self._emit_details(idx))
+        self.table.selectionModel().currentRowChanged.connect(lambda *_: self._selection_changed())
+
+        top = QHBoxLayout()
+        top.addWidget(self.search, 1)
+        top.addWidget(self.cancel_button)
+        top.addWidget(self.retry_button)
+        top.addWidget(self.details_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 6, 8, 8)
+        layout.addLayout(top)
+        layout.addWidget(self.table)
+
+        adapter.signals.run_updated.connect(lambda _tid: self._update_buttons())
+        self._tick = QTimer(self)
+        self._tick.setInterval(1000)
+        self._tick.timeout.connect(self.model.tick)
+        self._tick.start()
+        self._update_buttons()
+
+    def selected_task_id(self) -> str:
+        index = self.table.currentIndex()
+        if not index.isValid():
+            return ""
+        run: LiveRun | None = self.proxy.data(index, RunRole)
+        return run.task_id if run else ""
+
+    def select_task(self, task_id: str) -> None:
+        row = self.model.row_of(task_id)
+        if row < 0:
+            return
+        index = self.proxy.mapFromSource(self.model.index(row, 0))
+        if index.isValid():
+            self.table.setCurrentIndex(index)
+            self.table.scrollTo(index)
+
+    def _selection_changed(self) -> None:
+        self._update_buttons()
+        self.current_run_changed.emit(self.selected_task_id())
+
+    def _update_buttons(self) -> None:
+        tid = self.selected_task_id()
+        run = self.adapter.run(tid) if tid else None
+        self.cancel_button.setEnabled(bool(run) and self.adapter.can_cancel(tid))
+        self.retry_button.setEnabled(bool(run) and run.finished and run.workflow is not None
+                                     and "://" not in run.input)
+        self.details_button.setEnabled(bool(run))
+
+    def cancel_selected(self) -> bool:
+        tid = self.selected_task_id()
+        return bool(tid) and self.adapter.cancel(tid)
+
+    def retry_selected(self) -> str | None:
+        tid = self.selected_task_id()
+        return self.adapter.retry(tid) if tid else None
+
+    def _emit_details(self, index: QModelIndex | None = None) -> None:
+        if index is not None and index.isValid():
+            run: LiveRun | None = self.proxy.data(index, RunRole)
+            tid = run.task_id if run else ""
+        else:
+            tid = self.selected_task_id()
+        if tid:
+            self.details_requested.emit(tid)
+
+
+__all__ = ["TaskPanel", "ProgressDelegate", "COL_INPUT", "COL_STATUS"]

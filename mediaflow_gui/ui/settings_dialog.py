@@ -1,0 +1,134 @@
+"""The settings dialog: output folder and names, concurrency, FFmpeg, notifications."""
+
+from __future__ import annotations
+
+import os
+
+from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout,
+                               QLabel, QLineEdit, QPushButton, QSpinBox, QVBoxLayout, QWidget)
+
+from ..media.naming import DEFAULT_TEMPLATES
+from ..model.kinds import TASK_KINDS
+from .settings import AppSettings
+from .workers import run_in_thread
+
+
+def _describe_ffmpeg(override: str) -> str:
+    from ..media.ffmpeg_locate import FFmpegNotFoundError, find_ffmpeg
+    try:
+        binary = find_ffmpeg(override or None)
+    except FFmpegNotFoundError as exc:
+        return f"⚠ {exc}"
+    return f"FFmpeg {binary.version} ({binary.source}): {binary.path}"
+
+
+class SettingsDialog(QDialog):
+    def __init__(self, settings: AppSettings, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.settings = settings
+        self.setWindowTitle("Settings")
+        self.resize(640, 620)
+        layout = QVBoxLayout(self)
+
+        out = QGroupBox("Results")
+        form = QFormLayout(out)
+        self.output_dir = QLineEdit(settings.output_dir)
+        browse = QPushButton("Browse…")
+        browse.clicked.connect(self._pick_output)
+        row = QHBoxLayout()
+        row.addWidget(self.output_dir, 1)
+        row.addWidget(browse)
+        form.addRow("Output folder", row)
+        self.beside_input = QCheckBox("Write results next to each input instead (in <name>_mediaflow)")
+        self.beside_input.setChecked(settings.output_beside_input)
+        form.addRow("", self.beside_input)
+        self.templates: dict[str, QLineEdit] = {}
+        current = settings.output_templates
+        for kind, template in DEFAULT_TEMPLATES.items():
+            edit = QLineEdit(current.get(kind, ""))
+            edit.setPlaceholderText(template)
+            self.templates[kind] = edit
+            title = TASK_KINDS[kind].title if kind in TASK_KINDS else "Sprite index (VTT)"
+            form.addRow(title, edit)
+        hint = QLabel("Placeholders: {inputName} {inputFormat} {taskName} {definition} {number} {format} {ext}. "
+                      "Empty fields use the default shown.")
+        hint.setWordWrap(True)
+        hint.setProperty("role", "hint")
+        form.addRow("", hint)
+        layout.addWidget(out)
+
+        run = QGroupBox("Processing")
+        form2 = QFormLayout(run)
+        self.max_threads = QSpinBox()
+        self.max_threads.setRange(1, max(64, (os.cpu_count() or 2) * 4))
+        self.max_threads.setValue(settings.max_threads)
+        self.max_threads.setSuffix(" threads")
+        form2.addRow("Concurrency limit", self.max_threads)
+        limit_hint = QLabel("Shared by every run; a change applies after a restart.")
+        limit_hint.setProperty("role", "hint")
+        form2.addRow("", limit_hint)
+        self.ffmpeg_path = QLineEdit(settings.ffmpeg_path)
+        self.ffmpeg_path.setPlaceholderText("Automatic (PATH, then the bundled binary)")
+        browse_ff = QPushButton("Browse…")
+        browse_ff.clicked.connect(self._pick_ffmpeg)
+        row2 = QHBoxLayout()
+        row2.addWidget(self.ffmpeg_path, 1)
+        row2.addWidget(browse_ff)
+        form2.addRow("FFmpeg", row2)
+        self.ffmpeg_info = QLabel("Looking for FFmpeg…")
+        self.ffmpeg_info.setWordWrap(True)
+        self.ffmpeg_info.setProperty("role", "hint")
+        form2.addRow("In use", self.ffmpeg_info)
+        self.ffmpeg_path.editingFinished.connect(self.refresh_ffmpeg)
+        layout.addWidget(run)
+
+        notes = QGroupBox("Notifications")
+        box = QVBoxLayout(notes)
+        self.notify_enabled = QCheckBox("Notify me when a run ends")
+        self.notify_success = QCheckBox("… when it succeeded")
+        self.notify_failure = QCheckBox("… when it failed or was canceled")
+        self.notify_enabled.setChecked(settings.notify_enabled)
+        self.notify_success.setChecked(settings.notify_success)
+        self.notify_failure.setChecked(settings.notify_failure)
+        self.notify_enabled.toggled.connect(lambda on: (self.notify_success.setEnabled(on),
+                                                        self.notify_failure.setEnabled(on)))
+        self.notify_success.setEnabled(settings.notify_enabled)
+        self.notify_failure.setEnabled(settings.notify_enabled)
+        for w in (self.notify_enabled, self.notify_success, self.notify_failure):
+            box.addWidget(w)
+        layout.addWidget(notes)
+
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.refresh_ffmpeg()
+
+    def refresh_ffmpeg(self) -> None:
+        override = self.ffmpeg_path.text().strip()
+        self.ffmpeg_info.setText("Looking for FFmpeg…")
+        run_in_thread(lambda: _describe_ffmpeg(override), self.ffmpeg_info.setText, context=self)
+
+    def _pick_output(self) -> None:
+        path = QFileDialog.getExistingDirectory(self, "Output folder", self.output_dir.text())
+        if path:
+            self.output_dir.setText(path)
+
+    def _pick_ffmpeg(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "FFmpeg binary", self.ffmpeg_path.text())
+        if path:
+            self.ffmpeg_path.setText(path)
+            self.refresh_ffmpeg()
+
+    def accept(self) -> None:
+        s = self.settings
+        s.output_dir = self.output_dir.text().strip()
+        s.output_beside_input = self.beside_input.isChecked()
+        s.output_templates = {k: e.text() for k, e in self.templates.items()}
+        s.max_threads = self.max_threads.value()
+        s.ffmpeg_path = self.ffmpeg_path.text().strip()
+        s.notify_enabled = self.notify_enabled.isChecked()
+        s.notify_success = self.notify_success.isChecked()
+        s.notify_failure = self.notify_failure.isChecked()
+        s.sync()
+        super().accept()
