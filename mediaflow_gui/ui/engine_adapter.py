@@ -263,7 +263,8 @@ class EngineAdapter(QObject):
 
     # -- shutdown ------------------------------------------------------------------------------------
     def running(self) -> list[str]:
-        return self.engine.running()
+        """TaskIds of runs not finished yet (by the events seen, so it agrees with the task list)."""
+        return [tid for tid, run in self.runs.items() if not run.finished and tid in self.engine.running()]
 
     async def shutdown(self, timeout: float = 10.0) -> None:
         """Cancel running runs, let them record their end, then close."""

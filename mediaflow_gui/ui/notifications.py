@@ -45,7 +45,7 @@ class Toast(QFrame):
         layout.addLayout(texts, 1)
         self.details = QPushButton("Details")
         self.details.clicked.connect(lambda: (on_click(task_id), self.close_toast()))
-        close = QPushButton("✕")
+        close = QPushButton("×")
         close.setFixedWidth(28)
         close.setFlat(True)
         close.clicked.connect(self.close_toast)
@@ -58,11 +58,15 @@ class Toast(QFrame):
         self._timer.timeout.connect(self.close_toast)
         self._timer.start(TOAST_MS)
         self.closed = False
+        self.on_closed = None  # called once when the toast goes
 
     def close_toast(self) -> None:
         if not self.closed:
             self.closed = True
+            self._timer.stop()
             self.hide()
+            if self.on_closed is not None:
+                self.on_closed(self)
             self.deleteLater()
 
 
@@ -117,7 +121,7 @@ class Notifier(QObject):
             self.tray.showMessage(title, text, icon, TOAST_MS)
             return
         toast = Toast(self.window, task_id, title, text[:300], success, self.signals.show_run_requested.emit)
-        toast.destroyed.connect(lambda *_, t=toast: self._forget(t))
+        toast.on_closed = self._forget
         self.toasts.append(toast)
         while len([t for t in self.toasts if not t.closed]) > MAX_TOASTS:
             next(t for t in self.toasts if not t.closed).close_toast()
@@ -134,11 +138,14 @@ class Notifier(QObject):
         return [t for t in self.toasts if not t.closed]
 
     def _place(self) -> None:
+        # bottom-right corner of the canvas, so the task list stays readable
         margin = 16
-        y = self.window.height() - margin - 28  # above the status bar
+        central = self.window.centralWidget() if hasattr(self.window, "centralWidget") else None
+        area = central.geometry() if central is not None else self.window.rect()
+        y = area.bottom() - margin
         for toast in reversed(self.live_toasts()):
             y -= toast.height()
-            toast.move(QPoint(self.window.width() - toast.width() - margin, y))
+            toast.move(QPoint(area.right() - toast.width() - margin, y))
             y -= 8
 
     def _tray_clicked(self) -> None:

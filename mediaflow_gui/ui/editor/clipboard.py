@@ -11,7 +11,12 @@ from typing import Any
 from ...model.serialization import workflow_from_dict, workflow_to_dict
 from ...model.workflow import Edge, Node, Workflow, new_node_id
 
-MIME_TYPE = "application/x-mediaflow-nodes+json"
+
+
+def looks_like_nodes(text: str) -> bool:
+    """A cheap check before parsing: the clipboard text is a workflow JSON with nodes."""
+    stripped = text.lstrip()
+    return stripped.startswith("{") and '"nodes"' in stripped and '"version"' in stripped
 
 
 def nodes_to_json(workflow: Workflow, node_ids: list[str] | set[str]) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 import logging
 
-from PySide6.QtCore import QMimeData, QObject, QPointF, QTimer, Signal
+from PySide6.QtCore import QObject, QPointF, QTimer, Signal
 from PySide6.QtGui import QGuiApplication, QUndoStack
 
 from ...model.kinds import NodeKind, TASK_KINDS
@@ -196,20 +196,17 @@ class EditorController(QObject):
         ids = self.scene.selected_node_ids()
         if not ids:
             return False
-        mime = QMimeData()
-        text = clipboard.nodes_to_json(self.workflow, ids)
-        mime.setData(clipboard.MIME_TYPE, text.encode("utf-8"))
-        mime.setText(text)
-        QGuiApplication.clipboard().setMimeData(mime)
+        # plain text (the file format's JSON): a QMimeData handed to the clipboard is owned by
+        # Qt, and PySide6 frees it a second time at exit; text also pastes into any editor
+        QGuiApplication.clipboard().setText(clipboard.nodes_to_json(self.workflow, ids))
         return True
 
     def paste(self, text: str | None = None, offset: tuple[float, float] = (40.0, 40.0)) -> list[str]:
         if text is None:
-            mime = QGuiApplication.clipboard().mimeData()
-            if mime is None or not mime.hasFormat(clipboard.MIME_TYPE):
+            text = QGuiApplication.clipboard().text()
+            if not clipboard.looks_like_nodes(text):
                 self.refused.emit("The clipboard holds no MediaFlow nodes.")
                 return []
-            text = bytes(mime.data(clipboard.MIME_TYPE).data()).decode("utf-8")
         try:
             nodes, edges = clipboard.nodes_from_json(text, offset)
         except ValueError as exc:

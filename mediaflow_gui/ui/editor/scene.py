@@ -194,6 +194,9 @@ class WorkflowScene(QGraphicsScene):
             self.removeItem(self._pending)
             self._pending = None
             self._pending_from = None
+            grabber = self.mouseGrabberItem()
+            if grabber is not None:  # the press went to the node; the default release would ungrab it
+                grabber.ungrabMouse()
             if ends is not None:
                 self.connection_requested.emit(*ends)
             event.accept()

@@ -215,10 +215,13 @@ class RunDetailsDialog(QDialog):
             thumb.setStyleSheet(f"background:{theme.WINDOW}; border-radius:6px;")
             thumb.setToolTip(path)
             self.thumb_labels[path] = thumb
-            caption = QLabel(self._caption(out))
+            name = Path(path).name
+            caption = QLabel()
             caption.setProperty("role", "hint")
             caption.setFixedWidth(THUMB)
-            caption.setWordWrap(True)
+            caption.setToolTip(self._caption(out))
+            elided = caption.fontMetrics().elidedText(name, Qt.TextElideMode.ElideMiddle, THUMB)
+            caption.setText(f"{elided}<br>{self._caption(out, with_name=False)}")
             cell.addWidget(thumb)
             cell.addWidget(caption)
             grid.addLayout(cell, i // columns, i % columns)
@@ -226,15 +229,15 @@ class RunDetailsDialog(QDialog):
                           lambda exc: None, context=self)
         row = (len(images) + columns - 1) // columns
         for j, out in enumerate(others):
-            line = QLabel(f"📄 {self._caption(out)}")
+            line = QLabel(f"<b>{Path(str(out.get('path', ''))).name}</b> · {self._caption(out, with_name=False)}")
             line.setToolTip(str(out.get("path", "")))
             line.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             grid.addWidget(line, row + j, 0, 1, columns)
         return host
 
     @staticmethod
-    def _caption(out: dict) -> str:
-        parts = [Path(str(out.get("path", ""))).name]
+    def _caption(out: dict, with_name: bool = True) -> str:
+        parts = [Path(str(out.get("path", ""))).name] if with_name else []
         if out.get("width") and out.get("height"):
             parts.append(f"{out['width']}×{out['height']}")
         if out.get("duration"):

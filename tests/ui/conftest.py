@@ -1,0 +1,94 @@
+"""Fixtures for the GUI tests (pytest-qt, offscreen).
+
+Running the engine needs a running asyncio loop; here every test that runs things gets a
+fresh qasync QEventLoop and drives it with `run(coro)` (loop.run_until_complete under a
+timeout), so Qt events, engine coroutines and FFmpeg subprocesses all progress together and
+a stuck test fails instead of hanging.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from pathlib import Path
+from typing import Any, Awaitable, Callable
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+REFERENCE = Path(__file__).resolve().parents[2] / "resources" / "workflows" / "standard.mfw.json"
+
+
+@pytest.fixture
+def aloop(qapp):  # noqa: ANN001, ANN201
+    import qasync
+    loop = qasync.QEventLoop(qapp)
+    asyncio.set_event_loop(loop)
+    yield loop
+    try:
+        pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
+        for task in pending:
+            task.cancel()
+        if pending:
+            loop.run_until_complete(asyncio.wait(pending, timeout=10))
+    finally:
+        loop.close()
+        asyncio.set_event_loop(None)
+
+
+@pytest.fixture
+def run(aloop) -> Callable[..., Any]:  # noqa: ANN001
+    def runner(coro: Awaitable[Any], timeout: float = 90.0) -> Any:
+        return aloop.run_until_complete(asyncio.wait_for(coro, timeout))
+    return runner
+
+
+@pytest.fixture
+def context(qapp, tmp_path: Path):  # noqa: ANN001, ANN201
+    from mediaflow_gui.ui.context import AppContext
+    ctx = AppContext.create()
+    ctx.settings.output_dir = str(tmp_path / "results")
+    yield ctx
+    ctx.close()
+
+
+def make_window(context, qtbot, **kwargs):  # noqa: ANN001, ANN201
+    from mediaflow_gui.ui.documents import DISCARD
+    from mediaflow_gui.ui.main_window import MainWindow
+    window = MainWindow(context, use_tray=False, **kwargs)
+    window.documents.ask_unsaved = lambda: DISCARD
+    window.documents.show_error = lambda title, text: None
+    window.ask_stop_runs = lambda count: True
+    qtbot.addWidget(window)
+    window.resize(1400, 900)
+    window.show()
+    return window
+
+
+@pytest.fixture
+def window(context, qtbot):  # noqa: ANN001, ANN201
+    return make_window(context, qtbot)
+
+
+@pytest.fixture
+def controller(qtbot):  # noqa: ANN001, ANN201
+    from mediaflow_gui.ui.editor.controller import EditorController
+    from mediaflow_gui.ui.editor.view import WorkflowView
+    ctrl = EditorController()
+    view = WorkflowView(ctrl.scene)
+    qtbot.addWidget(view)
+    view.resize(1000, 700)
+    view.show()
+    ctrl.view = view  # keep it alive with the controller
+    yield ctrl
+    from PySide6.QtGui import QGuiApplication
+    QGuiApplication.clipboard().clear()  # clipboard data left at exit crashes PySide6's finalizer
+
+
+async def until(predicate: Callable[[], bool], timeout: float = 60.0, step: float = 0.05) -> None:
+    """Wait (letting the loop run) until predicate() is true; TimeoutError otherwise."""
+    async def poll() -> None:
+        while not predicate():
+            await asyncio.sleep(step)
+    await asyncio.wait_for(poll(), timeout)
