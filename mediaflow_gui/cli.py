@@ -225,6 +225,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     except WorkflowFormatError as exc:
         _err(f"cannot read the workflow: {exc}")
         return EXIT_USAGE
+    if any(str(i).startswith("s3://") for i in args.inputs):
+        from .storage.commands import run_s3  # the explicit bucket trigger: download, run, upload
+        return run_s3(args, workflow)
+    if not args.out:
+        _err("--out DIR is required for local inputs")
+        return EXIT_USAGE
     out_dir = Path(args.out).expanduser().resolve()
     try:
         return asyncio.run(_run_async(args, workflow, list(args.inputs), out_dir))
@@ -339,7 +345,8 @@ def build_parser() -> argparse.ArgumentParser:
                        epilog="An input whose name starts with '-' goes after '--'.")
     p.add_argument("workflow", help="a *.mfw.json workflow")
     p.add_argument("inputs", nargs="+", metavar="INPUT", help="media file(s) to process")
-    p.add_argument("--out", "-o", required=True, metavar="DIR", help="folder for the results (created if missing)")
+    p.add_argument("--out", "-o", metavar="DIR",
+                   help="folder for the results (created if missing); s3:// inputs use --output-bucket instead")
     p.add_argument("--concurrency", type=_positive_int, metavar="N",
                    help="CPU threads all FFmpeg processes may use together (default: number of cores)")
     p.add_argument("--no-fusion", action="store_true", help="run every task as its own FFmpeg process")

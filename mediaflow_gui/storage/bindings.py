@@ -311,6 +311,7 @@ class BindingRunner:
         self._known: dict[tuple[str, str], str] = {}
         self._baselined = True
         self._runs: set[asyncio.Task[Any]] = set()
+        self._inflight: dict[str, ObjectInfo] = {}
         self._source: S3Connection | None = None
         self._target: S3Connection | None = None
         self._clients: tuple[BaseClient, BaseClient] | None = None
@@ -374,10 +375,13 @@ class BindingRunner:
             except Exception as exc:  # unreachable now: the watcher reports it and retries
                 log.info("binding %s: baseline deferred (%s)", b.name, error_text(exc, self._source, b.input_bucket))
         self.status.since = time.time()
+        self._set("watching")
         self._task = asyncio.get_running_loop().create_task(
             self._watcher.run(self._on_listing, self._on_state), name=f"mediaflow-watch-{b.id}")
 
-    async def stop(self, wait_runs: bool = False) -> None:
+    async def stop(self, wait_runs: bool = False, cancel_runs: bool = False) -> None:
+        """Stop watching. `wait_runs`: also wait for the runs it started. `cancel_runs`: cancel them
+        and forget their objects in the ledger, so that the next start runs them again."""
         if self._watcher is not None:
             self._watcher.stop()
         if self._task is not None:
@@ -386,7 +390,12 @@ class BindingRunner:
             except asyncio.CancelledError:
                 pass
             self._task = None
-        if wait_runs and self._runs:
+        if cancel_runs:
+            for task_id, obj in list(self._inflight.items()):
+                self.ledger.forget(self.binding.id, obj)
+                self._known.pop((obj.key, obj.etag), None)
+                self.engine.cancel(task_id)
+        if (wait_runs or cancel_runs) and self._runs:
             await asyncio.gather(*list(self._runs), return_exceptions=True)
         self._release_lock()
         self._set("stopped")
@@ -486,16 +495,21 @@ class BindingRunner:
             except Exception:  # observers must not break watching
                 log.exception("on_submitted callback failed")
         self._set(self.status.state, self.status.message)
+        self._inflight[task_id] = obj
         run = asyncio.get_running_loop().create_task(self._follow(task_id, obj))
         self._runs.add(run)
         run.add_done_callback(self._runs.discard)
         return task_id
 
     async def _follow(self, task_id: str, obj: ObjectInfo) -> None:
-        record = await self.engine.wait(task_id)
+        try:
+            record = await self.engine.wait(task_id)
+        finally:
+            self._inflight.pop(task_id, None)
         result = record.result.value if record.result is not None else ""
-        self.ledger.mark_done(self.binding.id, task_id, result)
-        self._known[(obj.key, obj.etag)] = "done"
+        self.ledger.mark_done(self.binding.id, task_id, result)  # no row left if stop() forgot it
+        if (obj.key, obj.etag) in self._known:
+            self._known[(obj.key, obj.etag)] = "done"
         last = self.status.last_activity
         if last and last.get("task_id") == task_id:
             last["result"] = result

@@ -368,22 +368,34 @@ class EmbeddedStore:
                             access_key=access, secret_key=secret, addressing="path")
 
     # -- lifecycle -----------------------------------------------------------------------------
+    def owner_pid(self) -> int | None:
+        """The MediaFlow process that runs this store's weed, if both are alive."""
+        state = self._read_state()
+        pid, owner = state.get("pid"), state.get("owner_pid")
+        if not pid or not owner or _same_process(int(pid), state.get("started")) is None:
+            return None
+        try:
+            proc = psutil.Process(int(owner))
+            if abs(proc.create_time() - float(state.get("owner_started", 0))) < 1.0:
+                return int(owner)
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            pass
+        return None
+
+    @property
+    def owned(self) -> bool:
+        """True when this object started the running weed (False when it uses another process's)."""
+        return self._proc is not None and self._proc.poll() is None
+
     def stop_orphan(self) -> bool:
         """Stop a weed left running by a previous app process (found through weed.json)."""
         state = self._read_state()
         pid = state.get("pid")
         if not pid or (self._proc is not None and self._proc.pid == pid):
             return False
-        owner_alive = False
-        owner = state.get("owner_pid")
-        if owner and owner != os.getpid():
-            try:
-                proc = psutil.Process(int(owner))
-                owner_alive = abs(proc.create_time() - float(state.get("owner_started", 0))) < 1.0
-            except (psutil.NoSuchProcess, psutil.AccessDenied):
-                owner_alive = False
-        if owner_alive:
-            return False  # another live MediaFlow process owns it; start() will reuse it
+        owner = self.owner_pid()
+        if owner is not None and owner != os.getpid():
+            return False  # another live MediaFlow process owns it; start() uses it
         stopped = terminate_pid(int(pid), state.get("started"))
         if stopped:
             log.info("stopped an orphaned embedded store (pid %s) left by a previous run", pid)
@@ -424,11 +436,19 @@ class EmbeddedStore:
                 if self.health_check():
                     return self.status()
                 self.stop()
-            state = self._read_state()
-            if state.get("pid") and state.get("owner_pid") not in (None, os.getpid()):
-                self.stop_orphan()
-            elif state.get("pid") and state.get("owner_pid") == os.getpid() and self._proc is None:
-                self.stop_orphan()  # left by an EmbeddedStore object of this process that was dropped
+            owner = self.owner_pid()
+            if owner is not None and owner != os.getpid():
+                # another live MediaFlow process runs this store (e.g. the GUI while `mediaflow watch`
+                # starts): use it, never start a second weed on the same data
+                self._ports = dict(self._read_state().get("ports", {}))
+                deadline = time.monotonic() + timeout
+                while time.monotonic() < deadline:
+                    if self.health_check():
+                        return self.status()
+                    time.sleep(0.1)
+                raise EmbeddedStoreError(f"the embedded store run by MediaFlow process {owner} does not answer")
+            if self._read_state().get("pid"):
+                self.stop_orphan()  # left by a crashed app, or by a dropped EmbeddedStore of this process
             binary = find_weed(self.binary_override)
             for folder in (self.store_dir, self.logs_dir, self.sockets_dir):
                 folder.mkdir(parents=True, exist_ok=True)
@@ -535,6 +555,10 @@ class EmbeddedStore:
                 else:
                     self._proc.wait()
             else:
+                owner = self.owner_pid()
+                if owner is not None and owner != os.getpid():
+                    self._ports = {}
+                    return False  # used, not owned: the owning process stops it
                 state = self._read_state()
                 if state.get("pid"):
                     stopped = terminate_pid(int(state["pid"]), state.get("started"), timeout)

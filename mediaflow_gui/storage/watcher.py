@@ -273,9 +273,9 @@ class BucketWatcher:
         """Poll until stop(). Errors of the store never end the loop; errors of on_listing are logged."""
         self._stop.clear()
         delay = self.interval
-        self.state = "watching"
-        if on_state:
+        if on_state and self.state != "watching":
             on_state("watching", "")
+        self.state = "watching"
         while not self._stop.is_set():
             try:
                 listing = await asyncio.to_thread(self.list_once)

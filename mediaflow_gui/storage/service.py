@@ -1,0 +1,214 @@
+"""StorageService: the one Qt-free object the GUI's Buckets and Bindings pages (and the CLI) call.
+
+Blocking calls (start_embedded, test_connection, list_buckets, upload) do network or process
+work: the GUI runs them off the UI thread (e.g. `await asyncio.to_thread(service.test_connection,
+…)` under qasync). Binding start/stop are coroutines on the engine's loop. Status changes arrive
+through `binding_listeners` (called on the loop's thread) as BindingStatus objects.
+
+Bindings are saved in `<data dir>/bindings.json`; connections in `<data dir>/connections.json`
+(0600); the embedded store lives in `<data dir>/seaweedfs/`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from pathlib import Path
+from typing import Any, Callable
+
+from ..notify.notifier import Notifier
+from ..notify.sinks import EventTargets, make_sinks
+from .bindings import Binding, BindingRunner, BindingStatus
+from .connections import ConnectionRegistry
+from .embedded import EmbeddedStatus, EmbeddedStore, _write_private
+from .s3 import Diagnosis, S3Connection, make_client, test_connection, upload_file
+from .watcher import Ledger
+
+log = logging.getLogger(__name__)
+
+
+def bindings_path() -> Path:
+    from ..paths import data_dir
+    return data_dir() / "bindings.json"
+
+
+class StorageService:
+    def __init__(self, engine: Any = None, *, embedded: EmbeddedStore | None = None,
+                 connections: ConnectionRegistry | None = None, ledger: Ledger | None = None,
+                 notifier: Notifier | None = None, bindings_file: str | os.PathLike[str] | None = None,
+                 global_targets: EventTargets | None = None) -> None:
+        self.embedded = embedded or EmbeddedStore()
+        self.connections = connections or ConnectionRegistry(embedded=self.embedded)
+        self.ledger = ledger or Ledger()
+        self.bindings_file = Path(bindings_file) if bindings_file is not None else bindings_path()
+        self.global_targets = global_targets or EventTargets()
+        self.engine: Any = None
+        self.notifier = notifier
+        self._runners: dict[str, BindingRunner] = {}
+        self.binding_listeners: list[Callable[[BindingStatus], None]] = []
+        if engine is not None:
+            self.attach_engine(engine)
+
+    def attach_engine(self, engine: Any) -> None:
+        """Use this engine for binding runs; a Notifier is made for its bus unless one was given."""
+        self.engine = engine
+        if self.notifier is None:
+            sinks = make_sinks(self.global_targets, self.connections.keys_of)
+            self.notifier = Notifier(engine.store, sinks, deliveries=self.ledger.deliveries).attach(engine.bus)
+
+    # -- embedded store ---------------------------------------------------------------------------
+    def embedded_status(self) -> EmbeddedStatus:
+        return self.embedded.status()
+
+    def start_embedded(self, timeout: float = 30.0) -> EmbeddedStatus:
+        """Blocking (about a second): call off the UI thread. Raises EmbeddedStoreError."""
+        return self.embedded.start(timeout)
+
+    def stop_embedded(self) -> bool:
+        return self.embedded.stop()
+
+    def embedded_credentials(self) -> dict[str, str]:
+        """What the Buckets page shows so that any S3 tool can upload (endpoint, region, keys)."""
+        conn = self.embedded.connection()
+        return {"endpoint_url": conn.endpoint_url, "region": conn.region, "access_key": conn.access_key,
+                "secret_key": conn.secret_key, "addressing": conn.addressing}
+
+    # -- connections --------------------------------------------------------------------------------
+    def list_connections(self) -> list[S3Connection]:
+        return self.connections.list()
+
+    def add_connection(self, conn: S3Connection) -> None:
+        self.connections.add(conn)
+
+    def remove_connection(self, name: str) -> bool:
+        return self.connections.remove(name)
+
+    def test_connection(self, conn: str | S3Connection, bucket: str | None = None) -> Diagnosis:
+        """Blocking: what exactly works or fails (DNS, refused, TLS, keys, bucket, access)."""
+        return test_connection(self.connections.resolve(conn), bucket or None)
+
+    def list_buckets(self, conn: str | S3Connection) -> list[str]:
+        client = make_client(self.connections.resolve(conn), max_attempts=1)
+        return sorted(b["Name"] for b in client.list_buckets().get("Buckets", []))
+
+    def create_bucket(self, conn: str | S3Connection, bucket: str) -> None:
+        make_client(self.connections.resolve(conn)).create_bucket(Bucket=bucket)
+
+    def upload(self, conn: str | S3Connection, bucket: str, path: str | os.PathLike[str],
+               key: str | None = None) -> str:
+        """The Upload… button: one local file into a bucket (blocking). Returns the s3:// URL."""
+        path = Path(path)
+        return upload_file(make_client(self.connections.resolve(conn)), path, bucket, key or path.name)
+
+    # -- bindings: storage ------------------------------------------------------------------------------
+    def _load(self) -> dict[str, Binding]:
+        try:
+            data = json.loads(self.bindings_file.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return {}
+        out = {}
+        for raw in data.get("bindings", []):
+            b = Binding.from_dict(raw, source=str(self.bindings_file))
+            out[b.id] = b
+        return out
+
+    def _save(self, bindings: dict[str, Binding]) -> None:
+        self.bindings_file.parent.mkdir(parents=True, exist_ok=True)
+        # 0600: an inline webhook secret may be in there
+        _write_private(self.bindings_file, json.dumps(
+            {"version": 1, "bindings": [b.to_dict() for b in bindings.values()]}, indent=2, ensure_ascii=False))
+
+    def list_bindings(self) -> list[Binding]:
+        return list(self._load().values())
+
+    def get_binding(self, binding_id: str) -> Binding:
+        bindings = self._load()
+        if binding_id not in bindings:
+            raise KeyError(f"no binding {binding_id}")
+        return bindings[binding_id]
+
+    def save_binding(self, binding: Binding) -> Binding:
+        """Create or update (by id). ValueError listing every problem. A running binding keeps its
+        old settings until it is stopped and started again."""
+        problems = binding.problems()
+        if problems:
+            raise ValueError("; ".join(problems))
+        bindings = self._load()
+        bindings[binding.id] = binding
+        self._save(bindings)
+        return binding
+
+    async def delete_binding(self, binding_id: str) -> bool:
+        await self.stop_binding(binding_id)
+        bindings = self._load()
+        if bindings.pop(binding_id, None) is None:
+            return False
+        self._save(bindings)
+        self.ledger.clear_binding(binding_id)
+        return True
+
+    # -- bindings: running ---------------------------------------------------------------------------------
+    def _notify(self, status: BindingStatus) -> None:
+        for listener in list(self.binding_listeners):
+            try:
+                listener(status)
+            except Exception:  # a view must not break watching
+                log.exception("binding listener failed")
+
+    async def start_binding(self, binding_id: str) -> BindingStatus:
+        if self.engine is None:
+            raise RuntimeError("no engine attached: call attach_engine() first")
+        runner = self._runners.get(binding_id)
+        if runner is not None and runner.running:
+            return runner.status
+        binding = self.get_binding(binding_id)
+        runner = BindingRunner(binding, self.engine, connections=self.connections, ledger=self.ledger,
+                               notifier=self.notifier)
+        runner.listeners.append(self._notify)
+        self._runners[binding_id] = runner
+        await runner.start()
+        return runner.status
+
+    async def stop_binding(self, binding_id: str) -> None:
+        runner = self._runners.get(binding_id)
+        if runner is not None:
+            await runner.stop()
+
+    def binding_status(self, binding_id: str) -> BindingStatus:
+        runner = self._runners.get(binding_id)
+        if runner is not None:
+            return runner.status
+        binding = self.get_binding(binding_id)
+        status = BindingStatus(binding.id, binding.name)
+        history = self.ledger.history(binding_id, 1)
+        if history:
+            row = history[0]
+            status.last_activity = {"time": row["time"], "key": row["key"], "task_id": row["task_id"],
+                                    "result": row["result"]}
+        return status
+
+    def binding_history(self, binding_id: str, limit: int = 20) -> list[dict[str, Any]]:
+        return self.ledger.history(binding_id, limit)
+
+    def runner(self, binding_id: str) -> BindingRunner | None:
+        return self._runners.get(binding_id)
+
+    async def start_enabled(self) -> list[str]:
+        """Start every enabled binding; returns one line per binding that could not start."""
+        problems = []
+        for binding in self.list_bindings():
+            if binding.enabled:
+                try:
+                    await self.start_binding(binding.id)
+                except (ValueError, RuntimeError) as exc:
+                    problems.append(str(exc))
+        return problems
+
+    async def shutdown(self, stop_embedded: bool = True) -> None:
+        for runner in list(self._runners.values()):
+            await runner.stop()
+        if self.notifier is not None:
+            self.notifier.flush(10)
+        if stop_embedded:
+            self.embedded.stop()
