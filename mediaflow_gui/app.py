@@ -52,6 +52,11 @@ def main(argv: list[str] | None = None) -> int:
 
     with loop:
         loop.run_until_complete(run())
+    window.controller.dispose()  # graphics items go while Qt is alive (see EditorController.dispose)
+    window.deleteLater()
+    app.processEvents()
+    import gc
+    gc.collect()
     return 0
 
 

@@ -366,7 +366,7 @@ class MainWindow(QMainWindow):
         self.notifier.close()
         for dialog in list(self.details_dialogs.values()):
             dialog.close()
-        self.controller.scene.detach()
+        self.controller.dispose()
         event.accept()
         self.closed.emit()
 

@@ -83,7 +83,16 @@ def controller(qtbot):  # noqa: ANN001, ANN201
     ctrl.view = view  # keep it alive with the controller
     yield ctrl
     from PySide6.QtGui import QGuiApplication
-    QGuiApplication.clipboard().clear()  # clipboard data left at exit crashes PySide6's finalizer
+    QGuiApplication.clipboard().clear()
+    dispose_editor(ctrl)
+
+
+def dispose_editor(ctrl) -> None:  # noqa: ANN001
+    """Tear the scene down while Qt is alive, so no item wrapper outlives its C++ object into
+    the interpreter's final garbage collection."""
+    import gc
+    ctrl.dispose()
+    gc.collect()
 
 
 async def until(predicate: Callable[[], bool], timeout: float = 60.0, step: float = 0.05) -> None:

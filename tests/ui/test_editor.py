@@ -271,7 +271,8 @@ def test_zoom_fit_and_snap(controller, qtbot) -> None:
     # a dragged item snaps to the 20 px grid; the model gets the snapped position in one command
     gif = next(n for n in controller.workflow.nodes.values() if n.name == "Animated GIF")
     item = controller.scene.node_items[gif.id]
-    item.setPos(QPointF(333, 217))
+    item.setPos(QPointF(333, 217))  # where Qt's drag put it
+    controller.scene.items_dragged([item])
     assert (item.pos().x(), item.pos().y()) == (340.0, 220.0)
     controller.scene._report_moves()
     assert gif.position == (340.0, 220.0)

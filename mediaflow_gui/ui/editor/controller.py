@@ -262,5 +262,14 @@ class EditorController(QObject):
         """A copy of the workflow for a run (the engine never sees later edits)."""
         return self.workflow.copy()
 
+    def dispose(self) -> None:
+        """Drop every graphics item and command while Qt is alive (call before the app ends):
+        item wrappers left for the interpreter's last garbage collection can crash it."""
+        self.scene.detach()
+        self.scene.clear()
+        self.scene.node_items.clear()
+        self.scene.edge_items.clear()
+        self.undo_stack.clear()
+
     def params_copy(self, node_id: str) -> TaskParams | None:
         return copy.deepcopy(self.workflow.nodes[node_id].params)

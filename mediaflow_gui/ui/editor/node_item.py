@@ -1,13 +1,16 @@
 """The graphics item of one node: mouse handling, hover, snapping; drawing is in node_painter.
 
-The item never writes the model. A drag moves the item; when the mouse is released the
-scene turns the new positions into one MoveNodesCommand, and the model's node_moved event
-puts every item where the model says.
+The item never writes the model. A drag moves the item (the scene snaps it and moves its
+edges); when the mouse is released the scene turns the new positions into one
+MoveNodesCommand, and the model's node_moved event puts every item where the model says.
+
+No itemChange() override on purpose: PySide6 mis-counts references of the None it returns
+for some changes (scene changes), which crashes the interpreter at exit after many edits.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QPainter
@@ -16,7 +19,7 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsObject, QGraphicsSceneHove
 
 from ...model.workflow import Node
 from .. import theme
-from .node_geometry import geometry_for, snap
+from .node_geometry import geometry_for
 from .node_painter import paint_node
 from .node_state import NodeVisualState
 
@@ -31,10 +34,8 @@ class NodeItem(QGraphicsObject):
         self.geometry = geometry_for(node.kind)
         self.state = NodeVisualState()
         self.hovered = False
-        self.syncing = False  # True while the position is set from the model (no snapping)
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsMovable)
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
-        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemSendsGeometryChanges)
         self.setAcceptHoverEvents(True)
         self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.setZValue(1)
@@ -42,11 +43,10 @@ class NodeItem(QGraphicsObject):
 
     # -- model → item -------------------------------------------------------------------
     def sync_from_model(self) -> None:
-        self.syncing = True
-        try:
-            self.setPos(QPointF(*self.node.position))
-        finally:
-            self.syncing = False
+        self.setPos(QPointF(*self.node.position))
+        scene: WorkflowScene | None = self.scene()  # type: ignore[assignment]
+        if scene is not None:
+            scene.node_item_moved(self)
         self.refresh()
 
     def refresh(self) -> None:
@@ -81,15 +81,6 @@ class NodeItem(QGraphicsObject):
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
         font = self.scene().font() if self.scene() is not None else theme.ui_font()
         paint_node(painter, self.geometry, self.node, self.state, self.isSelected(), self.hovered, font)
-
-    def itemChange(self, change: QGraphicsItem.GraphicsItemChange, value: Any) -> Any:  # noqa: N802
-        scene: WorkflowScene | None = self.scene()  # type: ignore[assignment]
-        if change == QGraphicsItem.GraphicsItemChange.ItemPositionChange and not self.syncing \
-                and scene is not None and scene.snap_to_grid:
-            return QPointF(snap(value.x()), snap(value.y()))
-        if change == QGraphicsItem.GraphicsItemChange.ItemPositionHasChanged and scene is not None:
-            scene.node_item_moved(self)
-        return super().itemChange(change, value)
 
     def hoverEnterEvent(self, event: QGraphicsSceneHoverEvent) -> None:  # noqa: N802
         self.hovered = True

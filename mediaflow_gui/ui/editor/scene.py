@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QGraphicsScene, QGraphicsSceneMouseEvent
 from ...model.workflow import Edge, Node, Workflow
 from .. import theme
 from .edge_item import EdgeItem, PendingEdgeItem, curve
-from .node_geometry import GRID
+from .node_geometry import GRID, snap
 from .node_item import NodeItem
 from .node_state import NodeVisualState
 
@@ -186,6 +186,17 @@ class WorkflowScene(QGraphicsScene):
             event.accept()
             return
         super().mouseMoveEvent(event)
+        if isinstance(self.mouseGrabberItem(), NodeItem) and event.buttons() & Qt.MouseButton.LeftButton:
+            self.items_dragged([i for i in self.selectedItems() if isinstance(i, NodeItem)])
+
+    def items_dragged(self, items: list[NodeItem]) -> None:
+        """After Qt moved dragged items: snap them to the grid and bring their edges along."""
+        for item in items:
+            if self.snap_to_grid:
+                snapped = QPointF(snap(item.pos().x()), snap(item.pos().y()))
+                if snapped != item.pos():
+                    item.setPos(snapped)
+            self.node_item_moved(item)
 
     def mouseReleaseEvent(self, event: QGraphicsSceneMouseEvent) -> None:  # noqa: N802
         if self._pending is not None:
