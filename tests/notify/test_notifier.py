@@ -1,0 +1,57 @@
+"""The Notifier: RunFinished → payload → sinks on worker threads, never blocking the bus."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from mediaflow_gui.engine.events import EventBus, RunCreated, RunFinished
+from mediaflow_gui.model.statuses import RunResult
+from mediaflow_gui.notify.notifier import Notifier
+from mediaflow_gui.notify.sinks import Sink, SinkError
+from tests.notify.test_sinks import task_query
+
+
+class FakeStore:
+    def task_query(self, task_id: str) -> dict[str, Any]:
+        query = task_query()
+        query["WorkflowTask"]["TaskId"] = task_id
+        return query
+
+
+class Recording(Sink):
+    def __init__(self, name: str, gate: threading.Event | None = None, fail: bool = False) -> None:
+        self.name = name
+        self.gate = gate
+        self.fail = fail
+        self.events: list[dict[str, Any]] = []
+
+    def send(self, event: dict[str, Any]) -> None:
+        if self.gate is not None:
+            self.gate.wait(10)
+        if self.fail:
+            raise SinkError(f"{self.name} is down")
+        self.events.append(event)
+
+
+def test_slow_sink_does_not_block_the_bus_and_routes_apply_per_run() -> None:
+    bus = EventBus()
+    gate = threading.Event()
+    slow, broken, per_run = Recording("slow", gate), Recording("broken", fail=True), Recording("per-run")
+    notifier = Notifier(FakeStore(), [slow, broken]).attach(bus)
+    notifier.route("mf-2", [per_run], {"Type": "BucketUpload", "Key": "k.mp4"})
+    bus.emit(RunCreated("mf-1", "in.mp4", "wf", ()))  # ignored: only RunFinished is sent
+    bus.emit(RunFinished("mf-1", RunResult.SUCCESS))
+    bus.emit(RunFinished("mf-2", RunResult.FAIL, "FFmpegFailed", "boom"))
+    # emit() returned while the slow sink is still held at its gate (a blocking notifier would have
+    # waited the gate's 10 s timeout and recorded the events by now)
+    assert not slow.events
+    gate.set()
+    assert notifier.flush(10)
+    assert sorted(e["WorkflowTaskEvent"]["TaskId"] for e in slow.events) == ["mf-1", "mf-2"]
+    assert [e["WorkflowTaskEvent"]["Trigger"]["Key"] for e in per_run.events] == ["k.mp4"]
+    failed = [o for o in notifier.outcomes if not o.ok]
+    assert {o.sink for o in failed} == {"broken"} and "down" in failed[0].error
+    notifier.close()
+    bus.emit(RunFinished("mf-3", RunResult.SUCCESS))  # after close: unsubscribed
+    assert len(slow.events) == 2
