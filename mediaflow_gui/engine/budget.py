@@ -7,7 +7,11 @@ not start 8 × 6 FFmpeg processes.
 
 Waiters are served first come, first served (a large request at the head is not overtaken by
 small ones, so it cannot starve). A request larger than the whole budget is capped to it.
-`threads_for()` is the single place that decides a step's share; refine it there.
+`threads_for()` is the single place that decides a step's share; refine it there. A fused
+process (media/planner: several steps sharing one decode) asks with a weight, the number of
+workers it can keep busy (its encoders plus the decode), and so gets a bigger share.
+The share becomes the process's FFmpeg thread counts (decoder `-threads`, `-filter_threads` and
+each encoder's `-threads`): one token is one core's worth of work.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ class ThreadBudget:
     def __init__(self, total: int) -> None:
         self.total = max(1, int(total))
         self._free = self.total
+        self.peak = 0  # the most tokens ever held at once (never above total; tests and benchmarks read it)
         self._waiters: collections.deque[tuple[int, asyncio.Future[None]]] = collections.deque()
 
     @property
@@ -32,14 +37,19 @@ class ThreadBudget:
     def in_use(self) -> int:
         return self.total - self._free
 
-    def threads_for(self, requested: int) -> int:
-        """How many tokens a step asking for `requested` threads takes (at least 1, at most all)."""
-        return min(max(1, requested), self.total)
+    def threads_for(self, requested: int, weight: int = 1) -> int:
+        """How many tokens a step asking for `requested` threads per worker takes, for `weight` workers.
+
+        At least 1, at most the whole budget. A plain step has weight 1; a fused group of k
+        encoders plus a shared decode asks for k + 1 workers.
+        """
+        return min(max(1, requested) * max(1, weight), self.total)
 
     async def acquire(self, n: int) -> int:
         n = self.threads_for(n)
         if not self._waiters and self._free >= n:
             self._free -= n
+            self.peak = max(self.peak, self.in_use)
             return n
         fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         entry = (n, fut)
@@ -69,6 +79,7 @@ class ThreadBudget:
                 break
             self._waiters.popleft()
             self._free -= n
+            self.peak = max(self.peak, self.in_use)
             fut.set_result(None)
 
     @contextlib.asynccontextmanager

@@ -46,7 +46,9 @@ class EngineSettings:
     ffmpeg_path: str | None = None  # None: PATH, then the bundled imageio-ffmpeg binary
     max_threads: int = field(default_factory=_default_threads)  # the shared thread budget
     threads_per_step: int = 1  # FFmpeg -threads of one step (each step holds that many tokens)
-    fusion: bool = True  # fuse sibling tasks reading one input into one FFmpeg (used once media/planner exists)
+    # fuse sibling tasks that read one input into one FFmpeg process (media/planner); the CLI's
+    # --no-fusion and the GUI's settings turn it off
+    fusion: bool = True
     output_templates: dict[str, str] = field(default_factory=dict)  # task kind → name template override
     work_dir: Path | None = None  # private work dirs for fetched inputs; default <data dir>/work
 
@@ -190,7 +192,7 @@ class Engine:
                     task_id, plan, local, target, bus=self.bus, budget=self.budget, ffmpeg=ffmpeg,
                     source_name=source_name, threads_per_step=self.settings.threads_per_step,
                     name_templates=self.settings.output_templates, build=self._build, probe=self._probe,
-                    probe_cache=probe_cache)
+                    probe_cache=probe_cache, fusion=self.settings.fusion)
                 handle.executor = executor
                 if handle.cancel_requested:
                     executor.cancel()

@@ -15,7 +15,14 @@ How a run goes:
 - cancel kills the FFmpeg processes, removes staging dirs, and marks every unfinished step
   CANCELED;
 - a watermark folded into transcodes (`applied_in`) is not run; it reports the outcome of those
-  transcodes ("applied inside …").
+  transcodes ("applied inside …");
+- fusion (when on): fusable steps that become ready together and read the same file meet in a pool
+  for one scheduling tick; media.planner decides which of them share one FFmpeg process (one
+  decode, split filters, one output set per step). Each member still gets its own SubtaskStarted
+  (with the shared command), the shared progress, its own finalize, staging dir, outputs and
+  SubtaskFinished, exactly as if it had run apart. A failure FFmpeg attributes to one member fails
+  that member and the others run again without it; an unattributed failure fails every member
+  with a message naming all of them.
 The executor emits SubtaskStarted / SubtaskProgress / SubtaskFinished; the Engine emits the run events.
 """
 
@@ -37,7 +44,7 @@ from ..model.plan import ExecutionPlan, PlannedStep
 from ..model.statuses import SubtaskStatus
 from .budget import ThreadBudget
 from .events import EventBus, SubtaskFinished, SubtaskProgress, SubtaskStarted
-from .ffmpeg_runner import FFmpegError, run_ffmpeg
+from .ffmpeg_runner import FFmpegError, meaningful_error_lines, run_ffmpeg
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +52,11 @@ BuildFn = Callable[[BuildContext], BuildResult]
 ProbeFn = Callable[[Path], MediaInfo]
 
 STAGING_PREFIX = ".mediaflow-"
+# how long the first fusable step of a pool waits for siblings that became ready with it (seconds);
+# siblings released by the same finished step arrive within a few loop iterations, this only adds slack
+FUSION_TICK = 0.01
+# stderr lines kept for a fused process: its error names the guilty output among many stream listings
+FUSED_STDERR_LINES = 300
 
 
 @dataclass
@@ -102,6 +114,23 @@ def classify_error(exc: BaseException) -> tuple[str, str]:
     return "InternalError", f"{type(exc).__name__}: {exc}"
 
 
+@dataclass
+class _Pool:
+    """Fusable steps that became ready together and read one input file."""
+
+    members: dict[str, BuildContext] = field(default_factory=dict)
+    assigned: dict[str, "asyncio.Future[Any]"] = field(default_factory=dict)  # → None (apart) or (group, runner)
+
+
+@dataclass
+class _Group:
+    """Steps the planner put in one FFmpeg process; `results` resolve to outcomes (None: run apart)."""
+
+    ctxs: list[BuildContext]
+    stagings: dict[str, Path]
+    results: dict[str, "asyncio.Future[StepOutcome | None]"]
+
+
 def output_dict(out: OutputFile) -> dict[str, Any]:
     entry: dict[str, Any] = {"path": str(out.path), "kind": out.kind, "size": out.size,
                              "width": out.width, "height": out.height, "duration": out.duration}
@@ -117,7 +146,7 @@ class PlanExecutor:
                  bus: EventBus, budget: ThreadBudget, ffmpeg: str, source_name: str,
                  threads_per_step: int = 1, name_templates: dict[str, str] | None = None,
                  build: BuildFn | None = None, probe: ProbeFn | None = None,
-                 probe_cache: dict[str, MediaInfo | BaseException] | None = None) -> None:
+                 probe_cache: dict[str, MediaInfo | BaseException] | None = None, fusion: bool = False) -> None:
         self.task_id = task_id
         self.plan = plan
         self.source = Path(source)
@@ -131,6 +160,12 @@ class PlanExecutor:
         self._build = build or _default_build
         self._probe = probe or _default_probe
         self._probe_cache: dict[str, MediaInfo | BaseException] = probe_cache if probe_cache is not None else {}
+        self._probing: dict[str, asyncio.Future[MediaInfo | BaseException]] = {}
+        # fusion needs the real builders' stream-level seams; an injected build function has none
+        self.fusion = fusion and build is None
+        self._pools: dict[str, _Pool] = {}
+        self._started_at: dict[str, float] = {}
+        self.processes_started = 0  # FFmpeg processes this run started (fused or not)
         self.outcomes: dict[str, StepOutcome] = {}
         self._done: dict[str, asyncio.Event] = {}
         self._tasks: dict[str, asyncio.Task[None]] = {}
@@ -244,21 +279,33 @@ class PlanExecutor:
             input_path = previous[0].path
         info = await self._probe_input(input_path)
 
-        threads = self.budget.threads_for(self.threads_per_step)
         staging.mkdir(parents=True, exist_ok=True)
         ctx = BuildContext(step_id=step.node_id, step_name=step.name, task_kind=step.task_kind,
                            params=step.params, input_path=input_path, probe=info, source_name=self.source_name,
-                           staging_dir=staging, ffmpeg=self.ffmpeg, threads=threads,
+                           staging_dir=staging, ffmpeg=self.ffmpeg, threads=0,
                            name_templates=dict(self.name_templates))
+        if self.fusion:
+            from ..media import planner
+            if planner.fusable(ctx):
+                outcome = await self._join_pool(ctx, staging)
+                if outcome is not None:
+                    return outcome
+        return await self._run_apart(ctx, staging)
+
+    async def _run_apart(self, ctx: BuildContext, staging: Path) -> StepOutcome:
+        """One step in its own FFmpeg process(es), holding its share of the thread budget."""
+        threads = self.budget.threads_for(self.threads_per_step)
+        ctx = replace(ctx, threads=threads)
+        staging.mkdir(parents=True, exist_ok=True)
         result = await asyncio.to_thread(self._build, ctx)
         if not result.jobs:
             raise StepFailure("InternalError", "the builder made no FFmpeg job")
 
         async with self.budget.hold(threads) as held:
             started = time.time()
-            self.bus.emit(SubtaskStarted(self.task_id, step.node_id, tuple(str(a) for a in result.jobs[0].args),
-                                         time=started, input=str(input_path), threads=held))
-            await self._run_jobs(step.node_id, result.jobs)
+            self.bus.emit(SubtaskStarted(self.task_id, ctx.step_id, tuple(str(a) for a in result.jobs[0].args),
+                                         time=started, input=str(ctx.input_path), threads=held))
+            await self._run_jobs(ctx.step_id, result.jobs)
         produced = await asyncio.to_thread(result.finalize)
         if not produced:
             raise StepFailure("OutputFailed", "FFmpeg finished but no output file was found")
@@ -266,15 +313,178 @@ class PlanExecutor:
         shutil.rmtree(staging, ignore_errors=True)
         return StepOutcome(SubtaskStatus.SUCCESS, outputs=final, started=started)
 
+    # -- fusion ------------------------------------------------------------------------------
+    async def _join_pool(self, ctx: BuildContext, staging: Path) -> StepOutcome | None:
+        """Meet the siblings reading the same file; returns this step's outcome, or None to run apart."""
+        loop = asyncio.get_running_loop()
+        key = str(Path(ctx.input_path).resolve())
+        pool = self._pools.get(key)
+        leader = pool is None
+        if pool is None:
+            pool = self._pools[key] = _Pool()
+        pool.members[ctx.step_id] = ctx
+        mine: asyncio.Future[Any] = loop.create_future()
+        pool.assigned[ctx.step_id] = mine
+        if leader:
+            try:
+                await self._gather_tick(pool)
+            finally:
+                self._pools.pop(key, None)  # late arrivals start a new pool
+            self._assign(pool)
+        assignment = await mine
+        if assignment is None:
+            return None
+        group, runner = assignment
+        if runner:
+            await self._run_group(group)
+        return await group.results[ctx.step_id]
+
+    async def _gather_tick(self, pool: _Pool) -> None:
+        """Yield until no sibling has joined for a few loop iterations, then a short tick more."""
+        seen, stable = len(pool.members), 0
+        while stable < 3:
+            await asyncio.sleep(0)
+            stable = stable + 1 if len(pool.members) == seen else 0
+            seen = len(pool.members)
+        await asyncio.sleep(FUSION_TICK)
+
+    def _assign(self, pool: _Pool) -> None:
+        from ..media import planner
+
+        loop = asyncio.get_running_loop()
+        groups, _apart = planner.plan_groups(list(pool.members.values()))
+        grouped: set[str] = set()
+        for ctxs in groups:
+            group = _Group(ctxs, {c.step_id: Path(c.staging_dir) for c in ctxs},
+                           {c.step_id: loop.create_future() for c in ctxs})
+            for i, c in enumerate(ctxs):
+                pool.assigned[c.step_id].set_result((group, i == 0))
+                grouped.add(c.step_id)
+        for sid, fut in pool.assigned.items():
+            if sid not in grouped and not fut.done():
+                fut.set_result(None)
+
+    def _names(self, ctxs: list[BuildContext]) -> str:
+        return ", ".join(f"'{c.step_name}'" for c in ctxs)
+
+    async def _run_group(self, group: _Group) -> None:
+        """Run a fused group to its end, resolving every member's result future."""
+        from ..media import planner
+
+        members = list(group.ctxs)
+
+        def settle(sid: str, outcome: StepOutcome | None) -> None:
+            fut = group.results[sid]
+            if not fut.done():
+                fut.set_result(outcome)
+
+        try:
+            while len(members) >= 2:
+                threads = self.budget.threads_for(self.threads_per_step, planner.group_weight(members))
+                fused = await asyncio.to_thread(planner.build_fused, members, threads)
+                for sid in fused.rejected:  # the builder refused the input: that step fails alone, as apart
+                    settle(sid, None)
+                members = list(fused.members)
+                if len(members) < 2:
+                    break
+                failed = await self._run_fused(fused, threads)
+                if failed is None:  # success: finalize and publish each member on its own
+                    for ctx in fused.members:
+                        settle(ctx.step_id, await self._settle_member(fused, ctx))
+                    return
+                culprits, error = failed
+                if not culprits:
+                    message = (f"FFmpeg failed in a process shared by {self._names(fused.members)} "
+                               f"(fused: one decode for all of them) and its error names none of them: {error}")
+                    for ctx in fused.members:
+                        settle(ctx.step_id, StepOutcome(SubtaskStatus.FAIL, error_code="FFmpegFailed",
+                                                        message=f"Task '{ctx.step_name}' failed: {message}"))
+                    return
+                for ctx in fused.members:
+                    if ctx.step_id in culprits:
+                        settle(ctx.step_id, StepOutcome(
+                            SubtaskStatus.FAIL, error_code="FFmpegFailed",
+                            message=f"Task '{ctx.step_name}' failed: {error} (its output was part of a process "
+                                    f"shared with {self._names([c for c in fused.members if c is not ctx])}, "
+                                    "which ran again without it)"))
+                # the others run again without the culprits, in a fresh staging dir each
+                members = [c for c in fused.members if c.step_id not in culprits]
+                for ctx in members:
+                    shutil.rmtree(ctx.staging_dir, ignore_errors=True)
+                    Path(ctx.staging_dir).mkdir(parents=True, exist_ok=True)
+            for ctx in members:  # a group of one is simply a step of its own
+                settle(ctx.step_id, None)
+        except asyncio.CancelledError:
+            for fut in group.results.values():
+                fut.cancel()
+            raise
+        except Exception as exc:  # a planner bug must fail these steps, not hang their siblings
+            for fut in group.results.values():
+                if not fut.done():
+                    fut.set_exception(exc)
+
+    async def _run_fused(self, fused: Any, threads: int) -> tuple[list[str], str] | None:
+        """Run the fused job; None on success, else (members FFmpeg's error names, the error text)."""
+        sids = fused.step_ids
+        async with self.budget.hold(threads) as held:
+            started = time.time()
+            command = tuple(str(a) for a in fused.job.args)
+            for ctx in fused.members:
+                self.bus.emit(SubtaskStarted(self.task_id, ctx.step_id, command, time=started,
+                                             input=str(ctx.input_path), threads=held))
+
+            def on_progress(percent: float, speed: float | None) -> None:
+                for sid in sids:  # one process, one position in the input: the same percent for all
+                    self.bus.emit(SubtaskProgress(self.task_id, sid, round(min(percent, 100.0), 2), speed))
+
+            self.processes_started += 1
+            try:
+                await run_ffmpeg(fused.job, on_progress, keep_lines=FUSED_STDERR_LINES)
+            except FFmpegError as exc:
+                culprits = fused.culprits(exc.stderr_tail)
+                named = [ln for ln in exc.stderr_tail if any(
+                    sid in fused._named_in(ln) for sid in culprits)] if culprits else []
+                lines = (named[:2] + meaningful_error_lines(exc.stderr_tail, 2)) if named else exc.error_lines
+                detail = " | ".join(dict.fromkeys(lines)) or "no error output"
+                return culprits, f"FFmpeg exited with code {exc.exit_code}: {detail}"
+        for ctx in fused.members:
+            self._started_at[ctx.step_id] = started
+        return None
+
+    async def _settle_member(self, fused: Any, ctx: BuildContext) -> StepOutcome:
+        """Finalize and publish one member of a finished fused process (its failure is its own)."""
+        staging = Path(ctx.staging_dir)
+        try:
+            produced = await asyncio.to_thread(fused.finalizers[ctx.step_id])
+            if not produced:
+                raise StepFailure("OutputFailed", "FFmpeg finished but no output file was found")
+            final = self._publish(produced, staging)
+        except Exception as exc:  # this member's outputs are wrong; its siblings may still be fine
+            shutil.rmtree(staging, ignore_errors=True)
+            code, detail = classify_error(exc)
+            return StepOutcome(SubtaskStatus.FAIL, error_code=code, message=f"Task '{ctx.step_name}' failed: {detail}")
+        shutil.rmtree(staging, ignore_errors=True)
+        return StepOutcome(SubtaskStatus.SUCCESS, outputs=final, started=self._started_at.get(ctx.step_id))
+
     async def _probe_input(self, path: Path) -> MediaInfo:
         key = str(path)
         cached = self._probe_cache.get(key)
+        if cached is None and key in self._probing:  # a sibling is probing it: wait for the same answer
+            cached = await asyncio.shield(self._probing[key])
         if cached is None:
+            fut: asyncio.Future[MediaInfo | BaseException] = asyncio.get_running_loop().create_future()
+            self._probing[key] = fut
             try:
                 cached = await asyncio.to_thread(self._probe, path)
             except Exception as exc:  # cached so that six branches report one unreadable file alike
                 cached = exc
+            except BaseException:  # canceled: the siblings waiting on this probe stop too
+                fut.cancel()
+                raise
+            finally:
+                self._probing.pop(key, None)
             self._probe_cache[key] = cached
+            fut.set_result(cached)
         if isinstance(cached, BaseException):
             code, detail = classify_error(cached)
             if code == "InternalError":
@@ -293,6 +503,7 @@ class PlanExecutor:
                 overall = 100.0 * (_base + _w * percent / 100.0) / total
                 self.bus.emit(SubtaskProgress(self.task_id, sid, round(min(overall, 100.0), 2), speed))
 
+            self.processes_started += 1
             await run_ffmpeg(job, on_progress)
             done_weight += weight
 
