@@ -169,7 +169,8 @@ class EngineAdapter(QObject):
         return self.engine.cancel(task_id)
 
     def can_cancel(self, task_id: str) -> bool:
-        return task_id in self.engine.running()
+        run = self.runs.get(task_id)
+        return run is not None and not run.finished and task_id in self.engine.running()
 
     def retry(self, task_id: str) -> str | None:
         """Run the same workflow snapshot on the same input again; the new TaskId, or None."""

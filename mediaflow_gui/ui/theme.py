@@ -104,7 +104,8 @@ QLineEdit, QSpinBox, QDoubleSpinBox, QComboBox, QPlainTextEdit, QTextEdit, QList
     background: {WINDOW}; border: 1px solid {BORDER}; border-radius: 5px; padding: 4px 6px;
     selection-background-color: {ACCENT}; }}
 QLineEdit:focus, QSpinBox:focus, QDoubleSpinBox:focus, QComboBox:focus {{ border-color: {ACCENT}; }}
-QLineEdit[invalid="true"], QSpinBox[invalid="true"], QListWidget[invalid="true"] {{
+QLineEdit[invalid="true"], QSpinBox[invalid="true"], QDoubleSpinBox[invalid="true"], QComboBox[invalid="true"],
+QListWidget[invalid="true"] {{
     border: 1px solid {ERROR}; background: #2a1618; }}
 QComboBox QAbstractItemView {{ background: {PANEL}; border: 1px solid {BORDER}; selection-background-color: {ACCENT}; }}
 QPushButton {{ background: {PANEL_ALT}; border: 1px solid {BORDER}; border-radius: 6px; padding: 5px 12px; }}

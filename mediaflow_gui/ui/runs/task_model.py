@@ -152,8 +152,13 @@ class TaskFilterModel(QSortFilterProxyModel):
         self.text = ""
 
     def set_search(self, text: str) -> None:
-        self.text = text.strip().lower()
-        self.invalidateFilter()
+        if hasattr(self, "beginFilterChange"):  # Qt 6.10+: invalidateFilter() is deprecated
+            self.beginFilterChange()
+            self.text = text.strip().lower()
+            self.endFilterChange()
+        else:
+            self.text = text.strip().lower()
+            self.invalidateFilter()
 
     def filterAcceptsRow(self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex) -> bool:  # noqa: N802
         if not self.text:

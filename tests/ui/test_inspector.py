@@ -1,0 +1,105 @@
+"""Inspector: a widget per parameter, values checked as typed, invalid ones never reach the model."""
+
+from __future__ import annotations
+
+import copy
+
+from .test_editor import build_reference
+
+
+def _inspect(controller, qtbot, name: str):  # noqa: ANN001, ANN202
+    from mediaflow_gui.ui.inspector.panel import InspectorPanel
+    panel = InspectorPanel(controller)
+    qtbot.addWidget(panel)
+    panel.show()
+    node = next(n for n in controller.workflow.nodes.values() if n.name == name)
+    controller.select([node.id])
+    assert panel.node_id == node.id
+    return panel, node
+
+
+def test_widgets_per_parameter(controller, qtbot) -> None:
+    from mediaflow_gui.ui.inspector.fields import ChoiceField, FileField, IntField, OffsetListField
+    build_reference(controller)
+    panel, node = _inspect(controller, qtbot, "SD 540p")
+    assert isinstance(panel.fields["container"], ChoiceField)
+    assert isinstance(panel.fields["crf"], IntField)
+    assert panel.fields["audio_bitrate_kbps"].spin.suffix() == " kbps"
+    assert panel.preset_combo is not None and panel.preset_combo.currentText() == "SD 540p"
+    panel, node = _inspect(controller, qtbot, "Logo watermark")
+    assert isinstance(panel.fields["image_path"], FileField)
+    assert not panel.fields["text"].isEnabled()  # an image watermark has no text
+    panel, node = _inspect(controller, qtbot, "Time-point snapshots")
+    assert isinstance(panel.fields["offsets"], OffsetListField)
+    assert panel.fields["offsets"].value() == ["1s", "25%", "50%", "75%"]
+
+
+def test_out_of_range_values_are_rejected(controller, qtbot) -> None:
+    build_reference(controller)
+    panel, node = _inspect(controller, qtbot, "Time-point snapshots")
+    before = copy.deepcopy(node.params)
+    count = controller.undo_stack.count()
+    # a cell size must be 0 or 128–4096: 50 is marked and not written
+    assert not panel.edit_field("width", 50)
+    assert panel.fields["width"].spin.property("invalid") is True
+    assert "width must be 0" in panel.error_label.text()
+    assert node.params == before and controller.undo_stack.count() == count
+    # a bad time point in the list editor
+    assert not panel.edit_field("offsets", ["1s", "150%"])
+    assert panel.fields["offsets"].list.property("invalid") is True
+    assert node.params.offsets == before.offsets
+    # valid values are written (one undoable step) and clear the marks
+    assert panel.edit_field("width", 320)
+    assert node.params.width == 320 and panel.fields["width"].spin.property("invalid") is False
+    assert panel.edit_field("offsets", ["2s", "90%"])
+    assert node.params.offsets == ["2s", "90%"]
+    assert not panel.error_label.text()
+    controller.undo_stack.undo()
+    controller.undo_stack.undo()
+    assert node.params == before
+    assert panel.fields["offsets"].value() == before.offsets  # the widgets follow undo
+
+
+def test_typing_is_checked_keystroke_by_keystroke(controller, qtbot) -> None:
+    build_reference(controller)
+    panel, node = _inspect(controller, qtbot, "Animated GIF")
+    # the spin box itself refuses fps above 30: typing "45" leaves at most "4"
+    spin = panel.fields["fps"].spin
+    spin.lineEdit().selectAll()
+    qtbot.keyClicks(spin.lineEdit(), "45")
+    assert spin.value() <= 30 and node.params.fps == spin.value()
+    # an offset typed as text: invalid while it is not a time, written once it is
+    line = panel.fields["end"].line
+    line.clear()
+    qtbot.keyClicks(line, "abc")
+    assert line.property("invalid") is True and node.params.end == "3s"
+    line.clear()
+    qtbot.keyClicks(line, "2.5s")
+    assert line.property("invalid") is False and node.params.end == "2.5s"
+    # the edits of one field merged into one undo step
+    assert controller.undo_stack.undoText() == "Change end of Animated GIF"
+
+
+def test_preset_and_rename(controller, qtbot) -> None:
+    build_reference(controller)
+    panel, node = _inspect(controller, qtbot, "SD 540p")
+    panel.preset_combo.setCurrentText("FHD 1080p")
+    panel.preset_combo.activated.emit(panel.preset_combo.currentIndex())
+    assert node.params.short_side == 1080 and node.params.definition == "FHD"
+    qtbot.keyClicks(panel.name_edit, " main")
+    assert node.name == "SD 540p main"
+    controller.undo_stack.undo()
+    assert node.name == "SD 540p"
+    assert panel.name_edit.text() == "SD 540p"
+
+
+def test_container_codec_clash_is_written_and_shown_as_a_problem(controller, qtbot) -> None:
+    """A choice that makes another field invalid is allowed; validation shows it live."""
+    build_reference(controller)
+    panel, node = _inspect(controller, qtbot, "SD 540p")
+    assert panel.edit_field("container", "webm")
+    assert panel.fields["video_codec"].combo.property("invalid") is True
+    qtbot.waitUntil(lambda: controller.scene.node_items[node.id].state.has_problems)
+    assert panel.edit_field("video_codec", "vp9")
+    assert panel.edit_field("audio_codec", "opus")
+    qtbot.waitUntil(lambda: not controller.scene.node_items[node.id].state.has_problems)
