@@ -456,6 +456,7 @@ class EmbeddedStore:
             for stale in ("filer.sock", "s3.sock"):
                 (self.sockets_dir / stale).unlink(missing_ok=True)
             ports = choose_ports(self._preferred_ports())
+            self._cleanup_sockets(ports)  # stale files of a killed weed on the same ports
             argv = self.command(binary, ports)
             log.info("starting the embedded store: %s", " ".join(argv))  # paths only, no secrets
             preexec = _pdeathsig_preexec()

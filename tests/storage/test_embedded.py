@@ -148,6 +148,11 @@ def test_no_orphan_after_the_app_process_dies(tmp_path: Path, how: str) -> None:
     pid = int(out.stdout.split()[0])
     try:
         assert _gone(pid, 20), "weed outlived the app that started it"
+        # weed killed this way leaves some gRPC sockets in /tmp; the next start's orphan check removes them
+        ports = json.loads((tmp_path / "sw" / "weed.json").read_text())["ports"]
+        assert not EmbeddedStore(tmp_path / "sw").stop_orphan()
+        assert not _grpc_sockets(ports)
+        assert not (tmp_path / "sw" / "weed.json").exists()
     finally:
         try:
             os.kill(pid, signal.SIGKILL)
