@@ -294,10 +294,16 @@ class PlanExecutor:
 
     async def _run_apart(self, ctx: BuildContext, staging: Path) -> StepOutcome:
         """One step in its own FFmpeg process(es), holding its share of the thread budget."""
-        threads = self.budget.threads_for(self.threads_per_step)
+        build: BuildFn = self._build
+        weight = 1
+        if self.fusion:
+            from ..media import planner
+            if planner.seeks_fusable(ctx):  # several time points: one process, one seek per point
+                build, weight = planner.build_seeking, planner.apart_weight(ctx)
+        threads = self.budget.threads_for(self.threads_per_step, weight)
         ctx = replace(ctx, threads=threads)
         staging.mkdir(parents=True, exist_ok=True)
-        result = await asyncio.to_thread(self._build, ctx)
+        result = await asyncio.to_thread(build, ctx)
         if not result.jobs:
             raise StepFailure("InternalError", "the builder made no FFmpeg job")
 

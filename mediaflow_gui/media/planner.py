@@ -336,3 +336,60 @@ def _filter_owners(graph: str, label_owner: dict[str, str]) -> dict[int, str]:
             for n in indices:
                 result[n] = owner
     return result
+
+
+# -- time-point snapshots: one process, one seek per point ---------------------------------------
+def seeks_fusable(ctx: BuildContext) -> bool:
+    """A time-point snapshot step with several points can take all its seeks in one process."""
+    from .builders import snapshot
+
+    if _kind(ctx) != "snapshot":
+        return False
+    try:
+        return len(snapshot.time_points(ctx)) > 1
+    except Exception:  # the builder will report the problem itself when it builds apart
+        return False
+
+
+def apart_weight(ctx: BuildContext) -> int:
+    """Parallel workers of a step that runs apart: one per seeking input of a fused snapshot step."""
+    if seeks_fusable(ctx):
+        from .builders import snapshot
+
+        return len(snapshot.time_points(ctx))
+    return 1
+
+
+def build_seeking(ctx: BuildContext) -> "BuildResult":
+    """Time-point snapshots as ONE FFmpeg process: each point its own `-ss T -i input` (a seek, never
+    a shared full decode), one single-frame output per point. The same files and finalize as the
+    builder's one-process-per-point jobs; FFmpeg opens and decodes the inputs side by side, and the
+    process start-up is paid once instead of once per point.
+    """
+    from .base import BuildResult
+    from .builders import snapshot
+    from ..model.params import SnapshotParams
+
+    apart = snapshot.build(ctx)  # checks the input, names the files, and gives the finalize we keep
+    p = ctx.params
+    assert isinstance(p, SnapshotParams)
+    points = snapshot.time_points(ctx)
+    w, h = common.fit_size(ctx.probe.width, ctx.probe.height, p.width, p.height)
+    paths = snapshot.output_paths(ctx, len(points))
+    per_input = ctx.threads  # FFmpeg opens the inputs one after another: each may use the whole share
+    outputs = []
+    by_point: dict[str, list[Path]] = {}  # two offsets on one frame (1s and 25% of 4s) share one seek
+    for t, path in zip(points, paths):
+        by_point.setdefault(f"{t:.3f}", []).append(path)
+    for t_text, same in by_point.items():
+        kwargs: dict[str, Any] = {"ss": t_text}
+        if per_input:
+            kwargs["threads"] = per_input
+        video = common.input_stream(ctx, **kwargs)["v:0"].filter("scale", w=w, h=h).filter("setsar", "1")
+        streams = [video] if len(same) == 1 else [video.split()[i] for i in range(len(same))]
+        for stream, path in zip(streams, same):
+            outputs.append(ffmpeg.output(stream, str(path), **{"frames:v": 1, "update": 1},
+                                         **common.image_codec_kwargs(p.format)))
+    argv = common.compile_argv(ctx, *outputs)
+    job = FFmpegJob(args=argv, duration=None, label=f"snapshots at {', '.join(f'{t:.2f}s' for t in points)}")
+    return BuildResult([job], apart.finalize)
