@@ -354,11 +354,16 @@ class BindingRunner:
         except Exception as exc:
             self._set("error", str(exc))
             raise ValueError(f"binding {b.name!r} cannot start: {exc}") from exc
-        src = make_client(self._source)
-        dst = src if self._target is self._source else make_client(self._target)
-        self._clients = (src, dst)
-        self._sinks = make_sinks(b.events, self.connections.keys_of)
-        self._reconcile()
+        try:
+            src = make_client(self._source)
+            dst = src if self._target is self._source else make_client(self._target)
+            self._clients = (src, dst)
+            self._sinks = make_sinks(b.events, self.connections.keys_of)
+            self._reconcile()
+        except Exception as exc:
+            self._release_lock()
+            self._set("error", str(exc))
+            raise ValueError(f"binding {b.name!r} cannot start: {exc}") from exc
         signature = f"{_conn_key(b.input_connection)}|{b.input_bucket}|{b.in_prefix}"
         self._signature = signature
         self._baselined = b.process_existing or self.ledger.has_baseline(b.id, signature)

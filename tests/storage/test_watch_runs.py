@@ -382,3 +382,19 @@ def test_events_reach_a_webhook_and_a_log_for_success_and_failure(harness, seawe
             b[1]["WorkflowTaskEvent"]["TaskId"] for b in bodies.values())
     finally:
         hook.close()
+
+
+def test_one_watcher_per_binding(harness, fresh_bucket) -> None:  # type: ignore[no-untyped-def]
+    binding = binding_for(fresh_bucket, output_prefix="out/")
+
+    async def scenario() -> None:
+        first, second = harness.runner(binding), harness.runner(binding)
+        await first.start()
+        with pytest.raises(ValueError, match="already watching"):
+            await second.start()
+        assert second.status.state == "error"
+        await first.stop()
+        await second.start()  # the lock is free again
+        await second.stop()
+
+    run_async(scenario())
