@@ -36,6 +36,12 @@ def canvas_states(run: LiveRun, workflow) -> dict[str, tuple[str, float, str]]: 
     for sid, step in run.steps.items():
         if sid in workflow.nodes:
             states[sid] = (step.status, step.progress, step.message)
+    # a watermark folded into its transcodes reports only at their end: mirror them meanwhile
+    for nid, node in workflow.nodes.items():
+        if node.task_kind == "watermark" and states.get(nid, ("",))[0] == "WAITING":
+            after = [states[s] for s in workflow.successors(nid) if s in states]
+            if after and all(a[0] == "PROCESSING" for a in after):
+                states[nid] = ("PROCESSING", min(a[1] for a in after), "applied inside the transcode")
     started = run.begin_time is not None or run.finished
     for nid, node in workflow.nodes.items():
         if node.kind in (NodeKind.START, NodeKind.SPLIT):
@@ -159,6 +165,11 @@ class MainWindow(QMainWindow):
         self.act_redo = c.undo_stack.createRedoAction(self, "&Redo")
         self.act_redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
         self.act_redo.setIcon(icons.icon("redo"))
+        # short, stable labels in the tool bar; the tooltip says what would be undone
+        c.undo_stack.undoTextChanged.connect(lambda t: (self.act_undo.setText("&Undo"),
+                                                        self.act_undo.setToolTip(f"Undo {t}" if t else "Undo")))
+        c.undo_stack.redoTextChanged.connect(lambda t: (self.act_redo.setText("&Redo"),
+                                                        self.act_redo.setToolTip(f"Redo {t}" if t else "Redo")))
         self.act_copy = self._action("&Copy", c.copy_selection, K.Copy)
         self.act_paste = self._action("&Paste", c.paste, K.Paste)
         self.act_duplicate = self._action("&Duplicate", c.duplicate, "Ctrl+D")
@@ -290,6 +301,7 @@ class MainWindow(QMainWindow):
         paths = [p for p in paths if p]
         if not paths:
             return []
+        self.controller.revalidate()  # the live check may still be waiting for its timer
         if self.controller.problems:
             self.bottom_tabs.setCurrentWidget(self.problems)
             self.refuse(f"The workflow has {len(self.controller.problems)} problem(s); fix them before running.")

@@ -25,6 +25,7 @@ from .task_model import STATUS_TEXT, format_elapsed
 from .thumbnails import is_image, load_thumbnail
 
 THUMB = 150
+MAX_THUMBS = 5  # per subtask: one row, so every subtask stays in view; the rest are counted
 
 
 def _time(t: float | None) -> str:
@@ -205,7 +206,9 @@ class RunDetailsDialog(QDialog):
         grid.setHorizontalSpacing(10)
         images = [o for o in sub.outputs if is_image(str(o.get("path", "")))]
         others = [o for o in sub.outputs if not is_image(str(o.get("path", "")))]
-        columns = 5
+        columns = MAX_THUMBS
+        hidden = max(0, len(images) - MAX_THUMBS)
+        images = images[:MAX_THUMBS]
         for i, out in enumerate(images):
             path = str(out.get("path", ""))
             cell = QVBoxLayout()
@@ -220,7 +223,8 @@ class RunDetailsDialog(QDialog):
             caption.setProperty("role", "hint")
             caption.setFixedWidth(THUMB)
             caption.setToolTip(self._caption(out))
-            elided = caption.fontMetrics().elidedText(name, Qt.TextElideMode.ElideMiddle, THUMB)
+            caption.setWordWrap(True)
+            elided = caption.fontMetrics().elidedText(name, Qt.TextElideMode.ElideMiddle, THUMB - 10)
             caption.setText(f"{elided}<br>{self._caption(out, with_name=False)}")
             cell.addWidget(thumb)
             cell.addWidget(caption)
@@ -228,6 +232,12 @@ class RunDetailsDialog(QDialog):
             run_in_thread(lambda p=path: load_thumbnail(p, THUMB), lambda img, p=path: self._set_thumb(p, img),
                           lambda exc: None, context=self)
         row = (len(images) + columns - 1) // columns
+        if hidden:
+            more = QLabel(f"+ {hidden} more image(s) in the output folder")
+            more.setProperty("role", "hint")
+            grid.addWidget(more, row, 0, 1, columns)
+            row += 1
+        grid.setColumnStretch(columns, 1)
         for j, out in enumerate(others):
             line = QLabel(f"<b>{Path(str(out.get('path', ''))).name}</b> · {self._caption(out, with_name=False)}")
             line.setToolTip(str(out.get("path", "")))

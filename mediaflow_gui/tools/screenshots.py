@@ -1,0 +1,150 @@
+"""Save screenshots of the GUI: `python -m mediaflow_gui.tools.screenshots OUT_DIR`.
+
+Runs offscreen by default (QT_QPA_PLATFORM=offscreen unless set), with a private data dir,
+generated test clips and the real engine, and writes:
+  1-main-window.png        the main window with the standard workflow
+  2-editing-problem.png    mid-edit: a new node not yet connected to the join, a value rejected
+  3-two-runs-live.png      two runs in progress with live node states on the canvas
+  4-run-details.png        a finished run's details with thumbnails
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+
+def make_clip(ffmpeg: str, path: Path, seconds: int, size: str = "640x360", rate: int = 25) -> Path:
+    subprocess.run([ffmpeg, "-hide_banner", "-loglevel", "error", "-y",
+                    "-f", "lavfi", "-i", f"testsrc2=size={size}:rate={rate}:duration={seconds}",
+                    "-f", "lavfi", "-i", f"sine=frequency=440:duration={seconds}",
+                    "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac",
+                    "-shortest", str(path)], check=True, timeout=300)
+    return path
+
+
+async def _until(predicate, timeout: float = 120.0) -> None:  # noqa: ANN001
+    async def poll() -> None:
+        while not predicate():
+            await asyncio.sleep(0.05)
+    await asyncio.wait_for(poll(), timeout)
+
+
+async def _pause(seconds: float = 0.3) -> None:
+    await asyncio.sleep(seconds)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m mediaflow_gui.tools.screenshots")
+    parser.add_argument("out_dir", type=Path)
+    args = parser.parse_args(argv)
+    out: Path = args.out_dir.resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    work = Path(tempfile.mkdtemp(prefix="mediaflow-shots-"))
+    os.environ.setdefault("MEDIAFLOW_DATA_DIR", str(work / "data"))
+
+    import qasync
+    from PySide6.QtCore import QPointF
+    from PySide6.QtWidgets import QApplication
+
+    from ..media.ffmpeg_locate import find_ffmpeg
+    from ..ui import icons
+    from ..ui.context import AppContext
+    from ..ui.documents import DISCARD
+    from ..ui.main_window import MainWindow
+    from ..ui.settings import AppSettings
+    from ..ui.theme import apply_theme
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("MediaFlow")
+    app.setWindowIcon(icons.app_icon())
+    apply_theme(app)
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+
+    ffmpeg = str(find_ffmpeg().path)
+    clips = [make_clip(ffmpeg, work / "holiday trip.mp4", 40), make_clip(ffmpeg, work / "interview.mp4", 40)]
+    settings = AppSettings()
+    settings.output_dir = str(work / "results")
+    settings.max_threads = 8  # both runs at once, even on a 2-core machine
+    settings.sync()
+    context = AppContext.create()
+    window = MainWindow(context, use_tray=False)
+    window.documents.ask_unsaved = lambda: DISCARD
+    window.ask_stop_runs = lambda count: True
+    window.resize(1600, 980)
+    window.show()
+    ctrl = window.controller
+
+    def shot(widget, name: str) -> None:  # noqa: ANN001
+        path = out / name
+        widget.grab().save(str(path))
+        print(path)
+
+    async def scenario() -> None:
+        await _pause(0.5)
+        window.view.fit()
+        await _pause()
+        shot(window, "1-main-window.png")
+
+        # mid-edit: a new animated image from the split, not yet joined; a rejected value
+        split = next(n for n in ctrl.workflow.nodes.values() if n.kind.value == "split")
+        node = ctrl.add_node("task:animated_image", QPointF(480, 400))
+        ctrl.connect_nodes(split.id, node.id)
+        ctrl.rename(node.id, "Teaser WebP")
+        ctrl.select([node.id])
+        window.view.fit()
+        await _pause()
+        window.inspector.edit_field("width", 50)  # 0 or 128–4096: marked, not written
+        window.bottom_tabs.setCurrentWidget(window.problems)
+        await _pause()
+        shot(window, "2-editing-problem.png")
+        ctrl.undo_stack.undo()
+        ctrl.undo_stack.undo()
+        ctrl.undo_stack.undo()
+        window.view.fit()
+
+        # two runs at once, live states on the canvas (the newest run is shown)
+        ids = window.process_files([str(c) for c in clips])
+        live = [context.adapter.run(t) for t in ids]
+
+        def mid_run(need_percent: bool) -> bool:
+            if any(r.finished for r in live) or any(r.begin_time is None for r in live):
+                return False
+            steps = list(live[-1].steps.values())
+            running = [s for s in steps if s.status == "PROCESSING" and (s.progress > 3 or not need_percent)]
+            return any(s.status == "SUCCESS" for s in steps) and bool(running)
+        try:  # FFmpeg reports progress every few seconds only: wait for a percentage if it comes
+            await _until(lambda: mid_run(True), 30)
+        except asyncio.TimeoutError:
+            await _until(lambda: mid_run(False), 120)
+        await _pause(0.15)
+        shot(window, "3-two-runs-live.png")
+
+        await _until(lambda: all(r.finished for r in live), 600)
+        await _pause(0.5)
+        dialog = window.show_run(ids[0])
+        dialog.resize(1000, 1060)
+        await _until(lambda: dialog.record is not None and dialog.thumbs_loaded >= 8, 60)
+        await _pause(0.3)
+        shot(dialog, "4-run-details.png")
+        dialog.close()
+
+    try:
+        with loop:
+            loop.run_until_complete(scenario())
+    finally:
+        window.close()
+        context.close()
+    print(f"work dir (clips, results): {work}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
