@@ -1,0 +1,82 @@
+"""Main window odds and ends: settings dialog, notification choices, shortcuts, problems → node."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+
+def test_settings_dialog_saves_to_the_ini_file(window, qtbot, tmp_path) -> None:  # noqa: ANN001
+    from mediaflow_gui.ui.settings import AppSettings, settings_file
+    from mediaflow_gui.ui.settings_dialog import SettingsDialog
+    dialog = SettingsDialog(window.settings, window)
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: "FFmpeg" in dialog.ffmpeg_info.text() and "Looking" not in dialog.ffmpeg_info.text(),
+                    timeout=15000)
+    assert dialog.ffmpeg_info.text().startswith("FFmpeg ")  # which binary and version is in use
+    dialog.output_dir.setText(str(tmp_path / "elsewhere"))
+    dialog.templates["snapshot"].setText("{inputName}-shot-{number}.{format}")
+    dialog.max_threads.setValue(3)
+    dialog.notify_success.setChecked(False)
+    dialog.accept()
+    again = AppSettings()  # a fresh reader of the same INI file under the data dir
+    assert settings_file().exists()
+    assert again.output_dir == str(tmp_path / "elsewhere")
+    assert again.output_templates == {"snapshot": "{inputName}-shot-{number}.{format}"}
+    assert again.max_threads == 3 and again.notify_success is False and again.notify_failure is True
+    window.adapter.apply_settings()
+    assert window.adapter.engine.settings.output_templates["snapshot"].startswith("{inputName}-shot")
+
+
+def test_notification_choices(window) -> None:  # noqa: ANN001
+    n = window.notifier
+    assert not n.uses_tray  # offscreen has no tray: the in-window toast carries them
+    window.settings.notify_success = False
+    n.on_run_finished("mf-x", "SUCCESS", "")
+    assert n.sent == []
+    n.on_run_finished("mf-x", "FAIL", "Task 'HD' failed")
+    assert n.sent[-1][1] == "Failed: mf-x" and len(n.live_toasts()) == 1
+    window.settings.notify_enabled = False
+    n.on_run_finished("mf-y", "FAIL", "boom")
+    assert len(n.sent) == 1
+    # the toast's button asks for the run's details
+    asked = []
+    window.signals.show_run_requested.disconnect()
+    window.signals.show_run_requested.connect(asked.append)
+    n.live_toasts()[0].details.click()
+    assert asked == ["mf-x"]
+
+
+def test_shortcuts_zoom_fit_undo(window, qtbot) -> None:  # noqa: ANN001
+    window.activateWindow()
+    window.view.setFocus()
+    zoom = window.view.zoom
+    qtbot.keyClick(window.view, Qt.Key.Key_Equal, Qt.KeyboardModifier.ControlModifier)
+    assert window.view.zoom > zoom
+    qtbot.keyClick(window.view, Qt.Key.Key_Minus, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(window.view, Qt.Key.Key_Minus, Qt.KeyboardModifier.ControlModifier)
+    assert window.view.zoom < zoom
+    qtbot.keyClick(window.view, Qt.Key.Key_F)
+    visible = window.view.mapToScene(window.view.viewport().rect()).boundingRect()
+    assert visible.contains(window.controller.scene.nodes_rect())
+    nodes = len(window.controller.workflow.nodes)
+    new = window.controller.add_node("task:snapshot", (0, 600))
+    qtbot.keyClick(window.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert len(window.controller.workflow.nodes) == nodes
+    qtbot.keyClick(window.view, Qt.Key.Key_Z,
+                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert len(window.controller.workflow.nodes) == nodes + 1
+    window.controller.select([new.id])
+    qtbot.keyClick(window.view, Qt.Key.Key_Delete)
+    assert len(window.controller.workflow.nodes) == nodes
+
+
+def test_problem_click_selects_the_node(window, qtbot) -> None:  # noqa: ANN001
+    node = window.controller.add_node("task:watermark", (0, 600))
+    qtbot.waitUntil(lambda: window.problems.count() > 0)
+    window.controller.select([])
+    item = next(window.problems.list.item(i) for i in range(window.problems.count())
+                if window.problems.list.item(i).data(Qt.ItemDataRole.UserRole) == node.id)
+    window.problems._activated(item)
+    assert window.controller.scene.selected_node_ids() == [node.id]
+    assert window.inspector.node_id == node.id
+    assert window.bottom_tabs.tabText(1).startswith("Problems (")
