@@ -191,6 +191,13 @@ def test_history_reloads_after_reopening_the_window(context, run, qtbot, video_c
         assert second.tasks.proxy.rowCount() == 1
         second.tasks.search.setText("mf-no-such-id")
         assert second.tasks.proxy.rowCount() == 0
+        # a run older than the loaded history is found through the store
+        second.tasks.model.beginResetModel()
+        second.tasks.model.task_ids.clear()
+        second.tasks.model._reindex()
+        second.tasks.model.endResetModel()
+        second.tasks.search.setText(task_id)
+        qtbot.waitUntil(lambda: second.tasks.proxy.rowCount() == 1, timeout=10000)
         second.close()
     finally:
         again.close()

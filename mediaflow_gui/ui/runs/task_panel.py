@@ -60,6 +60,14 @@ class TaskPanel(QWidget):
         self.search.setClearButtonEnabled(True)
         self.search.addAction(icons.icon("search"), QLineEdit.ActionPosition.LeadingPosition)
         self.search.textChanged.connect(self.proxy.set_search)
+        # older runs than the loaded history: ask the store too (in a pool thread), debounced
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(250)
+        self._search_timer.timeout.connect(
+            lambda: self.adapter.load_history(limit=100, search=self.search.text().strip())
+            if self.search.text().strip() else None)
+        self.search.textChanged.connect(lambda _t: self._search_timer.start())
 
         def button(icon: str, tip: str) -> QToolButton:
             b = QToolButton()
