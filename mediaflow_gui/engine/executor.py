@@ -302,7 +302,6 @@ class PlanExecutor:
                 build, weight = planner.build_seeking, planner.apart_weight(ctx)
         threads = self.budget.threads_for(self.threads_per_step, weight)
         ctx = replace(ctx, threads=threads)
-        staging.mkdir(parents=True, exist_ok=True)
         result = await asyncio.to_thread(build, ctx)
         if not result.jobs:
             raise StepFailure("InternalError", "the builder made no FFmpeg job")
@@ -312,12 +311,17 @@ class PlanExecutor:
             self.bus.emit(SubtaskStarted(self.task_id, ctx.step_id, tuple(str(a) for a in result.jobs[0].args),
                                          time=started, input=str(ctx.input_path), threads=held))
             await self._run_jobs(ctx.step_id, result.jobs)
-        produced = await asyncio.to_thread(result.finalize)
+        final = await asyncio.to_thread(self._finalize_and_publish, result.finalize, staging)
+        return StepOutcome(SubtaskStatus.SUCCESS, outputs=final, started=started)
+
+    def _finalize_and_publish(self, finalize: Callable[[], list[OutputFile]], staging: Path) -> list[OutputFile]:
+        """In a worker thread (file system work stays off the event loop): list, move, clean up."""
+        produced = finalize()
         if not produced:
             raise StepFailure("OutputFailed", "FFmpeg finished but no output file was found")
         final = self._publish(produced, staging)
         shutil.rmtree(staging, ignore_errors=True)
-        return StepOutcome(SubtaskStatus.SUCCESS, outputs=final, started=started)
+        return final
 
     # -- fusion ------------------------------------------------------------------------------
     async def _join_pool(self, ctx: BuildContext, staging: Path) -> StepOutcome | None:
@@ -394,9 +398,10 @@ class PlanExecutor:
                 if len(members) < 2:
                     break
                 failed = await self._run_fused(fused, threads)
-                if failed is None:  # success: finalize and publish each member on its own
-                    for ctx in fused.members:
-                        settle(ctx.step_id, await self._settle_member(fused, ctx))
+                if failed is None:  # success: finalize and publish each member on its own, side by side
+                    outcomes = await asyncio.gather(*(self._settle_member(fused, c) for c in fused.members))
+                    for ctx, outcome in zip(fused.members, outcomes):
+                        settle(ctx.step_id, outcome)
                     return
                 culprits, error = failed
                 if not culprits:
@@ -461,15 +466,11 @@ class PlanExecutor:
         """Finalize and publish one member of a finished fused process (its failure is its own)."""
         staging = Path(ctx.staging_dir)
         try:
-            produced = await asyncio.to_thread(fused.finalizers[ctx.step_id])
-            if not produced:
-                raise StepFailure("OutputFailed", "FFmpeg finished but no output file was found")
-            final = self._publish(produced, staging)
+            final = await asyncio.to_thread(self._finalize_and_publish, fused.finalizers[ctx.step_id], staging)
         except Exception as exc:  # this member's outputs are wrong; its siblings may still be fine
             shutil.rmtree(staging, ignore_errors=True)
             code, detail = classify_error(exc)
             return StepOutcome(SubtaskStatus.FAIL, error_code=code, message=f"Task '{ctx.step_name}' failed: {detail}")
-        shutil.rmtree(staging, ignore_errors=True)
         return StepOutcome(SubtaskStatus.SUCCESS, outputs=final, started=self._started_at.get(ctx.step_id))
 
     async def _probe_input(self, path: Path) -> MediaInfo:

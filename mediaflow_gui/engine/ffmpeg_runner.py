@@ -102,7 +102,11 @@ class _Throttle:
 
 
 def _progress_argv(args: list[str]) -> list[str]:
-    return [args[0], "-progress", "pipe:1", "-nostats", *args[1:]]
+    # warnings and errors only: the stream listings FFmpeg prints at "info" are what a person never
+    # reads, and draining/splitting ~50 such lines per process is most of the runner's own CPU cost
+    # on short jobs (benchmarks/engine_overhead.py). A job that sets its own level keeps it.
+    quiet = [] if any(a in ("-loglevel", "-v") for a in args[1:]) else ["-loglevel", "warning"]
+    return [args[0], "-progress", "pipe:1", "-nostats", *quiet, *args[1:]]
 
 
 def _kill_tree(proc: asyncio.subprocess.Process) -> None:
