@@ -77,7 +77,7 @@ async def through_engine(clip: Path, tasks: int, runs: int, concurrency: int, da
     wf = workflow(tasks)
     with Timer() as t:
         ids = [engine.submit(wf, clip, data / "out") for _ in range(runs)]
-        records = [await engine.wait(i) for i in ids]
+        records = await asyncio.gather(*(engine.wait(i) for i in ids))  # each gets its record when it ends
     bad = [r for r in records if r.result.value != "SUCCESS"]
     if bad:
         raise RuntimeError(f"{len(bad)} runs failed: {bad[0].message}")

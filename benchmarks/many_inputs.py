@@ -88,12 +88,18 @@ async def run_all(inputs: list[Path], threads: int, data: Path) -> tuple[float, 
     quarters: list[int] = []
     with RssSampler() as rss, Timer() as t:
         ids = [engine.submit(wf, path, data / "out") for path in inputs]
+        done = 0
         failed = 0
-        for n, task_id in enumerate(ids, 1):
+
+        async def one(task_id: str) -> None:
+            nonlocal done, failed
             record = await engine.wait(task_id)
+            done += 1
             failed += record.result.value != "SUCCESS"
-            if n % max(1, len(ids) // 4) == 0:
+            if done % max(1, len(ids) // 4) == 0:
                 quarters.append(rss.now())
+
+        await asyncio.gather(*(one(t) for t in ids))
     store.close()
     return t.seconds, rss.peak, quarters, failed
 
