@@ -15,7 +15,7 @@ from mediaflow_gui.engine import executor as executor_module
 from mediaflow_gui.engine.events import SubtaskProgress, SubtaskStarted
 from mediaflow_gui.media import planner
 from mediaflow_gui.model.kinds import NodeKind
-from mediaflow_gui.model.params import SampleSnapshotParams, WatermarkParams
+from mediaflow_gui.model.params import SampleSnapshotParams, SnapshotParams, WatermarkParams
 from mediaflow_gui.model.serialization import load_workflow, save_workflow
 from mediaflow_gui.model.statuses import RunResult, SubtaskStatus
 from mediaflow_gui.paths import sample_workflow_path
@@ -70,22 +70,20 @@ def test_standard_workflow_fused_and_apart_give_the_same_outputs(tmp_path: Path,
     fused, apart = _output_props(records[True]), _output_props(records[False])
     assert len(fused) >= 10 and fused == apart
 
-    # apart: one process per task (snapshots: one per time point); fused: the five full-pass/windowed
-    # tasks in one process with one decode, the time-point snapshots in one process of seeks
+    # apart: one process per task (snapshots: one per time point); fused: one process, one decode
+    # split five ways, the time-point snapshots riding along as their own seeking inputs
     assert len(calls[False]) == 5 + 4
-    assert len(calls[True]) == 2
-    shared = next(c for c in calls[True] if "split=5" in " ".join(c))
-    assert shared.count("-i") == 2  # the clip once, plus the watermark image
-    seeks = next(c for c in calls[True] if c is not shared)
-    assert seeks.count("-ss") == seeks.count("-i") == 3  # 1s and 25% of 4 s are one seek, split in two
-    inputs = [i for i, a in enumerate(seeks) if a == "-i"]
-    assert all("-ss" in seeks[prev + 1:i] for prev, i in zip([0] + inputs, inputs))  # each -ss before its -i
+    assert len(calls[True]) == 1
+    shared = calls[True][0]
+    assert "split=5" in " ".join(shared)
+    inputs = [i for i, a in enumerate(shared) if a == "-i"]
+    seeking = [i for prev, i in zip([0] + inputs, inputs) if "-ss" in shared[prev + 1:i]]
+    assert len(inputs) == 1 + 1 + 3 and len(seeking) == 3  # clip, logo, and 3 seeks (1s = 25% of 4 s)
 
     # every member says it started with the shared command and got the same progress
     rec = events[True]
-    members = [s.step_id for s in records[True].subtasks if s.task_kind in ("transcode", "sample_snapshot",
-                                                                           "animated_image", "image_sprite")]
-    assert len(members) == 5
+    members = [s.step_id for s in records[True].subtasks if s.task_kind != "watermark"]
+    assert len(members) == 6
     assert {rec.of(SubtaskStarted, sid)[0].command for sid in members} == {tuple(shared)}
     progress = {sid: [e.percent for e in rec.of(SubtaskProgress, sid)] for sid in members}
     assert all(p and p[-1] == 100.0 for p in progress.values())
@@ -286,6 +284,18 @@ def test_culprit_mapping_from_ffmpeg_lines(tmp_path: Path, video_clip: Path) -> 
     tile, split = names.index("tile"), names.index("split")
     assert fused.culprits([f"[Parsed_tile_{tile} @ 0x2] Invalid layout"]) == [c]
     assert fused.culprits([f"[Parsed_split_{split} @ 0x2] Invalid argument"]) == []
+    # a passenger's seeking input is its own; the shared input is nobody's
+    shot = make_context("snapshot", SnapshotParams(offsets=["2s"], width=128), video_clip, tmp_path / "d", name="D")
+    fused = planner.build_fused(ctxs + [shot], threads=1)
+    argv = fused.job.args
+    inputs = [i for i, a in enumerate(argv) if a == "-i"]
+    seek_index = next(n for n, (prev, i) in enumerate(zip([0] + inputs, inputs)) if "-ss" in argv[prev + 1:i])
+    assert fused.culprits([f"[in#{seek_index}/mov,mp4 @ 0x3] Error during demuxing: I/O error"]) == [shot.step_id]
+    other = next(n for n in range(len(inputs)) if n != seek_index)
+    assert fused.culprits([f"[in#{other}/mov,mp4 @ 0x3] Error during demuxing: I/O error"]) == []
+    assert fused.culprits([f"Error opening output {shot.staging_dir.resolve()}/x.jpg: Not a directory"]) == [
+        shot.step_id]
+    fused = planner.build_fused(ctxs, threads=1)
     # the first attributable error line wins: later lines are consequences
     assert fused.culprits([f"[out#{idx[a]}/mp4 @ 0x1] Error: Permission denied",
                            f"[out#{idx[b]}/image2 @ 0x1] Error: Nothing was written"]) == [a]
@@ -302,8 +312,9 @@ def test_windowed_task_joins_only_a_group_with_a_full_pass(tmp_path: Path, video
     groups, apart = planner.plan_groups([gif1, gif2, shot])
     assert groups == [] and {c.step_id for c in apart} == {gif1.step_id, gif2.step_id, shot.step_id}
     groups, apart = planner.plan_groups([gif1, shot, samples, gif2])
-    assert [[c.step_id for c in g] for g in groups] == [[samples.step_id, gif1.step_id, gif2.step_id]]
-    assert [c.step_id for c in apart] == [shot.step_id]
+    # the snapshots ride along (own seeking inputs); the windowed ones join because a full pass exists
+    assert [[c.step_id for c in g] for g in groups] == [[samples.step_id, gif1.step_id, gif2.step_id, shot.step_id]]
+    assert apart == []
 
 
 def test_serial_chain_is_not_fused_across_inputs(tmp_path: Path, video_clip: Path,
