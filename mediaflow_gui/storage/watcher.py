@@ -271,7 +271,7 @@ class BucketWatcher:
 
     async def run(self, on_listing: OnObjects, on_state: OnState | None = None) -> None:
         """Poll until stop(). Errors of the store never end the loop; errors of on_listing are logged."""
-        self._stop.clear()
+        # no clear() here: a stop() that comes before this task first runs must still count
         delay = self.interval
         if on_state and self.state != "watching":
             on_state("watching", "")
