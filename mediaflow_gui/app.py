@@ -39,6 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     context = AppContext.create()
     window = MainWindow(context, args.workflow)
     window.show()
+    loop.call_soon(context.start)  # the embedded bucket store starts in a pool thread; the window is up already
     if args.process:
         loop.call_soon(window.process_files, [str(p) for p in args.process])
 

@@ -85,7 +85,11 @@ class MainWindow(QMainWindow):
         self.controller = EditorController(self)
         self.controller.scene.snap_to_grid = self.settings.snap_to_grid
         self.view = WorkflowView(self.controller.scene)
-        self.setCentralWidget(self.view)
+        self.pages = QTabWidget()  # Workflow (the canvas), Buckets, Bindings
+        self.pages.setDocumentMode(True)
+        self.pages.addTab(self.view, icons.icon("layout"), "Workflow")
+        self._add_storage_pages()
+        self.setCentralWidget(self.pages)
         self.documents = Documents(self, self.controller, self.settings)
 
         self.palette = Palette()
@@ -247,6 +251,18 @@ class MainWindow(QMainWindow):
         self.signals.run_updated.connect(self._on_run_updated)
         self.signals.show_run_requested.connect(self.show_run)
         self.signals.status_message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+
+    def _add_storage_pages(self) -> None:
+        self.buckets_page = self.bindings_page = None
+        if self.context.storage is None:
+            return
+        from .buckets.bindings_page import BindingsPage
+        from .buckets.buckets_page import BucketsPage
+        self.buckets_page = BucketsPage(self.context.storage)
+        self.bindings_page = BindingsPage(self.context.storage)
+        self.bindings_page.show_run_requested.connect(self.show_run)
+        self.pages.addTab(self.buckets_page, icons.icon("folder"), "Buckets")
+        self.pages.addTab(self.bindings_page, icons.icon("process"), "Bindings")
 
     # -- editor glue ---------------------------------------------------------------------------------
     def _toggle_snap(self) -> None:
