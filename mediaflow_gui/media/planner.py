@@ -91,12 +91,25 @@ def plan_groups(ctxs: list[BuildContext]) -> tuple[list[list[BuildContext]], lis
     return groups, apart
 
 
+# below this many pixels per frame one thread keeps a whole fused process busy: more threads per
+# process only add synchronisation, and the cores are better used by other steps or runs
+# (benchmarks/many_inputs.py: 320x240 inputs)
+SMALL_FRAME = 1280 * 720
+
+
+def _small(ctx: BuildContext) -> bool:
+    return ctx.probe.width * ctx.probe.height < SMALL_FRAME
+
+
 def group_weight(ctxs: list[BuildContext]) -> int:
     """How many parallel workers a group can keep busy: one per encoding member, plus the decode.
 
-    Light outputs (images, GIF) ride along on the decode thread's time; this is what the
-    engine's ThreadBudget is asked for (it caps the request at the machine's share).
+    Light outputs (images, GIF) ride along on the decode thread's time; small frames need no
+    more than one worker. This is what the engine's ThreadBudget is asked for (it caps the
+    request at the budget).
     """
+    if not ctxs or _small(ctxs[0]):
+        return 1
     heavy = sum(1 for c in ctxs if _kind(c) in ("transcode", "watermark"))
     return max(2, heavy + 1) if len(ctxs) > 1 else 1
 
@@ -385,7 +398,7 @@ def seeks_fusable(ctx: BuildContext) -> bool:
 
 def apart_weight(ctx: BuildContext) -> int:
     """Parallel workers of a step that runs apart: one per seeking input of a fused snapshot step."""
-    if seeks_fusable(ctx):
+    if seeks_fusable(ctx) and not _small(ctx):
         from .builders import snapshot
 
         return len(snapshot.time_points(ctx))
@@ -407,8 +420,11 @@ def _seek_outputs(ctx: BuildContext, per_input: int) -> tuple[list[Any], Callabl
     by_point: dict[str, list[Path]] = {}  # two offsets on one frame (1s and 25% of 4s) share one seek
     for t, path in zip(points, paths):
         by_point.setdefault(f"{t:.3f}", []).append(path)
+    # read a short stretch from each point only: inside a long fused process an input whose single-
+    # frame output is done would otherwise go on being demuxed and decoded to the end of the file
+    window = f"{max(0.5, 4 * common.frame_duration(ctx.probe)):.3f}"
     for t_text, same in by_point.items():
-        kwargs: dict[str, Any] = {"ss": t_text}
+        kwargs: dict[str, Any] = {"ss": t_text, "t": window}
         if per_input > 0:
             kwargs["threads"] = per_input
         video = common.input_stream(ctx, **kwargs)["v:0"].filter("scale", w=w, h=h).filter("setsar", "1")

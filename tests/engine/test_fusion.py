@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import re
 import shutil
 from pathlib import Path
@@ -69,6 +70,11 @@ def test_standard_workflow_fused_and_apart_give_the_same_outputs(tmp_path: Path,
         records[fusion], calls[fusion], events[fusion] = record, list(ffmpeg_calls), rec
     fused, apart = _output_props(records[True]), _output_props(records[False])
     assert len(fused) >= 10 and fused == apart
+    # the images, the GIF and the VTT are the very same bytes (only x264's threading makes the videos differ)
+    def digests(record: Any) -> dict[str, str]:
+        return {Path(o["path"]).name: hashlib.sha256(Path(o["path"]).read_bytes()).hexdigest()
+                for s in record.subtasks for o in s.outputs if not o["path"].endswith(".mp4")}
+    assert len(digests(records[True])) >= 10 and digests(records[True]) == digests(records[False])
 
     # apart: one process per task (snapshots: one per time point); fused: one process, one decode
     # split five ways, the time-point snapshots riding along as their own seeking inputs
@@ -253,9 +259,28 @@ def test_thread_budget_is_never_exceeded(tmp_path: Path, video_clip: Path, monke
     for event in rec.of(SubtaskStarted):
         values = {int(event.command[i + 1]) for i, a in enumerate(event.command) if a == "-threads"}
         assert values == {event.threads}, (event.command, event.threads)
-    # a fused group asks for a bigger share than a lone step
+    # small frames: one thread per fused process, so three runs' processes share the two tokens
     fused = [e for e in rec.of(SubtaskStarted) if "split=" in " ".join(e.command)]
-    assert fused and all(e.threads == 2 for e in fused)
+    assert fused and all(e.threads == 1 for e in fused)
+
+
+def test_group_share_grows_with_encoders_for_large_frames(tmp_path: Path) -> None:
+    from mediaflow_gui.engine.budget import ThreadBudget
+    from mediaflow_gui.media.base import BuildContext, MediaInfo, StreamInfo
+
+    def ctx(kind: str, params: Any, width: int, height: int) -> BuildContext:
+        info = MediaInfo(tmp_path / "in.mp4", duration=10.0, width=width, height=height, fps=30,
+                         video_streams=[StreamInfo(0, "video", "h264", width, height, 30)])
+        return BuildContext("s-" + kind, kind, kind, params, tmp_path / "in.mp4", info, "in", tmp_path, "ffmpeg")
+
+    big = [ctx("transcode", fast_transcode("a"), 1920, 1080), ctx("transcode", fast_transcode("b"), 1920, 1080),
+           ctx("sample_snapshot", SampleSnapshotParams(), 1920, 1080)]
+    small = [ctx("transcode", fast_transcode("a"), 320, 240), ctx("sample_snapshot", SampleSnapshotParams(), 320, 240)]
+    assert planner.group_weight(big) == 3 and planner.group_weight(small) == 1
+    budget = ThreadBudget(2)
+    assert budget.threads_for(1, planner.group_weight(big)) == 2  # capped at the budget
+    assert budget.threads_for(1, planner.group_weight(small)) == budget.threads_for(1) == 1
+    assert ThreadBudget(8).threads_for(1, planner.group_weight(big)) == 3
 
 
 def test_culprit_mapping_from_ffmpeg_lines(tmp_path: Path, video_clip: Path) -> None:
