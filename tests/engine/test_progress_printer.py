@@ -1,23 +1,13 @@
-"""The engine and CLI stay free of Qt; the CLI's progress printer draws a line on a TTY, plain lines otherwise."""
+"""The CLI's progress printer draws a line on a TTY, plain lines otherwise (the layer rule: tests/test_layers.py)."""
 
 from __future__ import annotations
 
 import io
-import subprocess
-import sys
 
 from mediaflow_gui.cli import ProgressPrinter
 from mediaflow_gui.engine.events import RunCreated, RunFinished, StepInfo, SubtaskFinished, SubtaskProgress, \
     SubtaskStarted
 from mediaflow_gui.model.statuses import RunResult, SubtaskStatus
-
-
-def test_engine_and_cli_import_without_qt() -> None:
-    code = ("import sys; sys.modules['PySide6'] = None; sys.modules['qasync'] = None\n"
-            "import mediaflow_gui.engine.engine, mediaflow_gui.engine.store, mediaflow_gui.cli\n"
-            "print('ok')")
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
-    assert proc.returncode == 0 and proc.stdout.strip() == "ok", proc.stderr
 
 
 def _feed(printer: ProgressPrinter) -> None:
