@@ -263,6 +263,20 @@ class MainWindow(QMainWindow):
         self.bindings_page.show_run_requested.connect(self.show_run)
         self.pages.addTab(self.buckets_page, icons.icon("folder"), "Buckets")
         self.pages.addTab(self.bindings_page, icons.icon("process"), "Bindings")
+        self._editor_docks_shown: dict[QDockWidget, bool] = {}
+        self.pages.currentChanged.connect(self._on_page_changed)
+
+    def _on_page_changed(self, index: int) -> None:
+        """The palette and inspector serve the canvas: out of the way on the Buckets/Bindings pages."""
+        docks = (self.palette_dock, self.inspector_dock)
+        if index == 0:
+            for dock, shown in self._editor_docks_shown.items():
+                dock.setVisible(shown)
+            self._editor_docks_shown = {}
+        elif not self._editor_docks_shown:
+            self._editor_docks_shown = {d: d.isVisible() for d in docks}
+            for dock in docks:
+                dock.hide()
 
     # -- editor glue ---------------------------------------------------------------------------------
     def _toggle_snap(self) -> None:
@@ -390,6 +404,7 @@ class MainWindow(QMainWindow):
         if running and self.ask_stop_runs(len(running)) is False:
             event.ignore()
             return
+        self.pages.setCurrentIndex(0)  # the editor docks come back before their state is saved
         self.settings.save_window(self.saveGeometry(), self.saveState())
         self.notifier.close()
         for dialog in list(self.details_dialogs.values()):

@@ -212,6 +212,10 @@ def test_app_starts_its_store_with_defaults_and_stops_it_on_quit(qapp, qtbot, ru
         window = make_window(ctx, qtbot)
         ctx.start()
         assert ctx.storage.embedded.state == "starting"
+        window.pages.setCurrentWidget(window.bindings_page)  # the editor's docks step aside…
+        assert not window.palette_dock.isVisible() and not window.inspector_dock.isVisible()
+        window.pages.setCurrentIndex(0)  # …and come back on the Workflow page
+        assert window.palette_dock.isVisible() and window.inspector_dock.isVisible()
         run(until(lambda: ctx.storage.embedded.state == "running", 60))
         assert window.buckets_page.endpoint.text() == store.endpoint_url
         run(until(lambda: window.bindings_page.table.rowCount() == 1, 30))
@@ -220,7 +224,11 @@ def test_app_starts_its_store_with_defaults_and_stops_it_on_quit(qapp, qtbot, ru
         assert (binding.input_bucket, binding.out_bucket, binding.enabled) == \
             (DEFAULT_INPUT_BUCKET, DEFAULT_OUTPUT_BUCKET, True)
         assert Path(binding.workflow) == default_workflow_path()
-        assert load_workflow(default_workflow_path()).nodes  # the standard workflow, copied
+        copied = load_workflow(default_workflow_path())  # the standard workflow, copied into the data dir
+        marks = [m for n in copied.nodes.values() for m in ([n.params] if n.task_kind == "watermark" else
+                                                            getattr(n.params, "watermarks", None) or [])]
+        images = [m.image_path for m in marks if m.type == "image"]
+        assert images and all(Path(p).is_absolute() and Path(p).is_file() for p in images), images
         names = {b["Name"] for b in make_client(store.connection()).list_buckets()["Buckets"]}
         assert {DEFAULT_INPUT_BUCKET, DEFAULT_OUTPUT_BUCKET} <= names
         pid = store.pid

@@ -115,6 +115,7 @@ class BucketsPage(QWidget):
         mono.setStyleHint(QFont.StyleHint.Monospace)
         self.example.setFont(mono)
         self.example.setMinimumHeight(120)
+        self.example.setMaximumHeight(170)
 
         self.upload_button = QPushButton("Upload…")
         self.upload_button.setToolTip("Upload files into a bucket (a watched bucket starts runs)")
@@ -132,7 +133,8 @@ class BucketsPage(QWidget):
         v.addWidget(self.error_label)
         v.addLayout(form)
         v.addLayout(example_row)
-        v.addWidget(self.example, 1)
+        v.addWidget(self.example)
+        v.addStretch(1)
         v.addLayout(bottom)
         return box
 
@@ -186,7 +188,7 @@ class BucketsPage(QWidget):
 
     # -- connections ---------------------------------------------------------------------------------------
     def _make_connections_box(self) -> QGroupBox:
-        box = QGroupBox("S3-compatible connections (AWS S3, COS, MinIO, SeaweedFS elsewhere)")
+        box = QGroupBox("S3-compatible connections")
         self.table = QTableWidget(0, 4)
         self.table.setHorizontalHeaderLabels(["Name", "Endpoint", "Addressing", "Last test"])
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -215,7 +217,8 @@ class BucketsPage(QWidget):
         buttons.addStretch(1)
         buttons.addWidget(self.test_button)
 
-        self.diagnosis_label = QLabel("Select a connection and press Test to check the endpoint, keys and access.")
+        self.diagnosis_label = QLabel("AWS S3, Tencent COS, MinIO, SeaweedFS elsewhere… Select a connection and "
+                                      "press Test to check the endpoint, the keys and the access.")
         self.diagnosis_label.setWordWrap(True)
         self.diagnosis_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 

@@ -15,18 +15,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Awaitable, Callable
 
 from PySide6.QtCore import QObject, Signal
 
+from ...model.serialization import load_workflow, save_workflow
 from ...paths import data_dir, sample_workflow_path
 from ...storage.bindings import Binding, BindingStatus
 from ...storage.embedded import EMBEDDED_CONNECTION_NAME
 from ...storage.service import StorageService
-from ..engine_adapter import EngineAdapter
+from ..engine_adapter import EngineAdapter, absolutized
 from ..settings import AppSettings
 from ..signals import AppSignals
 from ..workers import run_in_thread
@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_INPUT_BUCKET = "mediaflow-in"
 DEFAULT_OUTPUT_BUCKET = "mediaflow-out"
-DEFAULT_BINDING_NAME = "Standard workflow (mediaflow-in → mediaflow-out)"
+DEFAULT_BINDING_NAME = "Standard workflow"
 
 _KEY_AUTOSTART = "storage/start_embedded"
 _KEY_DEFAULTS = "storage/defaults_created"
@@ -140,8 +140,9 @@ class StorageController(QObject):
             return False  # the user (or the CLI) has bindings already: do not add ours
         workflow = default_workflow_path()
         if not workflow.exists():
-            workflow.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(sample_workflow_path(), workflow)
+            # a copy the user may edit; its relative watermark image path would break once the file
+            # lives in the data dir, so the copy refers to the image by its absolute path
+            save_workflow(absolutized(load_workflow(sample_workflow_path())), workflow)
         # enabled: a first-time user who uploads into mediaflow-in expects a run without more setup
         self.service.save_binding(Binding(
             name=DEFAULT_BINDING_NAME, workflow=str(workflow), input_bucket=DEFAULT_INPUT_BUCKET,
