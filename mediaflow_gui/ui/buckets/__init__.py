@@ -1,0 +1,1 @@
+"""The Buckets and Bindings pages and the StorageController that drives the Qt-free StorageService."""
