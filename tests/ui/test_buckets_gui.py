@@ -43,6 +43,15 @@ def small_clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return media_factory.make_video(tmp_path_factory.mktemp("clip") / "clip.mp4", seconds=1.5, fps=10, audio=False)
 
 
+def collect_here() -> None:
+    """Collect the test's cyclic garbage on the GUI thread: left to chance, a pool thread may run the
+    collector and delete Qt objects there (a crash in a later test)."""
+    import gc
+    from PySide6.QtCore import QCoreApplication, QEvent
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    gc.collect()
+
+
 def make_context(tmp_path: Path, service: StorageService, **options: bool):  # noqa: ANN201
     from mediaflow_gui.ui.context import AppContext
     ctx = AppContext.create(storage_service=service, **options)
@@ -57,6 +66,7 @@ def shared_ctx(qapp, seaweed: EmbeddedStore, tmp_path: Path):  # noqa: ANN001, A
                        create_defaults=False)
     yield ctx
     ctx.close()
+    collect_here()
 
 
 def test_buckets_page_shows_endpoint_keys_and_uploads(shared_ctx, qtbot, run, seaweed, fresh_bucket,  # noqa: F811
@@ -241,6 +251,7 @@ def test_app_starts_its_store_with_defaults_and_stops_it_on_quit(qapp, qtbot, ru
     finally:
         ctx.close()
         store.stop()
+        collect_here()
 
 
 def test_a_store_that_cannot_start_leaves_the_app_running(qapp, qtbot, run, tmp_path):  # noqa: ANN001
@@ -263,6 +274,7 @@ def test_a_store_that_cannot_start_leaves_the_app_running(qapp, qtbot, run, tmp_
         run(ctx.shutdown())
     finally:
         ctx.close()
+        collect_here()
 
 
 def test_setting_keeps_the_store_off(qapp, qtbot, run, tmp_path):  # noqa: ANN001
@@ -281,4 +293,5 @@ def test_setting_keeps_the_store_off(qapp, qtbot, run, tmp_path):  # noqa: ANN00
         run(ctx.shutdown())
     finally:
         ctx.close()
+        collect_here()
     assert not os.path.exists(store.state_path)

@@ -338,6 +338,10 @@ class StorageController(QObject):
         if self._finalized:
             return
         self._finalized = True
+        # the service holds our bound method: without this the pair is cyclic garbage, which Python may
+        # collect on any thread (a pool thread deleting this QObject can crash Qt)
+        if self._on_binding_status in self.service.binding_listeners:
+            self.service.binding_listeners.remove(self._on_binding_status)
         if self.stop_embedded_on_quit and self.service.embedded.owned:
             self.service.stop_embedded()
         if self.service.notifier is not None:
