@@ -187,7 +187,10 @@ def test_binding_made_in_the_dialog_runs_uploads_and_shows_in_the_task_list(
         return next((r for r in adapter.runs.values() if r.input == url), None)
     run(until(lambda: the_run() is not None, 60))
     live = the_run()
-    assert window.tasks.model.row_of(live.task_id) >= 0  # in the task list like a dropped file
+    row_in_list = window.tasks.model.row_of(live.task_id)
+    assert row_in_list >= 0  # in the task list like a dropped file, with the object key
+    shown_input = window.tasks.model.index(row_in_list, 1).data()
+    assert shown_input == url, shown_input
     run(until(lambda: live.finished, 120))
     assert live.result == "SUCCESS", live.message
     keys = [o["Key"] for o in seaweed_client.list_objects_v2(Bucket=fresh_bucket, Prefix="out/").get("Contents", [])]

@@ -37,6 +37,14 @@ def format_elapsed(seconds: float | None) -> str:
     return f"{hours}h {minutes:02d}m"
 
 
+
+def input_display(source: str) -> str:
+    """What the Input column shows: a local file by its name, a bucket object by its whole
+    `s3://bucket/key` (the key's folders say where it came from, the name alone does not)."""
+    if "://" in source:
+        return source
+    return os.path.basename(source.rstrip("/")) or source
+
 class TaskTableModel(QAbstractTableModel):
     def __init__(self, adapter: EngineAdapter, parent=None) -> None:  # noqa: ANN001
         super().__init__(parent)
@@ -124,7 +132,7 @@ class TaskTableModel(QAbstractTableModel):
             if col == COL_TASK:
                 return run.task_id
             if col == COL_INPUT:
-                return os.path.basename(run.input.rstrip("/")) or run.input
+                return input_display(run.input)
             if col == COL_STATUS:
                 return STATUS_TEXT.get(run.display_status, run.display_status)
             if col == COL_PROGRESS:
