@@ -262,7 +262,10 @@ def main(argv: list[str] | None = None) -> int:
         ratios.append(("A0/B", median(times["A0"]) / median(times["B"]), None))
     for name, value, target in ratios:
         verdict = "" if target is None else ("  (target <= %.2f: %s)" % (target, "met" if value <= target else "MISSED"))
-        print(f"{name} = {value:.3f}{verdict}")
+        num, den = name.split("/")
+        paired = median([a / b for a, b in zip(times[num], times[den])])
+        print(f"{name} = {value:.3f}{verdict}; median of the per-round ratios {paired:.3f}; FFmpeg CPU ratio "
+              f"{median(cpu[num]) / median(cpu[den]):.3f}")
 
     ok = True
     if props_a and props_a0:
