@@ -37,6 +37,13 @@ class ThreadBudget:
     def in_use(self) -> int:
         return self.total - self._free
 
+    def resize(self, total: int) -> None:
+        """A new limit (the settings changed): held tokens stay held, new grants follow the new total."""
+        total = max(1, int(total))
+        self._free += total - self.total  # may go below zero until enough is released
+        self.total = total
+        self._wake()
+
     def threads_for(self, requested: int, weight: int = 1) -> int:
         """How many tokens a step asking for `requested` threads per worker takes, for `weight` workers.
 
@@ -75,10 +82,10 @@ class ThreadBudget:
             if fut.done():
                 self._waiters.popleft()
                 continue
-            if self._free < n:
+            if self._free < min(n, self.total):  # a request from before a shrink cannot exceed the new total
                 break
             self._waiters.popleft()
-            self._free -= n
+            self._free -= min(n, self.total)
             self.peak = max(self.peak, self.in_use)
             fut.set_result(None)
 

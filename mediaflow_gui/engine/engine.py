@@ -186,6 +186,8 @@ class Engine:
                        input: str | os.PathLike[str], out_dir: Path | None, input_label: str | None,
                        fetch_input: FetchInput | None, deliver: Deliver | None) -> RunRecord:
         task_id = handle.task_id
+        if self.budget.total != max(1, int(self.settings.max_threads)):  # settings changed since the last run
+            self.budget.resize(self.settings.max_threads)
         work = self._work_dir(task_id)
         fetch_dir = work / "input"
         result, code, message = RunResult.SUCCESS, "", ""

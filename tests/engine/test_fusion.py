@@ -351,3 +351,32 @@ def test_serial_chain_is_not_fused_across_inputs(tmp_path: Path, video_clip: Pat
     record = asyncio.run(engine.run(chain_workflow(first, second), video_clip, tmp_path / "out"))
     assert record.result == RunResult.SUCCESS, record.message
     assert len(ffmpeg_calls) == 2 and not any("split=" in " ".join(c) for c in ffmpeg_calls)
+
+
+def test_budget_follows_a_changed_setting(tmp_path: Path, video_clip: Path) -> None:
+    engine = make_engine(tmp_path, max_threads=1)
+    engine.settings.max_threads = 3  # what the GUI does when its settings change
+    rec = Recorder(engine.bus)
+    wf = parallel_workflow(task_node("snapshot", "A", small_snapshots()), task_node("snapshot", "B", small_snapshots()))
+    record = asyncio.run(engine.run(wf, video_clip, tmp_path / "out"))
+    assert record.result == RunResult.SUCCESS, record.message
+    assert engine.budget.total == 3 and engine.budget.in_use == 0 and engine.budget.peak >= 2
+    assert len(rec.of(SubtaskStarted)) == 2
+
+
+def test_budget_resize_keeps_held_tokens() -> None:
+    from mediaflow_gui.engine.budget import ThreadBudget
+
+    async def scenario() -> None:
+        budget = ThreadBudget(4)
+        held = await budget.acquire(3)
+        budget.resize(2)  # shrink below what is held: nothing new until enough comes back
+        waiter = asyncio.ensure_future(budget.acquire(2))
+        await asyncio.sleep(0)
+        assert not waiter.done() and budget.in_use > budget.total
+        budget.release(held)
+        assert await asyncio.wait_for(waiter, 1) == 2 and budget.in_use == 2
+        budget.release(2)
+        assert budget.in_use == 0
+
+    asyncio.run(scenario())
