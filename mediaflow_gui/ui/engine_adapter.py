@@ -122,7 +122,7 @@ def absolutized(workflow: Workflow) -> Workflow:
 
 def engine_settings(settings: AppSettings) -> EngineSettings:
     return EngineSettings(ffmpeg_path=settings.ffmpeg_path or None, max_threads=settings.max_threads,
-                          output_templates=settings.output_templates)
+                          fusion=settings.fusion, output_templates=settings.output_templates)
 
 
 class EngineAdapter(QObject):
@@ -147,7 +147,7 @@ class EngineAdapter(QObject):
     # -- settings ---------------------------------------------------------------------------
     def apply_settings(self) -> None:
         """New runs use the current settings; running ones keep theirs."""
-        # the shared thread budget keeps its size until restart (the settings dialog says so)
+        # the engine resizes its shared thread budget when max_threads changes
         self.engine.settings = engine_settings(self.settings)
 
     # -- runs ------------------------------------------------------------------------------------

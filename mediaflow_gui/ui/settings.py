@@ -77,6 +77,15 @@ class AppSettings:
         self.qsettings.setValue("runs/max_threads", int(value))
 
     @property
+    def fusion(self) -> bool:
+        """Sibling tasks reading one input share one FFmpeg process (one decode)."""
+        return bool(self._get("runs/fusion", True, bool))
+
+    @fusion.setter
+    def fusion(self, value: bool) -> None:
+        self.qsettings.setValue("runs/fusion", bool(value))
+
+    @property
     def ffmpeg_path(self) -> str:
         return str(self._get("runs/ffmpeg_path", "", str))
 

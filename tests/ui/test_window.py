@@ -16,6 +16,8 @@ def test_settings_dialog_saves_to_the_ini_file(window, qtbot, tmp_path) -> None:
     dialog.output_dir.setText(str(tmp_path / "elsewhere"))
     dialog.templates["snapshot"].setText("{inputName}-shot-{number}.{format}")
     dialog.max_threads.setValue(3)
+    assert dialog.fusion.isChecked()  # fusion is on by default
+    dialog.fusion.setChecked(False)
     dialog.notify_success.setChecked(False)
     dialog.accept()
     again = AppSettings()  # a fresh reader of the same INI file under the data dir
@@ -23,8 +25,10 @@ def test_settings_dialog_saves_to_the_ini_file(window, qtbot, tmp_path) -> None:
     assert again.output_dir == str(tmp_path / "elsewhere")
     assert again.output_templates == {"snapshot": "{inputName}-shot-{number}.{format}"}
     assert again.max_threads == 3 and again.notify_success is False and again.notify_failure is True
+    assert again.fusion is False
     window.adapter.apply_settings()
     assert window.adapter.engine.settings.output_templates["snapshot"].startswith("{inputName}-shot")
+    assert window.adapter.engine.settings.fusion is False and window.adapter.engine.settings.max_threads == 3
 
 
 def test_notification_choices(window) -> None:  # noqa: ANN001
