@@ -22,7 +22,13 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, Awaitable, Callable
 
+# imported here, not on first use: the first run must not pay for loading PyAV and the
+# builders on the event loop (a cold first run took ~2 s longer before its FFmpeg started)
+from ..media import builders as _builders  # noqa: F401
+from ..media import planner as _planner  # noqa: F401
 from ..media.base import MediaInfo
+from ..media.ffmpeg_locate import FFmpegNotFoundError, find_ffmpeg
+from ..media.probe import media_info_dict, probe as default_probe
 from ..model.plan import ExecutionPlan, InvalidWorkflowError, compile_plan
 from ..model.serialization import workflow_to_dict
 from ..model.statuses import RunResult, SubtaskStatus
@@ -294,7 +300,6 @@ class Engine:
         return local.resolve()
 
     async def _find_ffmpeg(self) -> str:
-        from ..media.ffmpeg_locate import FFmpegNotFoundError, find_ffmpeg
         try:
             binary = await asyncio.to_thread(find_ffmpeg, self.settings.ffmpeg_path)
         except FFmpegNotFoundError as exc:
@@ -310,7 +315,7 @@ class Engine:
         if self._probe is not None:
             probe_fn = self._probe
         else:
-            from ..media.probe import probe as probe_fn
+            probe_fn = default_probe
         cache: dict[str, MediaInfo | BaseException] = {}
         metadata: dict[str, Any] = {}
         try:
@@ -319,6 +324,5 @@ class Engine:
             cache[str(local)] = exc
             return cache, metadata
         cache[str(local)] = info
-        from ..media.probe import media_info_dict
         metadata = media_info_dict(info)
         return cache, metadata

@@ -39,6 +39,8 @@ from pathlib import Path
 from typing import Any, Callable
 from urllib.parse import quote
 
+from ..media.ffmpeg_locate import FFmpegNotFoundError
+from ..media.probe import MediaProbeError
 from ..media.base import BuildContext, BuildResult, FFmpegJob, MediaInfo, OutputFile, TaskInputError
 from ..model.plan import ExecutionPlan, PlannedStep
 from ..model.statuses import SubtaskStatus
@@ -95,18 +97,10 @@ def classify_error(exc: BaseException) -> tuple[str, str]:
         return "FFmpegFailed", str(exc)
     if isinstance(exc, TaskInputError):
         return "InputNotSupported", str(exc)
-    try:
-        from ..media.probe import MediaProbeError
-        if isinstance(exc, MediaProbeError):
-            return "ProbeFailed", str(exc)
-    except ImportError:  # media/probe.py not there yet (development order); nothing to match then
-        pass
-    try:
-        from ..media.ffmpeg_locate import FFmpegNotFoundError
-        if isinstance(exc, FFmpegNotFoundError):
-            return "FFmpegNotFound", str(exc)
-    except ImportError:
-        pass
+    if isinstance(exc, MediaProbeError):
+        return "ProbeFailed", str(exc)
+    if isinstance(exc, FFmpegNotFoundError):
+        return "FFmpegNotFound", str(exc)
     if isinstance(exc, FileNotFoundError):
         return "InputNotFound", str(exc)
     if isinstance(exc, OSError):
