@@ -16,7 +16,7 @@ import ffmpeg
 from ...model.kinds import resolve_task_kind
 from ...model.values import parse_offset
 from ..ffmpeg_locate import ffmpeg_version
-from ..base import BuildContext, MediaInfo, OutputFile, TaskInputError
+from ..base import BuildContext, BuildResult, FFmpegJob, MediaInfo, OutputFile, StreamSource, TaskInputError
 from ..naming import input_values, render, template_for
 
 # a small margin so a frame exactly on an interval boundary is not lost to float rounding
@@ -134,6 +134,15 @@ def output_kwargs(ctx: BuildContext, **kwargs: Any) -> dict[str, Any]:
     if ctx.threads > 0:
         kwargs.setdefault("threads", ctx.threads)
     return kwargs
+
+
+def build_video_only(ctx: BuildContext, output_streams: Any, make_finalize: Any, label: str) -> BuildResult:
+    """The whole build of a kind that reads only the video stream and writes one job's outputs
+    (sampled snapshots, sprites): its own decode fed through the kind's fusion seam."""
+    require_video(ctx)
+    source = StreamSource(video=input_stream(ctx)["v:0"])
+    argv = compile_argv(ctx, *output_streams(ctx, source))
+    return BuildResult([FFmpegJob(args=argv, duration=ctx.probe.duration, label=label)], make_finalize(ctx))
 
 
 def compile_argv(ctx: BuildContext, *outputs: Any) -> list[str]:

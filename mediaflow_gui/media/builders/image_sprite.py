@@ -19,7 +19,7 @@ from urllib.parse import quote
 import ffmpeg
 
 from ...model.params import ImageSpriteParams
-from ..base import BuildContext, BuildResult, FFmpegJob, OutputFile, StreamSource
+from ..base import BuildContext, BuildResult, OutputFile, StreamSource
 from ..naming import render, sequence_names, template_for, input_values
 from . import common
 
@@ -129,7 +129,4 @@ def make_finalize(ctx: BuildContext) -> Callable[[], list[OutputFile]]:
 
 
 def build(ctx: BuildContext) -> BuildResult:
-    common.require_video(ctx)
-    source = StreamSource(video=common.input_stream(ctx)["v:0"])
-    argv = common.compile_argv(ctx, *output_streams(ctx, source))
-    return BuildResult([FFmpegJob(args=argv, duration=ctx.probe.duration, label=KIND)], make_finalize(ctx))
+    return common.build_video_only(ctx, output_streams, make_finalize, KIND)

@@ -15,7 +15,7 @@ from typing import Any, Callable
 import ffmpeg
 
 from ...model.params import SampleSnapshotParams
-from ..base import BuildContext, BuildResult, FFmpegJob, OutputFile, StreamSource
+from ..base import BuildContext, BuildResult, OutputFile, StreamSource
 from ..naming import sequence_names
 from . import common
 
@@ -64,7 +64,4 @@ def make_finalize(ctx: BuildContext) -> Callable[[], list[OutputFile]]:
 
 
 def build(ctx: BuildContext) -> BuildResult:
-    common.require_video(ctx)
-    source = StreamSource(video=common.input_stream(ctx)["v:0"])
-    argv = common.compile_argv(ctx, *output_streams(ctx, source))
-    return BuildResult([FFmpegJob(args=argv, duration=ctx.probe.duration, label=KIND)], make_finalize(ctx))
+    return common.build_video_only(ctx, output_streams, make_finalize, KIND)
