@@ -94,11 +94,30 @@ class _Throttle:
         if self.callback is None:
             return
         now = time.monotonic()
-        if not force and (now - self._last_time < self.min_interval or percent == self._last_percent):
+        # two sources feed one bar (-progress and the encoder log): it only ever moves forward
+        if not force and (now - self._last_time < self.min_interval or percent <= self._last_percent):
             return
         self._last_time = now
         self._last_percent = percent
         self.callback(percent, speed)
+
+
+def _last_stats_time(path: str) -> float | None:
+    """The last complete timestamp in an -stats_enc_pre log, or None while there is none."""
+    try:
+        with open(path, "rb") as fh:
+            fh.seek(0, os.SEEK_END)
+            size = fh.tell()
+            fh.seek(max(0, size - 128))
+            lines = fh.read().split(b"\n")
+    except OSError:
+        return None
+    for line in reversed(lines[:-1]):  # the last piece may be a line still being written
+        try:
+            return float(line)
+        except ValueError:
+            continue
+    return None
 
 
 def _progress_argv(args: list[str]) -> list[str]:
@@ -176,7 +195,18 @@ async def run_ffmpeg(job: FFmpegJob, on_progress: ProgressCallback | None = None
                 if part.strip():
                     tail.append(part.rstrip())
 
-    readers = asyncio.gather(read_progress(), read_stderr())
+    async def read_stats_file(path: str) -> None:
+        # -progress says nothing until every output has started; the encoder's own per-frame log
+        # keeps the percentage moving meanwhile (only ever forward, never past what -progress says)
+        while proc.returncode is None:
+            await asyncio.sleep(max(min_interval, 0.25))
+            t = _last_stats_time(path)
+            if t is not None and duration and t > state.out_time:
+                throttle(min(99.9, 100.0 * t / duration), state.speed)
+
+    watchers = [read_progress(), read_stderr()]
+    stats = asyncio.ensure_future(read_stats_file(job.stats_file)) if job.stats_file and duration else None
+    readers = asyncio.gather(*watchers)
     try:
         await readers
         code = await proc.wait()
@@ -191,6 +221,9 @@ async def run_ffmpeg(job: FFmpegJob, on_progress: ProgressCallback | None = None
         readers.cancel()
         await asyncio.shield(proc.wait())
         raise
+    finally:
+        if stats is not None:
+            stats.cancel()
     if code != 0:
         raise FFmpegError(code, list(tail), [str(a) for a in job.args])
     throttle(100.0, state.speed, force=True)

@@ -106,6 +106,10 @@ class FFmpegJob:
     duration: float | None  # seconds of media this job processes, to turn out_time into percent
     weight: float = 1.0  # share of the step's progress this job carries
     label: str = ""
+    # a file FFmpeg appends one encoder timestamp (seconds) per frame to (-stats_enc_pre); read as
+    # progress when -progress stays silent, which it does until every output has started (a fused
+    # sprite sheet starts only at its 25th cell)
+    stats_file: str | None = None
 
 
 @dataclass

@@ -244,10 +244,32 @@ def build_fused(ctxs: list[BuildContext], threads: int) -> FusedJob:
         argv[1:1] = ["-filter_threads", str(threads)]
     finalizers.update({c.step_id: BUILDERS[_kind(c)].make_finalize(c) for c in members if c not in riders})
     names = ", ".join(f"'{c.step_name}'" for c in members)
-    job = FFmpegJob(args=argv, duration=first.probe.duration, label=f"fused: {names}")
+    stats_file = _add_progress_stats(argv, [c for c in members if c not in riders])
+    job = FFmpegJob(args=argv, duration=first.probe.duration, label=f"fused: {names}", stats_file=stats_file)
     fused = FusedJob(job, members, finalizers, rejected)
     _map_owners(fused, argv)
     return fused
+
+
+# kinds whose video output runs through the whole input at the source's pace, best first
+_PACE_KINDS = ("transcode", "watermark", "sample_snapshot")
+
+
+def _add_progress_stats(argv: list[str], sharers: list[BuildContext]) -> str | None:
+    """Ask FFmpeg to log each frame's timestamp for the member whose output follows the whole input
+    steadily; insert the options before that member's first output file. Returns the log's path."""
+    for kind in _PACE_KINDS:
+        for ctx in sharers:
+            if _kind(ctx) != kind or getattr(ctx.params, "video_codec", "") == "none":
+                continue
+            prefix = _staging_prefix(ctx)
+            at = next((i for i, a in enumerate(argv) if i > 0 and str(a).startswith(prefix)), None)
+            if at is None:
+                continue
+            path = str(Path(prefix) / ".mediaflow-progress.txt")
+            argv[at:at] = ["-stats_enc_pre:v:0", path, "-stats_enc_pre_fmt:v:0", "{t}"]
+            return path
+    return None
 
 
 def _staging_prefix(ctx: BuildContext) -> str:
@@ -302,6 +324,9 @@ def _map_owners(fused: FusedJob, argv: list[str]) -> None:
             continue
         if arg == "-map" and i + 1 < len(argv):
             pending_maps.append(argv[i + 1])
+            i += 2
+            continue
+        if arg.startswith("-stats_enc") and i + 1 < len(argv):  # the progress log, not an output
             i += 2
             continue
         owner = next((sid for sid, pre in prefixes.items() if arg.startswith(pre)), None)

@@ -86,3 +86,19 @@ def test_cancel_kills_the_process_and_reraises(tmp_path: Path) -> None:
 
     asyncio.run(scenario())
     assert ffmpeg_children() == []
+
+
+def test_encoder_log_keeps_progress_moving_while_a_sprite_output_holds_back_progress(tmp_path: Path) -> None:
+    # a tile output starts only when its sheet is full (here: at the end), and FFmpeg's -progress
+    # stays silent until every output has started; the encoder's per-frame log must fill the gap
+    stats = tmp_path / "stats.txt"
+    args = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-y", "-re", "-f", "lavfi", "-i",
+            "testsrc2=d=2.5:s=160x120:r=10", "-filter_complex", "[0:v]split=2[a][b];[b]tile=5x5[t]",
+            "-map", "[a]", "-c:v", "mjpeg", "-stats_enc_pre:v:0", str(stats), "-stats_enc_pre_fmt:v:0", "{t}",
+            str(tmp_path / "a.avi"), "-map", "[t]", str(tmp_path / "sheet_%d.jpg")]
+    seen: list[float] = []
+    asyncio.run(run_ffmpeg(FFmpegJob(args, duration=2.5, stats_file=str(stats)),
+                           lambda pct, speed: seen.append(pct), min_interval=0.1))
+    during = [p for p in seen if 0 < p < 90]
+    assert len(during) >= 3, seen  # without the log: nothing between the start and ~96 %
+    assert seen == sorted(seen) and seen[-1] == 100.0

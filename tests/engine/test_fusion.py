@@ -295,8 +295,10 @@ def test_culprit_mapping_from_ffmpeg_lines(tmp_path: Path, video_clip: Path) -> 
     fused = planner.build_fused(ctxs, threads=1)
     a, b, c = (x.step_id for x in ctxs)
     argv = fused.job.args
+    outputs = [arg for prev, arg in zip(argv, argv[1:]) if not prev.startswith("-stats_enc")]  # not the log
     order = [next(x.step_id for x in ctxs if arg.startswith(str(x.staging_dir.resolve())))
-             for arg in argv if any(arg.startswith(str(x.staging_dir.resolve())) for x in ctxs)]
+             for arg in outputs if any(arg.startswith(str(x.staging_dir.resolve())) for x in ctxs)]
+    assert fused.job.stats_file and fused.job.stats_file.startswith(str(ctxs[0].staging_dir.resolve()))
     assert fused.output_owner == order and sorted(order) == sorted([a, b, c])
     idx = {sid: order.index(sid) for sid in (a, b, c)}
     assert fused.culprits([f"[vost#{idx[b]}:0/mjpeg @ 0x1] Error while opening encoder"]) == [b]
