@@ -5,6 +5,8 @@ What it assumes and guarantees:
   after the binary, so stdout carries FFmpeg's key=value progress blocks;
 - stdout and stderr are drained concurrently, so neither pipe can fill and stall FFmpeg; only
   the last stderr lines are kept (the error message a person needs is at the end);
+- on Linux the process is watched by event-loop readers on a pidfd and the two pipes (no watcher
+  thread per process, see USE_PIDFD); elsewhere by asyncio's subprocess support; one parser serves both;
 - the process starts in its own session (process group), so a cancel kills FFmpeg and anything
   it started; cancellation waits for the process to be gone before re-raising;
 - progress callbacks are throttled (default at most 5 per second per job), with the first and the
@@ -128,16 +130,214 @@ def _progress_argv(args: list[str]) -> list[str]:
     return [args[0], "-progress", "pipe:1", "-nostats", *quiet, *args[1:]]
 
 
-def _kill_tree(proc: asyncio.subprocess.Process) -> None:
-    if proc.returncode is not None:
-        return
+def _kill_group(pid: int, fallback: Callable[[], None]) -> None:
     try:
         if sys.platform != "win32":
-            os.killpg(proc.pid, signal.SIGKILL)  # the whole session: FFmpeg and any child it spawned
+            os.killpg(pid, signal.SIGKILL)  # the whole session: FFmpeg and any child it spawned
         else:
-            proc.kill()
+            fallback()
     except ProcessLookupError:  # already gone
         pass
+
+
+class _OutputParser:
+    """Turns FFmpeg's stdout (-progress blocks) and stderr (log lines) into state, tail and callbacks.
+
+    Fed raw chunks as they arrive, by either way of watching the process below; it owns no I/O.
+    """
+
+    def __init__(self, throttle: _Throttle, duration: float | None, keep_lines: int) -> None:
+        self.state = ProgressState()
+        self.tail: collections.deque[str] = collections.deque(maxlen=keep_lines)
+        self._throttle = throttle
+        self._duration = duration
+        self._block: dict[str, str] = {}
+        self._out_rest = b""
+        self._err_rest = b""
+
+    def feed_stdout(self, data: bytes) -> None:
+        lines = (self._out_rest + data).split(b"\n")
+        self._out_rest = lines.pop()
+        for raw in lines:
+            self._progress_line(raw.decode("utf-8", "replace").strip())
+
+    def feed_stderr(self, data: bytes) -> None:
+        # FFmpeg ends some status lines with \r; keep the text only
+        lines = (self._err_rest + data).replace(b"\r", b"\n").split(b"\n")
+        self._err_rest = lines.pop()
+        for raw in lines:
+            if raw.strip():
+                self.tail.append(raw.decode("utf-8", "replace").rstrip())
+
+    def close(self) -> None:
+        if self._out_rest:
+            self._progress_line(self._out_rest.decode("utf-8", "replace").strip())
+        if self._err_rest.strip():
+            self.tail.append(self._err_rest.decode("utf-8", "replace").rstrip())
+        self._out_rest = self._err_rest = b""
+
+    def _progress_line(self, line: str) -> None:
+        key, sep, value = line.partition("=")
+        if not sep:
+            return
+        block = self._block
+        block[key] = value
+        if key != "progress":
+            return
+        # one block ends with progress=continue|end
+        state = self.state
+        t = _parse_time_us(block.get("out_time_us", "")) if "out_time_us" in block else None
+        if t is None and "out_time_ms" in block:  # FFmpeg writes microseconds under this name too
+            t = _parse_time_us(block["out_time_ms"])
+        if t is not None and t >= 0:
+            state.out_time = t
+        state.speed = _parse_speed(block.get("speed", "")) if "speed" in block else state.speed
+        if value == "end":
+            state.ended = True
+        elif self._duration:
+            self._throttle(min(99.9, 100.0 * state.out_time / self._duration), state.speed)
+        self._block = {}
+
+
+def _popen_kwargs() -> dict:
+    if sys.platform == "win32":
+        return {"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP}  # type: ignore[attr-defined]
+    return {"start_new_session": True}
+
+
+def _can_use_pidfd() -> bool:
+    if not sys.platform.startswith("linux") or not hasattr(os, "pidfd_open"):
+        return False
+    try:
+        os.close(os.pidfd_open(os.getpid()))
+    except OSError:  # a kernel older than 5.3, or a sandbox that forbids it
+        return False
+    return True
+
+
+# Python < 3.12 watches every asyncio child with a thread of its own (ThreadedChildWatcher):
+# starting that thread cost ~1.5 ms of event-loop time per FFmpeg process on a busy 2-core machine
+# (benchmarks/engine_overhead.py). On Linux the runner instead watches a pidfd and both pipes with
+# plain loop readers: no thread, no stream objects, one callback per chunk.
+USE_PIDFD = _can_use_pidfd()
+
+
+class _PidfdChild:
+    """One FFmpeg process watched by event-loop readers on its pidfd, stdout and stderr."""
+
+    def __init__(self, argv: list[str], parser: _OutputParser) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._parser = parser
+        self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, close_fds=True, **_popen_kwargs())
+        self.done: asyncio.Future[int] = self._loop.create_future()  # exited and both pipes at EOF
+        self._exited: asyncio.Future[None] = self._loop.create_future()
+        self._open = 3  # stdout, stderr, exit
+        self._code: int | None = None
+        self._fds: list[int] = []
+        try:
+            self._pidfd = os.pidfd_open(self.proc.pid)
+        except OSError:
+            self.kill()
+            self.proc.wait()
+            raise
+        for stream, feed in ((self.proc.stdout, parser.feed_stdout), (self.proc.stderr, parser.feed_stderr)):
+            assert stream is not None
+            fd = stream.fileno()
+            os.set_blocking(fd, False)
+            self._fds.append(fd)
+            self._loop.add_reader(fd, self._on_readable, fd, feed)
+        self._loop.add_reader(self._pidfd, self._on_exit)
+
+    def _on_readable(self, fd: int, feed: Callable[[bytes], None]) -> None:
+        try:
+            data = os.read(fd, 65536)
+        except BlockingIOError:
+            return
+        except OSError:
+            data = b""
+        if data:
+            feed(data)
+            return
+        self._loop.remove_reader(fd)
+        self._closed_one()
+
+    def _on_exit(self) -> None:
+        self._loop.remove_reader(self._pidfd)
+        os.close(self._pidfd)
+        self._pidfd = -1
+        self._code = self.proc.wait()  # already exited: reaps at once
+        self._exited.set_result(None)
+        self._closed_one()
+
+    def _closed_one(self) -> None:
+        self._open -= 1
+        if self._open == 0 and not self.done.done():
+            self._cleanup()
+            self.done.set_result(self._code if self._code is not None else -1)
+
+    def _cleanup(self) -> None:
+        for fd in self._fds:
+            self._loop.remove_reader(fd)
+        self._fds.clear()
+        for stream in (self.proc.stdout, self.proc.stderr):
+            if stream is not None:
+                stream.close()
+        self._parser.close()
+
+    @property
+    def returncode(self) -> int | None:
+        return self._code
+
+    def kill(self) -> None:
+        if self._code is None:
+            _kill_group(self.proc.pid, self.proc.kill)
+
+    async def wait_exit(self) -> None:
+        """After kill(): until the process is reaped (pipes may stay open in a grandchild)."""
+        await self._exited
+        if not self.done.done():
+            self._cleanup()
+            self.done.cancel()
+
+
+class _AsyncioChild:
+    """The portable way: asyncio's own subprocess support (its child watcher, stream readers)."""
+
+    def __init__(self, proc: asyncio.subprocess.Process, parser: _OutputParser) -> None:
+        self.proc = proc
+        self._parser = parser
+        self.done = asyncio.ensure_future(self._run())
+
+    @classmethod
+    async def start(cls, argv: list[str], parser: _OutputParser) -> "_AsyncioChild":
+        proc = await asyncio.create_subprocess_exec(
+            *argv, stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE, **_popen_kwargs())
+        return cls(proc, parser)
+
+    async def _run(self) -> int:
+        async def pump(stream: asyncio.StreamReader | None, feed: Callable[[bytes], None]) -> None:
+            assert stream is not None
+            while data := await stream.read(65536):
+                feed(data)
+
+        await asyncio.gather(pump(self.proc.stdout, self._parser.feed_stdout),
+                             pump(self.proc.stderr, self._parser.feed_stderr))
+        self._parser.close()
+        return await self.proc.wait()
+
+    @property
+    def returncode(self) -> int | None:
+        return self.proc.returncode
+
+    def kill(self) -> None:
+        if self.proc.returncode is None:
+            _kill_group(self.proc.pid, self.proc.kill)
+
+    async def wait_exit(self) -> None:
+        self.done.cancel()
+        await self.proc.wait()
 
 
 async def run_ffmpeg(job: FFmpegJob, on_progress: ProgressCallback | None = None, *,
@@ -149,82 +349,33 @@ async def run_ffmpeg(job: FFmpegJob, on_progress: ProgressCallback | None = None
     if not job.args:
         raise ValueError("an FFmpeg job needs at least the binary in args")
     argv = _progress_argv([str(a) for a in job.args])
-    kwargs: dict = {}
-    if sys.platform == "win32":
-        kwargs["creationflags"] = subprocess.CREATE_NEW_PROCESS_GROUP  # type: ignore[attr-defined]
-    else:
-        kwargs["start_new_session"] = True
-    proc = await asyncio.create_subprocess_exec(
-        *argv, stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE, **kwargs)
-    tail: collections.deque[str] = collections.deque(maxlen=keep_lines)
-    state = ProgressState()
     throttle = _Throttle(on_progress, min_interval)
     duration = job.duration if job.duration and job.duration > 0 else None
-
-    async def read_progress() -> None:
-        assert proc.stdout is not None
-        block: dict[str, str] = {}
-        async for raw in proc.stdout:
-            line = raw.decode("utf-8", "replace").strip()
-            key, sep, value = line.partition("=")
-            if not sep:
-                continue
-            block[key] = value
-            if key != "progress":
-                continue
-            # one block ends with progress=continue|end
-            t = _parse_time_us(block.get("out_time_us", "")) if "out_time_us" in block else None
-            if t is None and "out_time_ms" in block:  # FFmpeg writes microseconds under this name too
-                t = _parse_time_us(block["out_time_ms"])
-            if t is not None and t >= 0:
-                state.out_time = t
-            state.speed = _parse_speed(block.get("speed", "")) if "speed" in block else state.speed
-            if value == "end":
-                state.ended = True
-            elif duration:
-                throttle(min(99.9, 100.0 * state.out_time / duration), state.speed)
-            block = {}
-
-    async def read_stderr() -> None:
-        assert proc.stderr is not None
-        async for raw in proc.stderr:
-            # FFmpeg ends some status lines with \r; keep the text only
-            text = raw.decode("utf-8", "replace").replace("\r", "\n")
-            for part in text.split("\n"):
-                if part.strip():
-                    tail.append(part.rstrip())
+    parser = _OutputParser(throttle, duration, keep_lines)
+    child: _PidfdChild | _AsyncioChild = (_PidfdChild(argv, parser) if USE_PIDFD
+                                          else await _AsyncioChild.start(argv, parser))
+    state = parser.state
 
     async def read_stats_file(path: str) -> None:
         # -progress says nothing until every output has started; the encoder's own per-frame log
         # keeps the percentage moving meanwhile (only ever forward, never past what -progress says)
-        while proc.returncode is None:
+        while child.returncode is None:
             await asyncio.sleep(max(min_interval, 0.25))
             t = _last_stats_time(path)
             if t is not None and duration and t > state.out_time:
                 throttle(min(99.9, 100.0 * t / duration), state.speed)
 
-    watchers = [read_progress(), read_stderr()]
     stats = asyncio.ensure_future(read_stats_file(job.stats_file)) if job.stats_file and duration else None
-    readers = asyncio.gather(*watchers)
     try:
-        await readers
-        code = await proc.wait()
-    except asyncio.CancelledError:
-        _kill_tree(proc)
-        readers.cancel()
-        # reap the process even if a second cancel arrives, so no zombie or orphan is left
-        await asyncio.shield(proc.wait())
-        raise
-    except BaseException:
-        _kill_tree(proc)
-        readers.cancel()
-        await asyncio.shield(proc.wait())
+        code = await asyncio.shield(child.done)
+    except BaseException:  # canceled (or worse): kill, and reap even if a second cancel arrives
+        child.kill()
+        await asyncio.shield(child.wait_exit())
         raise
     finally:
         if stats is not None:
             stats.cancel()
     if code != 0:
-        raise FFmpegError(code, list(tail), [str(a) for a in job.args])
+        raise FFmpegError(code, list(parser.tail), [str(a) for a in job.args])
     throttle(100.0, state.speed, force=True)
     return state

@@ -7,10 +7,21 @@ from pathlib import Path
 
 import pytest
 
+from mediaflow_gui.engine import ffmpeg_runner
 from mediaflow_gui.engine.ffmpeg_runner import FFmpegError, meaningful_error_lines, run_ffmpeg
 from mediaflow_gui.media.base import FFmpegJob
 from tests.engine.helpers import ffmpeg_children
 from tests.media_factory import ffmpeg_exe
+
+
+WATCHERS = ["pidfd", "asyncio"] if ffmpeg_runner._can_use_pidfd() else ["asyncio"]
+
+
+@pytest.fixture(autouse=True, params=WATCHERS)
+def watcher(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every runner test runs with both ways of watching a process (pidfd readers, asyncio streams)."""
+    monkeypatch.setattr(ffmpeg_runner, "USE_PIDFD", request.param == "pidfd")
+    return request.param
 
 
 def test_progress_is_parsed_into_rising_percent_ending_at_100(tmp_path: Path) -> None:
@@ -102,3 +113,39 @@ def test_encoder_log_keeps_progress_moving_while_a_sprite_output_holds_back_prog
     during = [p for p in seen if 0 < p < 90]
     assert len(during) >= 3, seen  # without the log: nothing between the start and ~96 %
     assert seen == sorted(seen) and seen[-1] == 100.0
+
+
+def test_a_missing_binary_raises_oserror(tmp_path: Path) -> None:
+    job = FFmpegJob([str(tmp_path / "no-ffmpeg-here"), "-version"], duration=None)
+    with pytest.raises(OSError):
+        asyncio.run(run_ffmpeg(job))
+
+
+def test_output_split_across_chunks_is_parsed_whole() -> None:
+    seen: list[float] = []
+    parser = ffmpeg_runner._OutputParser(ffmpeg_runner._Throttle(lambda p, s: seen.append(p), 0.0), 10.0, 5)
+    for piece in (b"out_time_us=50", b"00000\nspeed=2.0x\nprog", b"ress=continue\n", b"progress=end"):
+        parser.feed_stdout(piece)
+    parser.feed_stderr(b"[h264] first\r[h264] sec")
+    parser.feed_stderr(b"ond line\n\nlast without newline")
+    parser.close()
+    assert seen == [50.0]
+    assert parser.state.speed == 2.0 and parser.state.ended
+    assert list(parser.tail) == ["[h264] first", "[h264] second line", "last without newline"]
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc to count open files")
+def test_no_file_descriptor_is_left_open(tmp_path: Path) -> None:
+    ok = FFmpegJob([ffmpeg_exe(), "-f", "lavfi", "-i", "testsrc2=d=0.2:s=64x48", "-f", "null", "-"], duration=0.2)
+    bad = FFmpegJob([ffmpeg_exe(), "-i", str(tmp_path / "missing.mp4"), "-f", "null", "-"], duration=None)
+
+    async def scenario() -> None:
+        await run_ffmpeg(ok)
+        with pytest.raises(FFmpegError):
+            await run_ffmpeg(bad)
+
+    asyncio.run(scenario())  # the first loop opens its own selector fds once
+    before = len(list(Path("/proc/self/fd").iterdir()))
+    for _ in range(3):
+        asyncio.run(scenario())
+    assert len(list(Path("/proc/self/fd").iterdir())) == before
