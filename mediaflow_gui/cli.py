@@ -23,7 +23,7 @@ import signal
 import sys
 import time
 from pathlib import Path
-from typing import Any, Sequence, TextIO
+from typing import Any, Callable, Sequence, TextIO
 
 from . import __version__
 from .engine.events import Event, RunCreated, RunFinished, SubtaskFinished, SubtaskProgress, SubtaskStarted
@@ -78,8 +78,11 @@ class ProgressPrinter:
 
     BAR = 24
 
-    def __init__(self, stream: TextIO, tty: bool | None = None) -> None:
+    def __init__(self, stream: TextIO, tty: bool | None = None,
+                 before_task_id: Callable[[], None] | None = None) -> None:
         self.stream = stream
+        # called before a TaskId is printed (the CLI commits the store: a printed id can be queried)
+        self.before_task_id = before_task_id
         self.tty = stream.isatty() if tty is None else tty
         self.names: dict[tuple[str, str], str] = {}
         self.steps: dict[str, list[str]] = {}
@@ -93,6 +96,8 @@ class ProgressPrinter:
             self.steps[event.task_id] = [s.step_id for s in event.steps]
             for s in event.steps:
                 self.names[(event.task_id, s.step_id)] = s.name
+            if self.before_task_id is not None:
+                self.before_task_id()
             self._line(f"TaskId: {event.task_id}")
             self._line(f"  {event.input} → {event.out_dir or '(delivered)'} with {event.workflow_name!r}, "
                        f"{len(event.steps)} task(s)")
@@ -180,7 +185,7 @@ async def _run_async(args: argparse.Namespace, workflow: Any, inputs: list[str],
     store = TaskStore()
     try:
         engine = Engine(store, settings=settings)
-        engine.bus.subscribe(ProgressPrinter(sys.stdout))
+        engine.bus.subscribe(ProgressPrinter(sys.stdout, before_task_id=store.flush))
         canceled = False
 
         def on_interrupt() -> None:

@@ -18,6 +18,7 @@ import json
 import logging
 import os
 import shutil
+import time
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, Awaitable, Callable
@@ -42,6 +43,9 @@ log = logging.getLogger(__name__)
 
 FetchInput = Callable[[Path], Awaitable[Path]]
 Deliver = Callable[[RunRecord], Awaitable[None]]
+
+
+FFMPEG_RECHECK = 30.0  # seconds a found FFmpeg binary is reused before it is looked up again
 
 
 def _default_threads() -> int:
@@ -88,6 +92,7 @@ class Engine:
         self._probe = probe  # injectable for tests; None: media.probe.probe
         self._handles: dict[str, _RunHandle] = {}
         self._plans: dict[str, tuple[ExecutionPlan | None, str]] = {}
+        self._ffmpeg_found: tuple[str | None, float, str] | None = None  # (setting, when, path)
         store.attach(self.bus)
 
     # -- public API -------------------------------------------------------------------------
@@ -150,8 +155,9 @@ class Engine:
         steps = tuple(StepInfo(s.node_id, s.name, s.task_kind) for s in (plan.steps[sid] for sid in plan.order)) \
             if plan else ()
         shown = input_label or (str(input) if "://" in str(input) else os.path.abspath(os.fspath(input)))
+        # abspath, not resolve(): no disk access on the event loop (the run writes through a symlink alike)
         self.bus.emit(RunCreated(task_id, shown, workflow.name, steps, workflow=snapshot,
-                                 out_dir=str(Path(out_dir).resolve()) if out_dir is not None else ""))
+                                 out_dir=os.path.abspath(out_dir) if out_dir is not None else ""))
         return task_id, plan, problem
 
     def _plan_for(self, workflow: Workflow, snapshot: dict[str, Any]) -> tuple[ExecutionPlan | None, str]:
@@ -202,15 +208,13 @@ class Engine:
             try:
                 if plan is None:
                     raise _RunFailed("InvalidWorkflow", problem)
-                local = await self._get_input(input, input_label, fetch_input, fetch_dir)
-                ffmpeg = await self._find_ffmpeg()
-                probe_cache, metadata = await self._probe_source(local)
+                local = await self._fetch(input, input_label, fetch_input, fetch_dir)
+                target = Path(os.path.abspath(out_dir)) if out_dir is not None else work / "out"
+                # every disk access and the probe in one trip to a worker thread: the loop stays free
+                # and a run costs one thread hop before its steps, not four
+                local, ffmpeg, probe_cache, metadata = await asyncio.to_thread(
+                    self._prepare, local, input_label or str(input), target)
                 self.bus.emit(RunStarted(task_id, metadata=metadata))
-                target = Path(out_dir).resolve() if out_dir is not None else work / "out"
-                try:
-                    target.mkdir(parents=True, exist_ok=True)
-                except OSError as exc:
-                    raise _RunFailed("OutputFailed", f"cannot create the output folder {target}: {exc}") from exc
                 source_name = PurePosixPath(input_label or str(input)).stem if (input_label or "://" in str(input)) \
                     else Path(input).stem
                 executor = PlanExecutor(
@@ -258,11 +262,12 @@ class Engine:
                 if not steps_settled and handle.executor is None:
                     self._skip_all(task_id, plan, SubtaskStatus.SKIPPED, "Skipped", f"Not run: {detail}")
         finally:
-            shutil.rmtree(fetch_dir, ignore_errors=True)
-            try:
-                work.rmdir()  # only when empty: an out/ of a run without an output folder stays
-            except OSError:
-                pass
+            if fetch_input is not None or out_dir is None:  # only then did this run make a work dir
+                shutil.rmtree(fetch_dir, ignore_errors=True)
+                try:
+                    work.rmdir()  # only when empty: an out/ of a run without an output folder stays
+                except OSError:
+                    pass
         return self._finish(handle, result, code, message)
 
     def _finish(self, handle: _RunHandle, result: RunResult, code: str, message: str) -> RunRecord:
@@ -278,51 +283,72 @@ class Engine:
         self._handles.pop(handle.task_id, None)
         return record
 
-    async def _get_input(self, input: str | os.PathLike[str], label: str | None, fetch_input: FetchInput | None,
-                         fetch_dir: Path) -> Path:
+    async def _fetch(self, input: str | os.PathLike[str], label: str | None, fetch_input: FetchInput | None,
+                     fetch_dir: Path) -> Path:
+        """The local file to read: `input` itself, or what the fetch hook downloaded."""
+        if fetch_input is None:
+            return Path(input)
         shown = label or str(input)
-        if fetch_input is not None:
-            fetch_dir.mkdir(parents=True, exist_ok=True)
-            try:
-                local = Path(await fetch_input(fetch_dir))
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:  # a download that failed is the run's failure
-                raise _RunFailed("FetchFailed", f"Getting the input {shown} failed: {exc}") from exc
-        else:
-            local = Path(input)
+        try:
+            await asyncio.to_thread(fetch_dir.mkdir, parents=True, exist_ok=True)
+            return Path(await fetch_input(fetch_dir))
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # a download that failed is the run's failure
+            raise _RunFailed("FetchFailed", f"Getting the input {shown} failed: {exc}") from exc
+
+    def _prepare(self, local: Path, shown: str, target: Path) -> tuple[
+            Path, str, dict[str, MediaInfo | BaseException], dict[str, Any]]:
+        """In a worker thread: check the input, find FFmpeg, probe once, create the output folder.
+
+        Returns the input's resolved path, the FFmpeg binary, the probe cache and the MetaData.
+        """
         if not local.exists():
             raise _RunFailed("InputNotFound", f"The input {shown} does not exist")
         if not local.is_file():
             raise _RunFailed("InputNotFound", f"The input {shown} is not a file")
         if not os.access(local, os.R_OK):
             raise _RunFailed("InputNotFound", f"The input {shown} cannot be read (permission denied)")
-        return local.resolve()
-
-    async def _find_ffmpeg(self) -> str:
+        local = local.resolve()
+        ffmpeg = self._ffmpeg_binary()
+        probe_cache, metadata = self._probe_source(local)
         try:
-            binary = await asyncio.to_thread(find_ffmpeg, self.settings.ffmpeg_path)
-        except FFmpegNotFoundError as exc:
-            raise _RunFailed("FFmpegNotFound", str(exc)) from exc
-        return str(binary.path)
+            target.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise _RunFailed("OutputFailed", f"cannot create the output folder {target}: {exc}") from exc
+        return local, ffmpeg, probe_cache, metadata
 
-    async def _probe_source(self, local: Path) -> tuple[dict[str, MediaInfo | BaseException], dict[str, Any]]:
+    def _ffmpeg_binary(self) -> str:
+        """find_ffmpeg's answer, reused for FFMPEG_RECHECK seconds while the setting is unchanged.
+
+        Looking it up searches PATH and the bundled wheel; a folder of 200 files needs that once,
+        not 200 times. A binary that disappears is noticed at the next check (or as a failed start).
+        """
+        setting = self.settings.ffmpeg_path
+        now = time.monotonic()
+        cached = self._ffmpeg_found
+        if cached is not None and cached[0] == setting and now - cached[1] < FFMPEG_RECHECK:
+            return cached[2]
+        try:
+            path = str(find_ffmpeg(setting).path)
+        except FFmpegNotFoundError as exc:
+            self._ffmpeg_found = None
+            raise _RunFailed("FFmpegNotFound", str(exc)) from exc
+        self._ffmpeg_found = (setting, now, path)
+        return path
+
+    def _probe_source(self, local: Path) -> tuple[dict[str, MediaInfo | BaseException], dict[str, Any]]:
         """Probe the input once: its MetaData for the record, and the cache the steps read from.
 
         An unreadable input is not raised here: every task that reads it fails with the reason,
         naming itself, and the run fails naming the first of them.
         """
-        if self._probe is not None:
-            probe_fn = self._probe
-        else:
-            probe_fn = default_probe
+        probe_fn = self._probe if self._probe is not None else default_probe
         cache: dict[str, MediaInfo | BaseException] = {}
-        metadata: dict[str, Any] = {}
         try:
-            info = await asyncio.to_thread(probe_fn, local)
+            info = probe_fn(local)
         except Exception as exc:  # recorded per task by the executor
             cache[str(local)] = exc
-            return cache, metadata
+            return cache, {}
         cache[str(local)] = info
-        metadata = media_info_dict(info)
-        return cache, metadata
+        return cache, media_info_dict(info)

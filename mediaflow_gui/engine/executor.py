@@ -89,6 +89,13 @@ def _default_probe(path: Path) -> MediaInfo:
     return probe(path)
 
 
+def _in_staging(ctxs: list[BuildContext], build: Callable[..., Any], *args: Any) -> Any:
+    """Make the steps' staging dirs, then build (both in one worker-thread call)."""
+    for ctx in ctxs:
+        Path(ctx.staging_dir).mkdir(parents=True, exist_ok=True)
+    return build(*args)
+
+
 def classify_error(exc: BaseException) -> tuple[str, str]:
     """(error_code, detail) for an exception raised while preparing or running a step."""
     if isinstance(exc, StepFailure):
@@ -273,7 +280,7 @@ class PlanExecutor:
             input_path = previous[0].path
         info = await self._probe_input(input_path)
 
-        staging.mkdir(parents=True, exist_ok=True)
+        # the staging dir is made in the worker thread that builds the step (no disk work on the loop)
         ctx = BuildContext(step_id=step.node_id, step_name=step.name, task_kind=step.task_kind,
                            params=step.params, input_path=input_path, probe=info, source_name=self.source_name,
                            staging_dir=staging, ffmpeg=self.ffmpeg, threads=0,
@@ -296,7 +303,7 @@ class PlanExecutor:
                 build, weight = planner.build_seeking, planner.apart_weight(ctx)
         threads = self.budget.threads_for(self.threads_per_step, weight)
         ctx = replace(ctx, threads=threads)
-        result = await asyncio.to_thread(build, ctx)
+        result = await asyncio.to_thread(_in_staging, [ctx], build, ctx)
         if not result.jobs:
             raise StepFailure("InternalError", "the builder made no FFmpeg job")
 
@@ -314,7 +321,10 @@ class PlanExecutor:
         if not produced:
             raise StepFailure("OutputFailed", "FFmpeg finished but no output file was found")
         final = self._publish(produced, staging)
-        shutil.rmtree(staging, ignore_errors=True)
+        try:
+            staging.rmdir()  # empty once everything moved out: one call instead of rmtree's walk
+        except OSError:
+            shutil.rmtree(staging, ignore_errors=True)
         return final
 
     # -- fusion ------------------------------------------------------------------------------
@@ -385,7 +395,7 @@ class PlanExecutor:
         try:
             while len(members) >= 2:
                 threads = self.budget.threads_for(self.threads_per_step, planner.group_weight(members))
-                fused = await asyncio.to_thread(planner.build_fused, members, threads)
+                fused = await asyncio.to_thread(_in_staging, members, planner.build_fused, members, threads)
                 for sid in fused.rejected:  # the builder refused the input: that step fails alone, as apart
                     settle(sid, None)
                 members = list(fused.members)

@@ -222,13 +222,23 @@ def _can_use_pidfd() -> bool:
 USE_PIDFD = _can_use_pidfd()
 
 
+_devnull: tuple[int, int] | None = None  # (pid, fd): opened once per process, not once per FFmpeg
+
+
+def _devnull_fd() -> int:
+    global _devnull
+    if _devnull is None or _devnull[0] != os.getpid():
+        _devnull = (os.getpid(), os.open(os.devnull, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0)))
+    return _devnull[1]
+
+
 class _PidfdChild:
     """One FFmpeg process watched by event-loop readers on its pidfd, stdout and stderr."""
 
     def __init__(self, argv: list[str], parser: _OutputParser) -> None:
         self._loop = asyncio.get_running_loop()
         self._parser = parser
-        self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+        self.proc = subprocess.Popen(argv, stdin=_devnull_fd(), stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE, close_fds=True, **_popen_kwargs())
         self.done: asyncio.Future[int] = self._loop.create_future()  # exited and both pipes at EOF
         self._exited: asyncio.Future[None] = self._loop.create_future()

@@ -1,11 +1,16 @@
 """The task store: every run and subtask in SQLite (stdlib), fed by the engine's events.
 
 Design choices, and why:
-- One writer thread owns the write connection. Bus callbacks only put small tuples on a queue,
-  so the asyncio loop (and the GUI on top of it) never waits on the disk; the thread commits in
-  batches. `flush()` waits until everything queued so far is committed; reads call it first, so a
-  reader in this process always sees its own writes, and RunCreated is flushed at once so that a
-  TaskId that was printed is also visible to another process.
+- One writer thread owns the write connection. Bus callbacks only append small tuples to a list,
+  so the asyncio loop (and the GUI on top of it) never waits on the disk; the thread commits what
+  gathered within BATCH_WINDOW in one transaction (one wake-up and one commit for a burst of
+  events, not one per event). `flush()` waits until everything queued so far is committed; reads
+  from SQLite call it first, so a reader in this process always sees its own writes. The CLI
+  flushes before it prints a TaskId, so that a printed TaskId is visible to another process.
+- The runs this store records are also kept in memory while they run (and a while after), built
+  from the same events by the same rules as the rows; `get()` answers those from memory, so the
+  engine's end-of-run record costs no disk round trip on the event loop
+  (benchmarks/engine_overhead.py).
 - WAL mode: readers in other processes (`mediaflow status` while the GUI runs) never block writes.
 - Progress is written at most once a second per subtask; statuses and final states always.
 - Runs left WAITING/PROCESSING by a process that is gone (crash, kill) are marked FAIL
@@ -15,11 +20,11 @@ Design choices, and why:
 
 from __future__ import annotations
 
+import copy
 import datetime as _dt
 import json
 import logging
 import os
-import queue
 import sqlite3
 import threading
 import time
@@ -39,6 +44,8 @@ log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 1
 PROGRESS_WRITE_INTERVAL = 1.0  # seconds between progress writes of one subtask
+BATCH_WINDOW = 0.05  # seconds the writer gathers writes before one commit (a flush does not wait)
+LIVE_FINISHED_KEPT = 64  # finished runs kept in memory for get() after their end
 
 # ErrCode numbers for the task query (the service has an int ErrCode; the names go to ErrCodeExt)
 ERROR_NUMBERS: dict[str, int] = {
@@ -199,10 +206,16 @@ class TaskStore:
             self._reader.executescript(_SCHEMA)
             self._reader.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         self._mark_interrupted()
-        self._queue: queue.Queue[Any] = queue.Queue()
+        self._cond = threading.Condition()  # guards the three below; wakes the writer
+        self._pending: list[_Write] = []
+        self._flush_waiters: list[threading.Event] = []
+        self._stop = False
         self._writer: threading.Thread | None = None
         self._writer_lock = threading.Lock()
         self._last_progress_write: dict[tuple[str, str], float] = {}
+        self._live_lock = threading.Lock()
+        self._live: dict[str, RunRecord] = {}  # runs recorded through this store, by TaskId
+        self._live_finished: list[str] = []  # finished ones among them, oldest first
         self._unsubscribe: list[Callable[[], None]] = []
         self._attached: set[int] = set()
         self._closed = False
@@ -248,32 +261,33 @@ class TaskStore:
 
     # -- the writer thread -------------------------------------------------------------
     def _ensure_writer(self) -> None:
+        if self._writer is not None and self._writer.is_alive():
+            return
         with self._writer_lock:
             if self._writer is None or not self._writer.is_alive():
                 self._writer = threading.Thread(target=self._write_loop, name="mediaflow-task-store", daemon=True)
                 self._writer.start()
 
+    def _take_batch(self) -> tuple[list[_Write], list[threading.Event], bool]:
+        """Wait for work, let a burst gather (unless someone flushes), and take all of it."""
+        with self._cond:
+            while not (self._pending or self._flush_waiters or self._stop):
+                self._cond.wait()
+            deadline = time.monotonic() + BATCH_WINDOW
+            while not (self._flush_waiters or self._stop):
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    break
+                self._cond.wait(remaining)
+            writes, self._pending = self._pending, []
+            waiters, self._flush_waiters = self._flush_waiters, []
+            return writes, waiters, self._stop
+
     def _write_loop(self) -> None:
         conn = self._connect()
         try:
             while True:
-                item = self._queue.get()
-                batch = [item]
-                while True:  # take whatever else is waiting: one transaction for all of it
-                    try:
-                        batch.append(self._queue.get_nowait())
-                    except queue.Empty:
-                        break
-                stop = False
-                waiters: list[threading.Event] = []
-                writes: list[_Write] = []
-                for entry in batch:
-                    if entry is None:
-                        stop = True
-                    elif isinstance(entry, threading.Event):
-                        waiters.append(entry)
-                    else:
-                        writes.append(entry)
+                writes, waiters, stop = self._take_batch()
                 if writes:
                     try:
                         conn.execute("BEGIN IMMEDIATE")
@@ -287,7 +301,9 @@ class TaskStore:
                 for waiter in waiters:
                     waiter.set()
                 if stop:
-                    return
+                    with self._cond:
+                        if not self._pending:
+                            return
         finally:
             conn.close()
 
@@ -295,14 +311,19 @@ class TaskStore:
         if self._closed:
             raise RuntimeError("the task store is closed")
         self._ensure_writer()
-        self._queue.put((sql, args))
+        with self._cond:
+            self._pending.append((sql, args))
+            if len(self._pending) == 1:  # the writer sleeps only when nothing is pending
+                self._cond.notify()
 
     def flush(self, timeout: float = 30.0) -> None:
         """Block until every write queued so far is committed."""
         if self._writer is None or not self._writer.is_alive():
             return
         done = threading.Event()
-        self._queue.put(done)
+        with self._cond:
+            self._flush_waiters.append(done)
+            self._cond.notify()
         done.wait(timeout)
 
     def close(self) -> None:
@@ -311,7 +332,9 @@ class TaskStore:
         self._unsubscribe.clear()
         self._attached.clear()
         if self._writer is not None and self._writer.is_alive():
-            self._queue.put(None)
+            with self._cond:
+                self._stop = True
+                self._cond.notify()
             self._writer.join(30)
         self._closed = True
         with self._read_lock:
@@ -332,46 +355,98 @@ class TaskStore:
         self._unsubscribe.append(bus.subscribe(self.handle_event))
 
     def handle_event(self, event: Event) -> None:
+        # each branch queues the row change and makes the same change to the run kept in memory
         if isinstance(event, RunCreated):
+            workflow_json = json.dumps(event.workflow) if event.workflow else None
             self._put(
                 "INSERT INTO runs (task_id, workflow_name, workflow_json, input, out_dir, status, create_time, "
                 "owner_pid, owner_started) VALUES (?,?,?,?,?,?,?,?,?)",
-                (event.task_id, event.workflow_name, json.dumps(event.workflow) if event.workflow else None,
+                (event.task_id, event.workflow_name, workflow_json,
                  event.input, event.out_dir, RunStatus.WAITING.value, event.time, self._pid, self._started))
             for seq, step in enumerate(event.steps):
                 self._put(
                     "INSERT INTO subtasks (task_id, step_id, seq, name, task_kind, status) VALUES (?,?,?,?,?,?)",
                     (event.task_id, step.step_id, seq, step.name, step.task_kind, SubtaskStatus.WAITING.value))
-            self.flush()  # the TaskId is printed right after this: make it visible to other processes
+            record = RunRecord(
+                task_id=event.task_id, workflow_name=event.workflow_name, input=event.input,
+                status=RunStatus.WAITING, result=None, error_code="", message="", create_time=event.time,
+                begin_time=None, finish_time=None, out_dir=event.out_dir or "",
+                workflow=json.loads(workflow_json) if workflow_json else None,
+                subtasks=[SubtaskRecord(step_id=st.step_id, name=st.name, task_kind=st.task_kind,
+                                        status=SubtaskStatus.WAITING) for st in event.steps])
+            with self._live_lock:
+                self._live[event.task_id] = record
         elif isinstance(event, RunStarted):
+            metadata_json = json.dumps(event.metadata or {})
             self._put("UPDATE runs SET status=?, begin_time=?, metadata_json=? WHERE task_id=?",
-                      (RunStatus.PROCESSING.value, event.time, json.dumps(event.metadata or {}), event.task_id))
+                      (RunStatus.PROCESSING.value, event.time, metadata_json, event.task_id))
+            with self._live_lock:
+                run = self._live.get(event.task_id)
+                if run is not None:
+                    run.status, run.begin_time, run.metadata = RunStatus.PROCESSING, event.time, json.loads(metadata_json)
         elif isinstance(event, SubtaskStarted):
             self._put("UPDATE subtasks SET status=?, begin_time=?, command_json=?, input=?, progress=0 "
                       "WHERE task_id=? AND step_id=?",
                       (SubtaskStatus.PROCESSING.value, event.time, json.dumps(list(event.command)), event.input,
                        event.task_id, event.step_id))
+            with self._live_lock:
+                sub = self._live_subtask(event.task_id, event.step_id)
+                if sub is not None:
+                    sub.status, sub.begin_time, sub.command = SubtaskStatus.PROCESSING, event.time, list(event.command)
+                    sub.input, sub.progress = event.input, 0.0
         elif isinstance(event, SubtaskProgress):
             key = (event.task_id, event.step_id)
             now = time.monotonic()
             if now - self._last_progress_write.get(key, -1e9) < PROGRESS_WRITE_INTERVAL:
                 return
             self._last_progress_write[key] = now
+            percent = round(event.percent, 2)
             self._put("UPDATE subtasks SET progress=?, speed=? WHERE task_id=? AND step_id=?",
-                      (round(event.percent, 2), event.speed, event.task_id, event.step_id))
+                      (percent, event.speed, event.task_id, event.step_id))
+            with self._live_lock:
+                sub = self._live_subtask(event.task_id, event.step_id)
+                if sub is not None:
+                    sub.progress, sub.speed = percent, event.speed
         elif isinstance(event, SubtaskFinished):
             self._last_progress_write.pop((event.task_id, event.step_id), None)
-            progress_sql = ", progress=100" if event.status == SubtaskStatus.SUCCESS else ""
+            success = event.status == SubtaskStatus.SUCCESS
+            progress_sql = ", progress=100" if success else ""
+            outputs_json = json.dumps(list(event.outputs), default=str)
             self._put(f"UPDATE subtasks SET status=?, outputs_json=?, error_code=?, message=?, finish_time=?"
                       f"{progress_sql} WHERE task_id=? AND step_id=?",
-                      (event.status.value, json.dumps(list(event.outputs), default=str), event.error_code,
+                      (event.status.value, outputs_json, event.error_code,
                        event.message, event.time, event.task_id, event.step_id))
+            with self._live_lock:
+                sub = self._live_subtask(event.task_id, event.step_id)
+                if sub is not None:
+                    sub.status, sub.outputs = event.status, json.loads(outputs_json)
+                    sub.error_code, sub.message, sub.finish_time = event.error_code, event.message, event.time
+                    if success:
+                        sub.progress = 100.0
         elif isinstance(event, RunFinished):
             self._put("UPDATE runs SET status=?, result=?, error_code=?, message=?, finish_time=?, "
                       "begin_time=COALESCE(begin_time, ?) WHERE task_id=?",
                       (RunStatus.FINISH.value, event.result.value, event.error_code, event.message, event.time,
                        event.time, event.task_id))
-            self.flush()
+            with self._live_lock:
+                run = self._live.get(event.task_id)
+                if run is not None:
+                    run.status, run.result, run.error_code = RunStatus.FINISH, event.result, event.error_code
+                    run.message, run.finish_time = event.message, event.time
+                    if run.begin_time is None:
+                        run.begin_time = event.time
+                    self._live_finished.append(event.task_id)
+                    while len(self._live_finished) > LIVE_FINISHED_KEPT:
+                        self._live.pop(self._live_finished.pop(0), None)
+
+    def _live_subtask(self, task_id: str, step_id: str) -> SubtaskRecord | None:
+        run = self._live.get(task_id)
+        if run is None:
+            return None
+        for sub in run.subtasks:
+            if sub.step_id == step_id:
+                return sub
+        return None
 
     # -- reads ---------------------------------------------------------------------------
     def _query(self, sql: str, args: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
@@ -398,6 +473,14 @@ class TaskStore:
             workflow=json.loads(r["workflow_json"]) if r["workflow_json"] else None)
 
     def get(self, task_id: str) -> RunRecord | None:
+        with self._live_lock:
+            live = self._live.get(task_id)
+            if live is not None:  # recorded here: the same values the rows will hold, without a disk read
+                return copy.deepcopy(live)
+        return self.get_stored(task_id)
+
+    def get_stored(self, task_id: str) -> RunRecord | None:
+        """The run as SQLite holds it (after committing this store's pending writes)."""
         rows = self._query("SELECT * FROM runs WHERE task_id=?", (task_id,))
         return self._record(rows[0]) if rows else None
 
@@ -413,6 +496,8 @@ class TaskStore:
         return [self._record(r) for r in rows]
 
     def delete(self, task_id: str) -> bool:
+        with self._live_lock:
+            self._live.pop(task_id, None)
         self._put("DELETE FROM subtasks WHERE task_id=?", (task_id,))
         self._put("DELETE FROM runs WHERE task_id=?", (task_id,))
         self.flush()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import shutil
+from dataclasses import asdict
 from pathlib import Path
 
 import pytest
@@ -129,6 +130,8 @@ def test_audio_only_input_fails_video_task_while_independent_branch_succeeds(tmp
     assert record.subtask(audio.id).status == SubtaskStatus.SUCCESS
     assert Path(record.subtask(audio.id).outputs[0]["path"]).is_file()
     assert record.subtask(after.id).status == SubtaskStatus.SKIPPED
+    # the record the engine hands back (from memory) is the one SQLite holds
+    assert asdict(record) == asdict(engine.store.get_stored(record.task_id))
 
 
 def test_cancel_kills_ffmpeg_and_leaves_no_partial_files(tmp_path: Path, media_dir: Path) -> None:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 import subprocess
 import sys
 import textwrap
+import time
+from dataclasses import asdict
 from pathlib import Path
 
 from mediaflow_gui.engine.events import (EventBus, RunCreated, RunFinished, RunStarted, StepInfo, SubtaskFinished,
@@ -56,6 +59,46 @@ def test_events_round_trip_into_records(tmp_path: Path) -> None:
     assert sd.outputs[0]["path"] == "/out/clip one_SD.mp4" and sd.outputs[0]["size"] == 1234
     assert rec.subtask("s2").error_code == "InputNotSupported"
     assert rec.subtask("s3").status == SubtaskStatus.SKIPPED
+
+
+def test_the_record_kept_in_memory_equals_the_stored_one(tmp_path: Path) -> None:
+    bus = EventBus()
+    tid = "mf-20260101-00000009"
+    with TaskStore(tmp_path / "t.sqlite3") as store:
+        store.attach(bus)
+        bus.emit(RunCreated(tid, "/in/a.mp4", "W", STEPS, time=10.0, workflow={"nodes": [{"id": "a"}]}, out_dir="/o"))
+        bus.emit(RunStarted(tid, time=11.0, metadata={"Duration": 2.5}))
+        bus.emit(SubtaskStarted(tid, "s1", ("ffmpeg", "-i", "a.mp4"), time=12.0, input="/in/a.mp4"))
+        bus.emit(SubtaskProgress(tid, "s1", 33.333, 1.25))
+        bus.emit(SubtaskProgress(tid, "s1", 66.0, 1.5))  # within a second: neither written nor kept
+        mid = store.get(tid)
+        assert mid is not None and mid.subtask("s1").progress == 33.33
+        assert asdict(mid) == asdict(store.get_stored(tid))
+        # outputs holding a Path are stored as JSON text; memory must hold what a reader gets back
+        bus.emit(SubtaskFinished(tid, "s1", SubtaskStatus.SUCCESS, ({"path": Path("/o/a b.mp4"), "size": 3},),
+                                 time=13.0))
+        bus.emit(SubtaskFinished(tid, "s2", SubtaskStatus.FAIL, (), "FFmpegFailed", "bad", time=14.0))
+        bus.emit(RunFinished(tid, RunResult.FAIL, "FFmpegFailed", "bad", time=15.0))
+        done = store.get(tid)
+        assert done is not None and done.subtask("s1").outputs == [{"path": "/o/a b.mp4", "size": 3}]
+        assert asdict(done) == asdict(store.get_stored(tid))
+        done.subtask("s1").outputs.clear()  # a caller's copy: changing it changes nothing kept
+        assert store.get(tid).subtask("s1").outputs  # type: ignore[union-attr]
+
+
+def test_writes_reach_the_file_without_a_flush(tmp_path: Path) -> None:
+    # the writer gathers a burst and commits it by itself: other processes see runs within moments
+    db = tmp_path / "t.sqlite3"
+    bus = EventBus()
+    with TaskStore(db) as store:
+        store.attach(bus)
+        _emit_run(bus, "mf-20260101-0000000a")
+        deadline, rows = time.monotonic() + 5, []
+        while time.monotonic() < deadline and not rows:
+            time.sleep(0.02)
+            with sqlite3.connect(db) as other:
+                rows = other.execute("SELECT status FROM runs WHERE task_id='mf-20260101-0000000a'").fetchall()
+        assert rows == [("FINISH",)]
 
 
 def test_reopened_store_sees_the_run(tmp_path: Path) -> None:
