@@ -16,13 +16,14 @@ the engine's own work allows):
   that group it costs a trim and a few frames of scaling (the decode is paid already), while
   on its own it seeks to its window and decodes only that, cheaper than a full pass; so two
   windowed members without a full-pass one run apart, each with its own seek.
-- Time-point snapshots never take frames from the shared decode: each point is a `-ss` seek
-  before its own `-i`, decoding a fraction of a GOP. When a group forms on their input they
-  ride in its process as extra seeking inputs ("passengers", as a hand-written command would
-  do); otherwise all points of a step are one process of seeks (build_seeking). Either way the
-  process start-up is paid once, and a passenger no longer holds a token the group must wait for
-  (measured: ~0.5 s of one idle core on the 20 s 1080p clip). The price: a passenger's subtask
-  finishes with its group rather than as soon as its images exist.
+- Time-point snapshots ride in a group's process ("passengers"). When the group decodes the
+  video anyway, each point takes its frame from that decode (a select of the first frame at or
+  after the point: no decoding of its own, the same frame a `-ss` seek lands on); an `-ss` seek
+  would decode from the previous keyframe, up to a whole GOP per point (on the 20 s 1080p clip
+  with x264's 250-frame GOPs, 4 points cost ~70 % of a full decode). A group without a video
+  decode gives each point its own seeking input (`-ss T -i`). Without a group, all points of a
+  step are one process of seeks (build_seeking). The price of riding along: a passenger's
+  subtask finishes with its group rather than as soon as its images exist.
 - Members need the same binary and a known input duration (progress and windows need it);
   a member whose builder rejects the input (TaskInputError) runs apart and fails on its own.
 """
@@ -222,19 +223,32 @@ def build_fused(ctxs: list[BuildContext], threads: int) -> FusedJob:
     needs = [_needs(c) for c in members if _kind(c) not in PASSENGERS]
     inp = common.input_stream(first, threads=threads) if threads > 0 else common.input_stream(first)
     n_video, n_audio = sum(v for v, _ in needs), sum(a for _, a in needs)
+    # time-point snapshots take their frames from the video decode when there is one (docstring)
+    from_decode = n_video > 0 and first.probe.has_video
+    rider_points = {c.step_id: _distinct_points(c) for c in riders} if from_decode else {}
+    n_video += sum(len(points) for points in rider_points.values())
     video_split = inp["v:0"].split() if n_video > 1 else None
     audio_split = inp["a:0"].asplit() if n_audio > 1 else None
     outputs: list[Any] = []
     vi = ai = 0
+
+    def next_video() -> Any:
+        nonlocal vi
+        vi += 1
+        return video_split[vi - 1] if video_split is not None else inp["v:0"]
+
     finalizers: dict[str, Callable[[], list[OutputFile]]] = {}
-    for ctx in riders:  # their own seeking inputs; the decode above never feeds them
-        rider_outputs, finalizers[ctx.step_id] = _seek_outputs(ctx, per_input=threads)
+    for ctx in riders:
+        if from_decode:
+            rider_outputs, finalizers[ctx.step_id] = _decoded_point_outputs(ctx, rider_points[ctx.step_id],
+                                                                             next_video)
+        else:  # their own seeking inputs: nothing decodes the video for them here
+            rider_outputs, finalizers[ctx.step_id] = _seek_outputs(ctx, per_input=threads)
         outputs += rider_outputs
     for ctx, (want_v, want_a) in zip(members, needs):
         video = audio = None
         if want_v:
-            video = video_split[vi] if video_split is not None else inp["v:0"]
-            vi += 1
+            video = next_video()
         if want_a:
             audio = audio_split[ai] if audio_split is not None else inp["a:0"]
             ai += 1
@@ -453,6 +467,44 @@ def _seek_outputs(ctx: BuildContext, per_input: int) -> tuple[list[Any], Callabl
         if per_input > 0:
             kwargs["threads"] = per_input
         video = common.input_stream(ctx, **kwargs)["v:0"].filter("scale", w=w, h=h).filter("setsar", "1")
+        streams = [video] if len(same) == 1 else [video.split()[i] for i in range(len(same))]
+        for stream, path in zip(streams, same):
+            outputs.append(ffmpeg.output(stream, str(path), **common.output_kwargs(
+                ctx, **{"frames:v": 1, "update": 1}, **common.image_codec_kwargs(p.format))))
+    return outputs, apart.finalize
+
+
+def _distinct_points(ctx: BuildContext) -> dict[str, list[Path]]:
+    """A time-point snapshot step's output files by point ("%.3f" seconds); two offsets on one
+    frame (1s and 25% of 4s) share one point."""
+    from .builders import snapshot
+
+    points = snapshot.time_points(ctx)
+    by_point: dict[str, list[Path]] = {}
+    for t, path in zip(points, snapshot.output_paths(ctx, len(points))):
+        by_point.setdefault(f"{t:.3f}", []).append(path)
+    return by_point
+
+
+def _decoded_point_outputs(ctx: BuildContext, by_point: dict[str, list[Path]],
+                           next_video: Callable[[], Any]) -> tuple[list[Any], Callable[[], list[OutputFile]]]:
+    """A time-point snapshot step fed by a shared decode: per point, the first frame at or after it.
+
+    That is the frame an accurate `-ss T` lands on (FFmpeg drops the decoded frames before T),
+    so the images equal those of the step run apart. After its one frame the select passes
+    nothing, so the branch costs an expression per frame and nothing more.
+    """
+    from .builders import snapshot
+    from ..model.params import SnapshotParams
+
+    apart = snapshot.build(ctx)  # checks the input, names the files, and gives the finalize we keep
+    p = ctx.params
+    assert isinstance(p, SnapshotParams)
+    w, h = common.fit_size(ctx.probe.width, ctx.probe.height, p.width, p.height)
+    outputs = []
+    for t_text, same in by_point.items():
+        video = (next_video().filter("select", expr=f"isnan(prev_selected_t)*gte(t,{t_text})")
+                 .filter("scale", w=w, h=h).filter("setsar", "1"))
         streams = [video] if len(same) == 1 else [video.split()[i] for i in range(len(same))]
         for stream, path in zip(streams, same):
             outputs.append(ffmpeg.output(stream, str(path), **common.output_kwargs(

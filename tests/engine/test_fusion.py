@@ -77,14 +77,14 @@ def test_standard_workflow_fused_and_apart_give_the_same_outputs(tmp_path: Path,
     assert len(digests(records[True])) >= 10 and digests(records[True]) == digests(records[False])
 
     # apart: one process per task (snapshots: one per time point); fused: one process, one decode
-    # split five ways, the time-point snapshots riding along as their own seeking inputs
+    # split to the five full-pass tasks and to the three time points of the snapshots, which take
+    # their frames from that decode (the images above are the bytes the seeking apart run made)
     assert len(calls[False]) == 5 + 4
     assert len(calls[True]) == 1
     shared = calls[True][0]
-    assert "split=5" in " ".join(shared)
+    assert "split=8" in " ".join(shared)  # 1s and 25% of 4 s are one point
     inputs = [i for i, a in enumerate(shared) if a == "-i"]
-    seeking = [i for prev, i in zip([0] + inputs, inputs) if "-ss" in shared[prev + 1:i]]
-    assert len(inputs) == 1 + 1 + 3 and len(seeking) == 3  # clip, logo, and 3 seeks (1s = 25% of 4 s)
+    assert len(inputs) == 2 and "-ss" not in shared  # the clip and the logo: no seeking input
 
     # every member says it started with the shared command and got the same progress
     rec = events[True]
@@ -311,9 +311,24 @@ def test_culprit_mapping_from_ffmpeg_lines(tmp_path: Path, video_clip: Path) -> 
     tile, split = names.index("tile"), names.index("split")
     assert fused.culprits([f"[Parsed_tile_{tile} @ 0x2] Invalid layout"]) == [c]
     assert fused.culprits([f"[Parsed_split_{split} @ 0x2] Invalid argument"]) == []
-    # a passenger's seeking input is its own; the shared input is nobody's
+    # a passenger fed by the shared decode: its select filter and its output are its own
     shot = make_context("snapshot", SnapshotParams(offsets=["2s"], width=128), video_clip, tmp_path / "d", name="D")
     fused = planner.build_fused(ctxs + [shot], threads=1)
+    argv = fused.job.args
+    assert "-ss" not in argv
+    graph = argv[argv.index("-filter_complex") + 1]
+    names = [re.match(r"(?:\[[^\]]*\])*([a-z0-9_]+)", f).group(1)
+             for chain in graph.split(";") for f in re.split(r"(?<!\\),", chain)]
+    owned = [i for i, n in enumerate(names) if n == "select" and fused.filter_owner.get(i) == shot.step_id]
+    assert len(owned) == 1
+    assert fused.culprits([f"[Parsed_select_{owned[0]} @ 0x3] Error while filtering"]) == [shot.step_id]
+    assert fused.culprits([f"Error opening output {shot.staging_dir.resolve()}/x.jpg: Not a directory"]) == [
+        shot.step_id]
+    # a group that decodes no video (an audio-only transcode): the passenger seeks with its own input,
+    # which is its own; the shared input is nobody's
+    from mediaflow_gui.model.params import transcode_preset
+    audio = make_context("transcode", transcode_preset("Audio only (m4a)"), video_clip, tmp_path / "e", name="E")
+    fused = planner.build_fused([audio, shot], threads=1)
     argv = fused.job.args
     inputs = [i for i, a in enumerate(argv) if a == "-i"]
     seek_index = next(n for n, (prev, i) in enumerate(zip([0] + inputs, inputs)) if "-ss" in argv[prev + 1:i])
@@ -382,3 +397,20 @@ def test_budget_resize_keeps_held_tokens() -> None:
         assert budget.in_use == 0
 
     asyncio.run(scenario())
+
+
+def test_time_points_from_the_shared_decode_match_seeking_at_the_edges(tmp_path: Path, video_clip: Path) -> None:
+    # the first frame, a point between two frames, the last frame and one past the end (clamped)
+    shots = SnapshotParams(offsets=["0", "1.01s", "100%", "999s"], width=128, format="png")
+    digests = {}
+    for fusion in (True, False):
+        wf = parallel_workflow(task_node("snapshot", "Edges", shots),
+                               task_node("sample_snapshot", "Samples", SampleSnapshotParams(interval="1s", width=128)))
+        engine = make_engine(tmp_path / f"e{fusion}", fusion=fusion)
+        record = asyncio.run(engine.run(wf, video_clip, tmp_path / f"out-{fusion}"))
+        assert record.result == RunResult.SUCCESS, record.message
+        images = record.subtask_named("Edges").outputs
+        assert len(images) == 4
+        digests[fusion] = [hashlib.sha256(Path(o["path"]).read_bytes()).hexdigest() for o in images]
+    assert digests[True] == digests[False]
+    assert digests[True][2] == digests[True][3]  # 100 % and past the end: both the last frame
