@@ -3,7 +3,7 @@
     python benchmarks/standard_workflow.py [--rounds 3] [--seconds 20] [--bench-dir DIR]
 
 Generates (once, cached) a 20 s 1080p30 H.264 + AAC clip, then in each round runs, one after
-another in this process:
+another in this process (every other round in the reverse order):
   A  = resources/workflows/standard.mfw.json through MediaFlow's Engine, fusion on
   A0 = the same with fusion off (every task its own FFmpeg process, in parallel under the budget)
   B  = the same tasks as separate hand-written FFmpeg commands, one after another
@@ -230,7 +230,9 @@ def main(argv: list[str] | None = None) -> int:
     props_a: dict[str, Props] = {}
     props_a0: dict[str, Props] = {}
     for r in range(1, args.rounds + 1):
-        for w in which:
+        # odd rounds A, A0, B, C; even rounds the reverse: no variant always runs first (on this VM
+        # the first run after a pause was often the slowest) or always right after the heaviest one
+        for w in (which if r % 2 else list(reversed(which))):
             c0 = children_cpu()
             if w in ("A", "A0"):
                 seconds, subtasks = run_engine(wf_path, clip, work / w, fusion=(w == "A"), data=work / f"data-{w}")
