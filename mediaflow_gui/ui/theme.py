@@ -65,6 +65,17 @@ STATUS_LABELS: dict[str, str] = {
 }
 
 
+def percent_text(percent: float, running: bool = True) -> str:
+    """A progress percentage as shown: while running rounded down and never "100%".
+
+    FFmpeg's position reaches the end before the encoders drain and the file is finalized, so a
+    rounded 99.6 would read "100%" for seconds while the node still says it is running.
+    """
+    if not running:
+        return f"{percent:.0f}%"
+    return f"{min(99, max(0, int(percent)))}%"
+
+
 def kind_key(kind: NodeKind, task_kind: str | None) -> str:
     """The colour/icon key of a node: its task kind for tasks, else the node kind."""
     return (task_kind or "task") if kind == NodeKind.TASK else kind.value

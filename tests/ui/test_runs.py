@@ -222,3 +222,10 @@ def test_progress_updates_are_throttled(window) -> None:
     assert window.adapter.run(ids[0]).steps["s0"].progress == 98.0
     for tid in ids:  # finish them so the store has nothing pending
         bus.emit(RunFinished(tid, RunResult.CANCELED, "Canceled", "test"))
+
+
+def test_a_running_percentage_never_reads_100() -> None:
+    from mediaflow_gui.ui.theme import percent_text
+
+    assert percent_text(99.96) == "99%" and percent_text(42.7) == "42%" and percent_text(-1) == "0%"
+    assert percent_text(100.0, running=False) == "100%" and percent_text(40.4, running=False) == "40%"

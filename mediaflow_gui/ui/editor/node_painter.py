@@ -20,7 +20,7 @@ RADIUS_TASK = 10.0
 def subtitle_for(node: Node, state: NodeVisualState) -> str:
     status = state.run_status
     if status == "PROCESSING":
-        return f"Running · {state.progress:.0f}%"
+        return f"Running · {theme.percent_text(state.progress)}"
     if status:
         return theme.STATUS_LABELS.get(status, status.capitalize())
     if node.kind == NodeKind.TASK:

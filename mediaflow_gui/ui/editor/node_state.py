@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..theme import percent_text
+
 
 @dataclass
 class NodeVisualState:
@@ -25,7 +27,7 @@ class NodeVisualState:
         if self.run_status:
             status = self.run_status.capitalize()
             if self.run_status == "PROCESSING":
-                status = f"Running {self.progress:.0f}%"
+                status = f"Running {percent_text(self.progress)}"
             lines.append(f"Run: {status}")
             if self.run_message:
                 lines.append(_esc(self.run_message[:400]))

@@ -172,7 +172,7 @@ class RunDetailsDialog(QDialog):
         head.addWidget(name)
         head.addStretch(1)
         if sub.status.value == "PROCESSING":
-            head.addWidget(QLabel(f"{sub.progress:.0f}%"))
+            head.addWidget(QLabel(theme.percent_text(sub.progress)))
         head.addWidget(_chip(sub.status.value))
         box.addLayout(head)
         if sub.message and sub.status.value != "SUCCESS":

@@ -136,7 +136,7 @@ class TaskTableModel(QAbstractTableModel):
             if col == COL_STATUS:
                 return STATUS_TEXT.get(run.display_status, run.display_status)
             if col == COL_PROGRESS:
-                return f"{run.progress:.0f}%"
+                return theme.percent_text(run.progress, running=not run.finished)
             if col == COL_ELAPSED:
                 return format_elapsed(run.elapsed(time.time()))
         if role == Qt.ItemDataRole.ToolTipRole:

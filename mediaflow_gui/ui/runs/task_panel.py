@@ -38,7 +38,8 @@ class ProgressDelegate(QStyledItemDelegate):
         font = painter.font()
         font.setPointSizeF(font.pointSizeF() * 0.85)
         painter.setFont(font)
-        painter.drawText(rect, int(Qt.AlignmentFlag.AlignCenter), f"{percent:.0f}%")
+        painter.drawText(rect, int(Qt.AlignmentFlag.AlignCenter),
+                         theme.percent_text(percent, running=not run.finished))
         painter.restore()
 
 
