@@ -1,6 +1,6 @@
 """200 short inputs through one workflow: throughput, peak RSS, and the default concurrency vs. others.
 
-    python benchmarks/many_inputs.py [--inputs 200] [--settings 1,2,3,4,6] [--seconds 2]
+    python benchmarks/many_inputs.py [--inputs 200] [--settings 1,2,3,4,6] [--seconds 2] [--rounds 2]
 
 Makes one short clip (320x240, 25 fps, H.264 + AAC) and N copies of it under distinct names, then
 for each thread-budget setting submits all N runs at once to one Engine (as a dropped folder or a
@@ -8,7 +8,8 @@ burst of bucket uploads would) with a small workflow: a 240p transcode, sampled 
 time-point snapshot (fusion on: the first two share one FFmpeg process). Prints inputs per second,
 the engine process's peak RSS (psutil, sampled every 20 ms) and its RSS after each quarter of the
 runs (flat = no per-run leak), and whether the default setting (number of cores) is within 10 %
-of the best setting found.
+of the best setting found. With several rounds (every other round in the reverse order, since
+on a shared VM the same setting varied by ±10 % between runs) each setting's median counts.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import argparse
 import asyncio
 import os
 import shutil
+import statistics
 import sys
 import threading
 import time
@@ -110,6 +112,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seconds", type=float, default=2.0)
     ap.add_argument("--settings", default="1,2,3,4,6", help="thread budgets to compare (the default is added)")
     ap.add_argument("--bench-dir", default=None)
+    ap.add_argument("--rounds", type=int, default=2)
     args = ap.parse_args(argv)
     default = os.cpu_count() or 2
     settings = sorted({int(s) for s in args.settings.split(",") if s.strip()} | {default})
@@ -127,14 +130,20 @@ def main(argv: list[str] | None = None) -> int:
         inputs.append(path)
     print(f"{len(inputs)} inputs ({clip.name}), default thread budget {default}; {load_text()}")
     mb = 1024 * 1024
-    results: dict[int, float] = {}
+    rates: dict[int, list[float]] = {t: [] for t in settings}
+    for r in range(1, args.rounds + 1):
+        for threads in (settings if r % 2 else list(reversed(settings))):
+            seconds, peak, quarters, failed = asyncio.run(run_all(inputs, threads, root / "many_inputs_run"))
+            rates[threads].append(len(inputs) / seconds)
+            mark = " (default)" if threads == default else ""
+            print(f"round {r} budget {threads}{mark}: {seconds:6.2f} s, {rates[threads][-1]:5.2f} inputs/s, peak RSS "
+                  f"{peak / mb:.0f} MB, RSS after each quarter {', '.join(f'{q / mb:.0f}' for q in quarters)} MB"
+                  f"{f', {failed} FAILED' if failed else ''}   ({load_text()})", flush=True)
+    results = {t: statistics.median(v) for t, v in rates.items()}
+    print()
     for threads in settings:
-        seconds, peak, quarters, failed = asyncio.run(run_all(inputs, threads, root / "many_inputs_run"))
-        results[threads] = len(inputs) / seconds
-        mark = " (default)" if threads == default else ""
-        print(f"budget {threads}{mark}: {seconds:6.2f} s, {results[threads]:5.2f} inputs/s, peak RSS "
-              f"{peak / mb:.0f} MB, RSS after each quarter {', '.join(f'{q / mb:.0f}' for q in quarters)} MB"
-              f"{f', {failed} FAILED' if failed else ''}   ({load_text()})", flush=True)
+        print(f"budget {threads}: median {results[threads]:5.2f} inputs/s "
+              f"(rounds: {', '.join(f'{x:.2f}' for x in rates[threads])})")
     best = max(results, key=results.get)
     share = results[default] / results[best]
     print()
