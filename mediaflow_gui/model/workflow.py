@@ -73,13 +73,14 @@ class Workflow:
         self.base_dir: str | None = None
         self.nodes: dict[str, Node] = {}
         self.edges: list[Edge] = []
-        # events: (node), (node), (edge), (edge), (node), (node), ()
+        # events: (node), (node), (edge), (edge), (node), (node), (), ()
         self.node_added = Signal()
         self.node_removed = Signal()
         self.edge_added = Signal()
         self.edge_removed = Signal()
         self.node_changed = Signal()  # params, name
         self.node_moved = Signal()
+        self.info_changed = Signal()  # name, description
         self.changed = Signal()  # any change at all, after the specific event
 
     # -- queries -------------------------------------------------------------
@@ -149,6 +150,22 @@ class Workflow:
         node = self.nodes[node_id]
         node.name = name
         self.node_changed.emit(node)
+        self.changed.emit()
+
+    def set_info(self, name: str | None = None, description: str | None = None) -> None:
+        """Change the workflow's name and/or description (None leaves one as it is).
+
+        An empty name is refused (ValueError): it names the file and the window and is shown in
+        every run, so a blank one would leave a person with nothing to recognise it by.
+        """
+        if name is not None and not name.strip():
+            raise ValueError("the workflow name must not be empty")
+        new_name = self.name if name is None else name
+        new_description = self.description if description is None else description
+        if (new_name, new_description) == (self.name, self.description):
+            return
+        self.name, self.description = new_name, new_description
+        self.info_changed.emit()
         self.changed.emit()
 
     def move_node(self, node_id: str, position: tuple[float, float]) -> None:
