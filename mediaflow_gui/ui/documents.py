@@ -41,6 +41,8 @@ class Documents(QObject):
         self.ask_save_path: Callable[[], str] = self._ask_save_path
         self.show_error: Callable[[str, str], None] = lambda title, text: QMessageBox.warning(window, title, text)
         controller.undo_stack.cleanChanged.connect(lambda _clean: self.title_changed.emit())
+        # an unsaved document's title shows the workflow name, which an undoable step can change
+        controller.undo_stack.indexChanged.connect(lambda _index: self.title_changed.emit())
 
     # -- state ---------------------------------------------------------------------------------
     @property

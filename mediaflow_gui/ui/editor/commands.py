@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 
 MERGE_SET_PARAMS = 1001
 MERGE_RENAME = 1002
+MERGE_WORKFLOW_INFO = 1003
 
 
 class CommandGuard:
@@ -200,3 +201,32 @@ class RenameNodeCommand(WorkflowCommand):
 
     def undo_(self) -> None:
         self.workflow.rename_node(self.node_id, self.old)
+
+
+class SetWorkflowInfoCommand(WorkflowCommand):
+    """Change the workflow's name or description; typing into one of them merges into one step."""
+
+    def __init__(self, workflow: Workflow, guard: CommandGuard, name: str | None = None,
+                 description: str | None = None) -> None:
+        what = "Rename workflow" if description is None else (
+            "Change workflow description" if name is None else "Change workflow name and description")
+        super().__init__(workflow, guard, what)
+        # which of the two this command changes; only edits of the same one merge
+        self.key = (name is not None, description is not None)
+        self.old = (workflow.name, workflow.description)
+        self.new = (name, description)
+
+    def id(self) -> int:  # noqa: A003
+        return MERGE_WORKFLOW_INFO
+
+    def mergeWith(self, other: QUndoCommand) -> bool:  # noqa: N802
+        if not isinstance(other, SetWorkflowInfoCommand) or other.key != self.key:
+            return False
+        self.new = other.new
+        return True
+
+    def do(self) -> None:
+        self.workflow.set_info(name=self.new[0], description=self.new[1])
+
+    def undo_(self) -> None:
+        self.workflow.set_info(name=self.old[0], description=self.old[1])

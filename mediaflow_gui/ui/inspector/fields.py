@@ -14,7 +14,8 @@ from ...model.values import parse_offset
 from .specs import FieldSpec
 
 
-def _mark(widget: QWidget, problems: list[str], hint: str) -> None:
+def mark_invalid(widget: QWidget, problems: list[str], hint: str = "") -> None:
+    """Give a widget the red "invalid" frame with the problems as tooltip, or clear it."""
     widget.setProperty("invalid", bool(problems))
     widget.setToolTip("\n".join(problems) if problems else hint)
     widget.style().unpolish(widget)
@@ -55,7 +56,7 @@ class FieldWidget(QWidget):
 
     def set_problems(self, problems: list[str]) -> None:
         self.problems = list(problems)
-        _mark(self.editor(), problems, self.spec.hint)
+        mark_invalid(self.editor(), problems, self.spec.hint)
 
 
 class IntField(FieldWidget):
@@ -156,6 +157,13 @@ class TextField(FieldWidget):
         return self.line
 
 
+def pick_image(parent: QWidget, base_dir: str) -> str:
+    """Ask for a watermark image (the one file dialog both watermark editors use); "" if cancelled."""
+    path, _ = QFileDialog.getOpenFileName(parent, "Choose the watermark image", base_dir,
+                                          "Images (*.png *.webp *.jpg *.jpeg);;All files (*)")
+    return path
+
+
 class FileField(TextField):
     def __init__(self, spec: FieldSpec, parent: QWidget | None = None) -> None:
         super().__init__(spec, parent)
@@ -165,8 +173,7 @@ class FileField(TextField):
         self.layout_.addWidget(self.browse)
 
     def _pick(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Choose the watermark image", self.base_dir,
-                                              "Images (*.png *.webp *.jpg *.jpeg);;All files (*)")
+        path = pick_image(self, self.base_dir)
         if path:
             self.line.setText(path)
             self._emit(path)

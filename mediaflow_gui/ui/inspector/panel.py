@@ -1,31 +1,37 @@
-"""The inspector panel: the selected node's name and parameters, validated as the user types.
+"""The inspector panel: the selected node's name and parameters, validated as the user types;
+with no node selected, the workflow's own name and description.
 
 An edit is turned into a candidate copy of the parameters; if the candidate has problems
 about that field, the field is marked (red frame, the reason as tooltip and below the form)
 and nothing is written. Otherwise a SetParamsCommand goes on the undo stack (successive
 edits of one field merge into one undo step). Undo/redo refresh the widgets from the model.
+The widgets of one parameters dataclass come from a FieldGroup (field_group.py), so a
+watermark node and a watermark inside a transcode (watermarks.py) are edited by the same code.
 """
 
 from __future__ import annotations
 
 import copy
-import dataclasses
-import typing
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QComboBox, QFormLayout, QFrame, QHBoxLayout, QLabel, QLineEdit, QScrollArea,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QComboBox, QFormLayout, QFrame, QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit,
+                               QScrollArea, QVBoxLayout, QWidget)
 
 from ...model.kinds import NodeKind, TASK_KINDS
-from ...model.params import TRANSCODE_PRESETS, TranscodeParams, transcode_preset
+from ...model.params import TRANSCODE_PRESETS, TranscodeParams, WatermarkParams, transcode_preset
 from ...model.workflow import Node
 from .. import icons, theme
+from ..editor.commands import SetParamsCommand, SetWorkflowInfoCommand
 from ..editor.controller import EditorController
 from ..editor.palette import DESCRIPTIONS
-from .fields import FieldWidget, FileField, make_field
-from .specs import SPECS, WATERMARK_ONLY, field_problems
+from .field_group import FieldGroup
+from .fields import FieldWidget, mark_invalid
+from .specs import SPECS
+from .watermarks import WatermarkListEditor
 
 CUSTOM = "Custom"
+EMPTY_NAME = "The workflow needs a name: it names the file, the window and every run."
+NAME_HINT = "The workflow's name, shown in the title bar and in every run"
 
 
 class InspectorPanel(QWidget):
@@ -33,8 +39,10 @@ class InspectorPanel(QWidget):
         super().__init__(parent)
         self.controller = controller
         self.node_id = ""
-        self.fields: dict[str, FieldWidget] = {}
+        self.group: FieldGroup | None = None  # the selected task's parameter widgets
+        self.watermarks: WatermarkListEditor | None = None  # a transcode's watermarks
         self._writing = False
+        self._loading = False  # the description box's textChanged fires for program changes too
         self.preset_combo: QComboBox | None = None
 
         outer = QVBoxLayout(self)
@@ -61,9 +69,22 @@ class InspectorPanel(QWidget):
         self.description.setProperty("role", "hint")
         self.box.addWidget(self.description)
 
+        # widgets that live as long as the panel and move in and out of the form
         self.name_edit = QLineEdit()
         self.name_edit.setPlaceholderText("Node name")
         self.name_edit.textEdited.connect(self._rename)
+        self.workflow_name_edit = QLineEdit()
+        self.workflow_name_edit.setPlaceholderText("Workflow name")
+        self.workflow_name_edit.setToolTip(NAME_HINT)
+        self.workflow_name_edit.textEdited.connect(self._edit_workflow_name)
+        self.workflow_description_edit = QPlainTextEdit()
+        self.workflow_description_edit.setPlaceholderText("What this workflow is for (optional)")
+        self.workflow_description_edit.setTabChangesFocus(True)
+        self.workflow_description_edit.setMaximumHeight(120)
+        self.workflow_description_edit.textChanged.connect(self._edit_workflow_description)
+        self._kept = (self.name_edit, self.workflow_name_edit, self.workflow_description_edit)
+        for widget in self._kept:
+            widget.hide()
         self.form_host = QWidget()
         self.form = QFormLayout(self.form_host)
         self.form.setContentsMargins(0, 6, 0, 0)
@@ -81,12 +102,20 @@ class InspectorPanel(QWidget):
         controller.undo_stack.indexChanged.connect(lambda _i: self._on_model_changed())
         self.show_node("")
 
+    @property
+    def fields(self) -> dict[str, FieldWidget]:
+        """The selected task's field widgets by parameter name (empty for other nodes)."""
+        return self.group.fields if self.group is not None else {}
+
     # -- showing a node --------------------------------------------------------------------
     def _on_workflow_replaced(self) -> None:
         self.show_node(self.controller.current_node().id if self.controller.current_node() else "")
 
     def _on_model_changed(self) -> None:
         if self._writing:
+            return
+        if not self.node_id:
+            self._load_workflow_info()
             return
         node = self.controller.workflow.nodes.get(self.node_id)
         if node is None:
@@ -95,17 +124,11 @@ class InspectorPanel(QWidget):
             self._load_values(node)
 
     def show_node(self, node_id: str) -> None:
-        self.node_id = node_id
+        self.node_id = node_id if node_id in self.controller.workflow.nodes else ""
         self._clear_form()
-        node = self.controller.workflow.nodes.get(node_id)
+        node = self.controller.workflow.nodes.get(self.node_id)
         if node is None:
-            self.icon_label.setPixmap(icons.pixmap("details", 22, theme.TEXT_DIM))
-            wf = self.controller.workflow
-            self.title.setText(wf.name or "Workflow")
-            self.description.setText(
-                (wf.description + "\n\n" if wf.description else "")
-                + f"{len(wf.nodes)} nodes, {len(wf.edges)} connections.\n"
-                  "Select a node to edit its name and parameters.")
+            self._show_workflow()
             return
         key = theme.kind_key(node.kind, node.task_kind)
         self.icon_label.setPixmap(icons.pixmap(key, 22, theme.KIND_COLORS.get(key)))
@@ -117,55 +140,51 @@ class InspectorPanel(QWidget):
         self.form.addRow("Name", self.name_edit)
         self.name_edit.show()
         if node.kind == NodeKind.TASK and node.params is not None and node.task_kind in SPECS:
+            base_dir = self.controller.workflow.base_dir or ""
             if isinstance(node.params, TranscodeParams):
                 self.preset_combo = QComboBox()
                 self.preset_combo.addItem(CUSTOM)
                 self.preset_combo.addItems(list(TRANSCODE_PRESETS))
                 self.preset_combo.activated.connect(self._apply_preset)
                 self.form.addRow("Preset", self.preset_combo)
-            hints = typing.get_type_hints(type(node.params))
-            for spec in SPECS[node.task_kind]:
-                widget = make_field(spec, hints.get(spec.name, str))
-                if isinstance(widget, FileField):
-                    widget.base_dir = self.controller.workflow.base_dir or ""
-                widget.edited.connect(lambda value, name=spec.name: self._edited(name, value))
-                self.fields[spec.name] = widget
-                self.form.addRow(spec.label, widget)
-            if isinstance(node.params, TranscodeParams) and node.params.watermarks:
-                note = QLabel(f"{len(node.params.watermarks)} watermark(s) stored in this transcode.")
-                note.setProperty("role", "hint")
-                self.form.addRow("", note)
+            self.group = FieldGroup(SPECS[node.task_kind], type(node.params), base_dir, self)
+            self.group.edited.connect(self._edited)
+            self.group.add_rows(self.form)
+            if isinstance(node.params, TranscodeParams):
+                heading = QLabel("Watermarks")
+                heading.setProperty("role", "title")
+                self.form.addRow(heading)
+                self.watermarks = WatermarkListEditor(self._write_watermarks, base_dir)
+                self.watermarks.problems_changed.connect(self._show_errors)
+                self.form.addRow(self.watermarks)
         self._load_values(node)
 
     def _clear_form(self) -> None:
-        self.fields.clear()
+        if self.group is not None:
+            self.group.deleteLater()  # its widgets go with the form rows below
+        self.group = None
+        self.watermarks = None
         self.preset_combo = None
         self.error_label.clear()
         while self.form.rowCount():
             row = self.form.takeRow(0)
             for part in (row.labelItem, row.fieldItem):
-                if part is not None and part.widget() is not None and part.widget() is not self.name_edit:
+                if part is not None and part.widget() is not None and part.widget() not in self._kept:
                     part.widget().deleteLater()
-        self.name_edit.hide()
+        for widget in self._kept:
+            widget.hide()
 
     def _load_values(self, node: Node) -> None:
         if self.name_edit.text() != node.name:
             self.name_edit.setText(node.name)
         params = node.params
-        if params is None:
+        if params is None or self.group is None:
             return
-        for name, widget in self.fields.items():
-            widget.set_value(getattr(params, name))
-            widget.set_problems(field_problems(params, name))
-        self._update_enabled(params)
+        self.group.load(params)
+        if self.watermarks is not None and isinstance(params, TranscodeParams):
+            self.watermarks.load(params.watermarks)
         self._update_preset(params)
         self._show_errors()
-
-    def _update_enabled(self, params: object) -> None:
-        kind = getattr(params, "type", None)
-        for name, needed in WATERMARK_ONLY.items():
-            if name in self.fields and kind is not None:
-                self.fields[name].setEnabled(kind == needed)
 
     def _update_preset(self, params: object) -> None:
         if self.preset_combo is None or not isinstance(params, TranscodeParams):
@@ -179,24 +198,76 @@ class InspectorPanel(QWidget):
         self.preset_combo.setCurrentText(name)
 
     def _show_errors(self) -> None:
-        lines = [p for w in self.fields.values() for p in w.problems]
+        lines = list(self.group.problems()) if self.group is not None else []
+        if self.watermarks is not None:
+            lines += self.watermarks.problems()
+        if not self.node_id and self.workflow_name_edit.property("invalid"):
+            lines.append(EMPTY_NAME)
         self.error_label.setText("\n".join(f"• {p}" for p in lines))
+
+    # -- the workflow itself (no node selected) -------------------------------------------------
+    def _show_workflow(self) -> None:
+        self.icon_label.setPixmap(icons.pixmap("details", 22, theme.TEXT_DIM))
+        self.form.addRow("Name", self.workflow_name_edit)
+        self.form.addRow("Description", self.workflow_description_edit)
+        self.workflow_name_edit.show()
+        self.workflow_description_edit.show()
+        self.workflow_name_edit.setText(self.controller.workflow.name)
+        mark_invalid(self.workflow_name_edit, [], NAME_HINT)
+        self._load_workflow_info()
+
+    def _load_workflow_info(self) -> None:
+        """Show the model's name, description and size (after undo/redo or any other change)."""
+        wf = self.controller.workflow
+        self.title.setText(wf.name or "Workflow")
+        self.description.setText(f"{len(wf.nodes)} nodes, {len(wf.edges)} connections.\n"
+                                 "Select a node to edit its name and parameters.")
+        if self.workflow_name_edit.text().strip() != wf.name:
+            self.workflow_name_edit.setText(wf.name)
+            mark_invalid(self.workflow_name_edit, [], NAME_HINT)
+        if self.workflow_description_edit.toPlainText() != wf.description:
+            self._loading = True
+            try:
+                self.workflow_description_edit.setPlainText(wf.description)
+            finally:
+                self._loading = False
+        self._show_errors()
+
+    def _push_workflow_info(self, name: str | None = None, description: str | None = None) -> bool:
+        wf = self.controller.workflow
+        self._writing = True
+        try:
+            return self.controller.push(SetWorkflowInfoCommand(wf, self.controller.guard, name, description))
+        finally:
+            self._writing = False
+
+    def _edit_workflow_name(self, text: str) -> bool:
+        """The name as typed: an empty one is marked and not written."""
+        name = text.strip()
+        problems = [] if name else [EMPTY_NAME]
+        mark_invalid(self.workflow_name_edit, problems, NAME_HINT)
+        self._show_errors()
+        if problems or name == self.controller.workflow.name:
+            return False
+        written = self._push_workflow_info(name=name)
+        self.title.setText(self.controller.workflow.name)
+        return written
+
+    def _edit_workflow_description(self) -> bool:
+        text = self.workflow_description_edit.toPlainText()
+        # not while the box is being filled from the model, nor while a node is shown instead
+        if self._loading or self.node_id or text == self.controller.workflow.description:
+            return False
+        return self._push_workflow_info(description=text)
 
     # -- edits --------------------------------------------------------------------------------
     def _edited(self, name: str, value: object) -> bool:
         node = self.controller.workflow.nodes.get(self.node_id)
-        if node is None or node.params is None:
+        if node is None or node.params is None or self.group is None:
             return False
-        try:
-            candidate = dataclasses.replace(copy.deepcopy(node.params), **{name: value})
-        except (TypeError, ValueError) as exc:
-            self.fields[name].set_problems([f"{name}: {exc}"])
-            self._show_errors()
-            return False
-        problems = field_problems(candidate, name)
-        self.fields[name].set_problems(problems)
+        candidate = self.group.candidate(node.params, name, value)
         self._show_errors()
-        if problems:
+        if candidate is None:
             return False  # rejected: shown on the field, never written to the model
         if getattr(node.params, name) == value:
             return False
@@ -206,13 +277,27 @@ class InspectorPanel(QWidget):
         finally:
             self._writing = False
         # other fields' problems may have changed (e.g. codec vs container)
-        for other, widget in self.fields.items():
-            if other != name:
-                widget.set_problems(field_problems(candidate, other))
-        self._update_enabled(candidate)
+        self.group.mark(candidate, skip=name)
         self._update_preset(candidate)
         self._show_errors()
         return True
+
+    def _write_watermarks(self, marks: list[WatermarkParams], field_key: str, text: str) -> bool:
+        """Write a transcode's new watermark list (checked by the watermark editor) as one
+        undoable step; edits of one field of one watermark merge, adds and removes do not."""
+        node = self.controller.workflow.nodes.get(self.node_id)
+        if node is None or not isinstance(node.params, TranscodeParams):
+            return False
+        params = copy.deepcopy(node.params)
+        params.watermarks = copy.deepcopy(marks)
+        command = SetParamsCommand(self.controller.workflow, self.controller.guard, self.node_id, params, field_key)
+        if text:
+            command.setText(f"{text} in {node.label}")
+        self._writing = True
+        try:
+            return self.controller.push(command)
+        finally:
+            self._writing = False
 
     def _rename(self, text: str) -> None:
         if self.node_id in self.controller.workflow.nodes:
@@ -234,5 +319,7 @@ class InspectorPanel(QWidget):
 
     def edit_field(self, name: str, value: object) -> bool:
         """Set a field as if the user typed it; True if it was written (tests use it)."""
-        self.fields[name].set_value(value)
+        if self.group is None:
+            raise KeyError(name)
+        self.group.set_value(name, value)
         return self._edited(name, value)

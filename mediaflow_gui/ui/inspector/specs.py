@@ -99,6 +99,10 @@ WATERMARK = [
     FieldSpec("output_name", "Output name", "text", hint="Used when the watermark runs on its own"),
 ]
 
+# a watermark inside a transcode: the watermark node's own fields, less the output name (the
+# transcode names its output); the same specs, so both editors stay one code path
+WATERMARK_IN_TRANSCODE = [spec for spec in WATERMARK if spec.name != "output_name"]
+
 SPECS: dict[str, list[FieldSpec]] = {
     "transcode": TRANSCODE,
     "snapshot": SNAPSHOT,

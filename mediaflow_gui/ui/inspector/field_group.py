@@ -1,0 +1,90 @@
+"""One set of field widgets for one parameters dataclass, built from a spec table.
+
+The panel uses a group for the selected task's parameters and another for the watermark
+chosen inside a transcode; both build the same widgets from the same specs (specs.py) and
+check an edit the same way: a candidate copy with the new value, whose problems about that
+field mark the widget and keep the value away from the model.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import typing
+from typing import Any, Iterable
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QFormLayout
+
+from .fields import FieldWidget, FileField, make_field
+from .specs import WATERMARK_ONLY, FieldSpec, field_problems
+
+
+class FieldGroup(QObject):
+    # (field name, new value): the user changed a field (not yet checked)
+    edited = Signal(str, object)
+
+    def __init__(self, specs: Iterable[FieldSpec], params_type: type, base_dir: str = "",
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.specs = list(specs)
+        self.fields: dict[str, FieldWidget] = {}
+        hints = typing.get_type_hints(params_type)
+        for spec in self.specs:
+            widget = make_field(spec, hints.get(spec.name, str))
+            if isinstance(widget, FileField):
+                widget.base_dir = base_dir
+            widget.edited.connect(lambda value, name=spec.name: self.edited.emit(name, value))
+            self.fields[spec.name] = widget
+
+    def add_rows(self, form: QFormLayout) -> None:
+        for spec in self.specs:
+            form.addRow(spec.label, self.fields[spec.name])
+
+    def set_base_dir(self, base_dir: str) -> None:
+        for widget in self.fields.values():
+            if isinstance(widget, FileField):
+                widget.base_dir = base_dir
+
+    def load(self, params: object) -> None:
+        """Show `params` (values, problems, which fields apply)."""
+        for name, widget in self.fields.items():
+            widget.set_value(getattr(params, name))
+        self.mark(params)
+
+    def mark(self, params: object, skip: str = "") -> None:
+        """Mark every field (but `skip`) with the problems `params` has about it."""
+        for name, widget in self.fields.items():
+            if name != skip:
+                widget.set_problems(field_problems(params, name))
+        self.update_enabled(params)
+
+    def update_enabled(self, params: object) -> None:
+        kind = getattr(params, "type", None)
+        for name, needed in WATERMARK_ONLY.items():
+            if name in self.fields and kind is not None:
+                self.fields[name].setEnabled(kind == needed)
+
+    def candidate(self, params: object, name: str, value: Any) -> object | None:
+        """A copy of `params` with `name` set to `value`, or None if that value has problems
+        (then the field shows them). The model is never touched here."""
+        try:
+            candidate = dataclasses.replace(copy.deepcopy(params), **{name: value})
+        except (TypeError, ValueError) as exc:
+            self.fields[name].set_problems([f"{name}: {exc}"])
+            return None
+        problems = field_problems(candidate, name)
+        self.fields[name].set_problems(problems)
+        return None if problems else candidate
+
+    def problems(self) -> list[str]:
+        return [p for widget in self.fields.values() for p in widget.problems]
+
+    def set_value(self, name: str, value: Any) -> None:
+        """Put a value into a widget without emitting `edited` (tests and the panel use it)."""
+        self.fields[name].set_value(value)
+
+    def delete_widgets(self) -> None:
+        for widget in self.fields.values():
+            widget.deleteLater()
+        self.fields.clear()
