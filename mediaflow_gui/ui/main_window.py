@@ -18,6 +18,7 @@ from ..paths import sample_workflow_path
 from . import icons
 from .context import AppContext
 from .documents import Documents
+from .editor.context_menu import CanvasContextMenu
 from .editor.controller import EditorController
 from .editor.palette import Palette
 from .editor.problems import ProblemsPanel
@@ -116,6 +117,9 @@ class MainWindow(QMainWindow):
         self._make_menus()
         self._make_toolbar()
         self._connect()
+        self.canvas_menu = CanvasContextMenu(self.controller, self.view, {
+            "copy": self.act_copy, "duplicate": self.act_duplicate, "delete": self.act_delete,
+            "select_all": self.act_select_all, "fit": self.act_fit, "layout": self.act_layout})
 
         if workflow_path:
             self.documents.open(workflow_path)

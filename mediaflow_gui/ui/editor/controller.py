@@ -165,6 +165,14 @@ class EditorController(QObject):
             return False
         return self.push(RemoveCommand(self.workflow, self.guard, node_ids, edges))
 
+    def disconnect(self, node_ids: list[str] | None = None) -> bool:
+        """Delete every connection into or out of these nodes (default: the selected ones), one step."""
+        ids = set(self.scene.selected_node_ids() if node_ids is None else node_ids)
+        edges = [e for e in self.workflow.edges if e.source in ids or e.target in ids]
+        if not edges:
+            return False
+        return self.delete([], edges)
+
     def move_nodes(self, positions: dict[str, tuple[float, float]], text: str | None = None) -> bool:
         moves = {nid: (self.workflow.nodes[nid].position, (float(p[0]), float(p[1])))
                  for nid, p in positions.items() if nid in self.workflow.nodes}
@@ -229,6 +237,32 @@ class EditorController(QObject):
             return []
         self.select([n.id for n in kept])
         return [n.id for n in kept]
+
+    @staticmethod
+    def clipboard_has_nodes() -> bool:
+        return clipboard.looks_like_nodes(QGuiApplication.clipboard().text())
+
+    def paste_at(self, position: tuple[float, float] | QPointF) -> list[str]:
+        """Paste the clipboard's nodes centred on a scene point (the spot of a context menu)."""
+        if isinstance(position, QPointF):
+            position = (position.x(), position.y())
+        text = QGuiApplication.clipboard().text()
+        if not clipboard.looks_like_nodes(text):
+            self.refused.emit("The clipboard holds no MediaFlow nodes.")
+            return []
+        try:
+            nodes, _edges = clipboard.nodes_from_json(text, (0.0, 0.0))
+        except ValueError as exc:
+            self.refused.emit(str(exc))
+            return []
+        if not nodes:
+            return []
+        xs = [n.position[0] for n in nodes]
+        ys = [n.position[1] for n in nodes]
+        dx, dy = position[0] - (min(xs) + max(xs)) / 2, position[1] - (min(ys) + max(ys)) / 2
+        if self.scene.snap_to_grid:  # nodes keep their grid places relative to each other
+            dx, dy = snap(dx), snap(dy)
+        return self.paste(text, (dx, dy))
 
     def duplicate(self) -> list[str]:
         ids = self.scene.selected_node_ids()

@@ -2,13 +2,14 @@
 
 It follows the workflow's events (node_added, node_removed, edge_added, edge_removed,
 node_changed, node_moved) and never changes the model itself: gestures become requests
-(signals) that the EditorController turns into undoable commands.
+(signals) that the EditorController turns into undoable commands. Escape cancels a connection
+being drawn (nothing is requested) and otherwise clears the selection.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QPainter, QPen
+from PySide6.QtGui import QColor, QKeyEvent, QPainter, QPen
 from PySide6.QtWidgets import QGraphicsScene, QGraphicsSceneMouseEvent
 
 from ...model.workflow import Edge, Node, Workflow
@@ -48,6 +49,7 @@ class WorkflowScene(QGraphicsScene):
         self.node_items.clear()
         self.edge_items.clear()
         self._pending = None
+        self._pending_from = None
         self._states.clear()
         self.workflow = workflow
         for node in workflow.nodes.values():
@@ -145,6 +147,13 @@ class WorkflowScene(QGraphicsScene):
     def selected_edges(self) -> list[Edge]:
         return [i.edge for i in self.selectedItems() if isinstance(i, EdgeItem)]
 
+    def item_at(self, pos: QPointF) -> NodeItem | EdgeItem | None:
+        """The topmost node, else edge, under a scene point (the curve being drawn is skipped)."""
+        for item in self.items(pos):  # descending stacking order: nodes lie above edges
+            if isinstance(item, (NodeItem, EdgeItem)):
+                return item
+        return None
+
     def nodes_rect(self) -> QRectF:
         rect = QRectF()
         for item in self.node_items.values():
@@ -152,6 +161,11 @@ class WorkflowScene(QGraphicsScene):
         return rect
 
     # -- connection gesture ------------------------------------------------------------------
+    @property
+    def connecting(self) -> bool:
+        """A connection is being drawn from a port (the dashed curve follows the mouse)."""
+        return self._pending is not None
+
     def begin_connection(self, item: NodeItem, port: str) -> None:
         self._pending_from = (item, port)
         self._pending = PendingEdgeItem()
@@ -202,18 +216,39 @@ class WorkflowScene(QGraphicsScene):
         if self._pending is not None:
             target = self._target_under(event.scenePos())
             ends = self._ends(target) if target is not None else None
-            self.removeItem(self._pending)
-            self._pending = None
-            self._pending_from = None
-            grabber = self.mouseGrabberItem()
-            if grabber is not None:  # the press went to the node; the default release would ungrab it
-                grabber.ungrabMouse()
+            self._end_connection()
             if ends is not None:
                 self.connection_requested.emit(*ends)
             event.accept()
             return
         super().mouseReleaseEvent(event)
         self._report_moves()
+
+    def cancel_connection(self) -> bool:
+        """Drop the connection being drawn without requesting anything; False if none was."""
+        if self._pending is None:
+            return False
+        self._end_connection()
+        return True
+
+    def _end_connection(self) -> None:
+        if self._pending is not None:
+            self.removeItem(self._pending)
+        self._pending = None
+        self._pending_from = None
+        grabber = self.mouseGrabberItem()
+        if grabber is not None:
+            # the press went to the node: the default release would ungrab it, and after a
+            # cancel the still-held button must not go on to drag the node instead
+            grabber.ungrabMouse()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+        if event.key() == Qt.Key.Key_Escape and not event.modifiers():
+            if not self.cancel_connection():
+                self.clearSelection()
+            event.accept()
+            return
+        super().keyPressEvent(event)
 
     def _report_moves(self) -> None:
         moves = {}

@@ -2,14 +2,18 @@
 
 Palette drags carry a node spec (`start`, `task:transcode`, …) under PALETTE_MIME; the view
 turns a drop into a request signal. Files dropped on the canvas are passed on as a run request.
+A right click (or the menu key) asks for a context menu at a scene point (context_menu.py
+answers); none is asked for while a connection is being drawn.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent, QKeyEvent, QMouseEvent, QPainter, QWheelEvent
+from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import (QContextMenuEvent, QDragEnterEvent, QDragMoveEvent, QDropEvent, QKeyEvent, QMouseEvent,
+                           QPainter, QWheelEvent)
 from PySide6.QtWidgets import QFrame, QGraphicsView
 
+from .node_item import NodeItem
 from .scene import WorkflowScene
 
 PALETTE_MIME = "application/x-mediaflow-node-spec"
@@ -23,6 +27,8 @@ class WorkflowView(QGraphicsView):
     files_dropped = Signal(list)
     # (zoom factor): for the status bar
     zoom_changed = Signal(float)
+    # (scene position, global position): the user asked for a context menu there
+    context_menu_requested = Signal(QPointF, QPoint)
 
     def __init__(self, scene: WorkflowScene, parent=None) -> None:  # noqa: ANN001
         super().__init__(scene, parent)
@@ -121,6 +127,25 @@ class WorkflowView(QGraphicsView):
         """Move the view by (dx, dy) pixels of the viewport."""
         self.horizontalScrollBar().setValue(int(self.horizontalScrollBar().value() - dx))
         self.verticalScrollBar().setValue(int(self.verticalScrollBar().value() - dy))
+
+    # -- context menu ------------------------------------------------------------------------------
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:  # noqa: N802
+        scene: WorkflowScene = self.scene()  # type: ignore[assignment]
+        event.accept()
+        if scene.connecting:  # a right click in the middle of drawing a connection
+            return
+        viewport_pos, global_pos = event.pos(), event.globalPos()
+        if event.reason() != QContextMenuEvent.Reason.Mouse:
+            # the menu key: open on the (first) selected node if it is visible, else mid-canvas
+            viewport_pos = self.viewport().rect().center()
+            for item in scene.selectedItems():
+                if isinstance(item, NodeItem):
+                    at = self.mapFromScene(item.scenePos())
+                    if self.viewport().rect().contains(at):
+                        viewport_pos = at
+                        break
+            global_pos = self.viewport().mapToGlobal(viewport_pos)
+        self.context_menu_requested.emit(QPointF(self.mapToScene(viewport_pos)), global_pos)
 
     # -- drops ----------------------------------------------------------------------------------
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
