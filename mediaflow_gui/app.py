@@ -33,6 +33,8 @@ def main(argv: list[str] | None = None) -> int:
     app.setWindowIcon(icons.app_icon())
     app.setQuitOnLastWindowClosed(False)  # we quit after the engine shut down
     apply_theme(app)
+    from .ui import gc_guard
+    collector = gc_guard.install(app)  # cyclic garbage is freed on this thread only (see gc_guard)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
 
@@ -56,8 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     window.controller.dispose()  # graphics items go while Qt is alive (see EditorController.dispose)
     window.deleteLater()
     app.processEvents()
-    import gc
-    gc.collect()
+    collector.stop()  # a last collection here, on the GUI thread
     return 0
 
 

@@ -20,6 +20,23 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 REFERENCE = Path(__file__).resolve().parents[2] / "resources" / "workflows" / "standard.mfw.json"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def gui_thread_gc(qapp):  # noqa: ANN001, ANN201
+    """As in the app: cyclic garbage (and with it any Qt object in a cycle) is freed on the GUI
+    thread only; a window collected on a worker thread left live timers behind (SIGSEGV)."""
+    from mediaflow_gui.ui import gc_guard
+    collector = gc_guard.install(qapp)
+    yield collector
+    collector.stop()
+
+
+@pytest.fixture(autouse=True)
+def collect_after_each_test(gui_thread_gc):  # noqa: ANN001, ANN201
+    import gc
+    yield
+    gc.collect()  # this test's windows and dialogs go now, on this thread
+
+
 @pytest.fixture
 def aloop(qapp):  # noqa: ANN001, ANN201
     import qasync
