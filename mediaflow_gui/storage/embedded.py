@@ -39,6 +39,7 @@ import sys
 import sysconfig
 import threading
 import time
+import urllib.request
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -494,7 +495,7 @@ class EmbeddedStore:
                     raise EmbeddedStoreError(
                         f"the embedded store (weed) exited with code {code} while starting.\n"
                         f"Last lines of {self.out_path}:\n{self.log_tail()}")
-                if self.health_check():
+                if self.health_check() and self._volume_registered():
                     log.info("embedded store ready at %s (pid %d)", self.endpoint_url, proc.pid)
                     return self.status()
                 time.sleep(0.1)
@@ -509,6 +510,28 @@ class EmbeddedStore:
         if error_log.exists():
             parts.append(_tail(error_log, lines))
         return "\n".join(p for p in parts if p)
+
+    def _volume_registered(self, timeout: float = 1.0) -> bool:
+        """True when weed's master lists a volume server.
+
+        S3 (ListBuckets) answers as soon as the filer is up; after a restart on a loaded machine a
+        GetObject in that moment failed with InternalError until the volume server had registered.
+        A status of another shape (another weed version) does not hold the start up.
+        """
+        port = (self._ports or {}).get("master")
+        if not port:
+            return True
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/dir/status", timeout=timeout) as reply:
+                status = json.load(reply)
+        except (OSError, ValueError):
+            return False
+        topology = status.get("Topology") if isinstance(status, dict) else None
+        if not isinstance(topology, dict):
+            return True
+        nodes = [node for dc in topology.get("DataCenters") or [] for rack in dc.get("Racks") or []
+                 for node in rack.get("DataNodes") or []]
+        return bool(nodes)
 
     def health_check(self, timeout: float = 1.0) -> bool:
         """True when S3 ListBuckets answers with our keys."""
