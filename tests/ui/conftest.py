@@ -52,6 +52,24 @@ def aloop(qapp):  # noqa: ANN001, ANN201
     finally:
         loop.close()
         asyncio.set_event_loop(None)
+        delete_loop_qobjects(loop)
+
+
+def delete_loop_qobjects(loop) -> None:  # noqa: ANN001 - qasync.QEventLoop
+    """Delete a closed loop's own QObjects now, on the GUI thread.
+
+    qasync's close() only flags its timer object: the Qt timers of handles still scheduled (every
+    cancelled asyncio.wait_for timeout, e.g. `until(..., 30)`) stay registered. The loop sits in
+    reference cycles, so the cyclic GC frees it later in whatever thread allocates at that moment,
+    often a QThreadPool worker; ~QObject cannot unregister timers from another thread ("QObject::
+    ~QObject: Timers cannot be stopped from another thread"), and when such a timer comes due the
+    GUI thread delivers it to freed memory: SIGSEGV in QTimerInfoList::activateTimers.
+    """
+    import shiboken6
+    from PySide6.QtCore import QCoreApplication, QObject
+    for value in list(vars(loop).values()):
+        if isinstance(value, QObject) and not isinstance(value, QCoreApplication) and shiboken6.isValid(value):
+            shiboken6.delete(value)
 
 
 @pytest.fixture

@@ -2,6 +2,18 @@
 
 The record is read from the task store in a pool thread; thumbnails are decoded in pool threads
 and set as they arrive.
+
+While the dialog is open for a run in progress it follows the run live. It listens to the
+adapter's `run_updated` signal (already throttled to ~10 a second per run) and coalesces those
+into at most one refresh per REFRESH_MS, which only touches labels whose text changed: the
+header chip and elapsed time, and each subtask's chip and percentage, read from the adapter's
+in-memory `LiveRun`. When a subtask reaches a final status (or the run ends) the record is read
+again (the store answers runs it recorded from memory) and only the cards whose status, message
+or outputs changed are rebuilt, so a finished subtask shows its outputs and thumbnails, or its
+error, at once and the thumbnails already shown are not decoded again.
+
+Closing the dialog disconnects it from the adapter before Qt deletes it: a late signal or pool
+thread result must never reach a deleted dialog.
 """
 
 from __future__ import annotations
@@ -11,21 +23,23 @@ import os
 import shlex
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QUrl
-from PySide6.QtGui import QDesktopServices, QPixmap
+from PySide6.QtCore import Qt, QTimer, QUrl
+from PySide6.QtGui import QCloseEvent, QDesktopServices, QPixmap
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFrame, QGridLayout, QHBoxLayout, QLabel, QPlainTextEdit,
                                QPushButton, QScrollArea, QVBoxLayout, QWidget)
 
 from ...engine.store import RunRecord, SubtaskRecord
 from ...model.kinds import TASK_KINDS
 from .. import icons, theme
-from ..engine_adapter import EngineAdapter
+from ..engine_adapter import EngineAdapter, LiveRun
 from ..workers import run_in_thread
 from .task_model import STATUS_TEXT, format_elapsed
 from .thumbnails import is_image, load_thumbnail
 
 THUMB = 150
 MAX_THUMBS = 5  # per subtask: one row, so every subtask stays in view; the rest are counted
+REFRESH_MS = 250  # at most 4 live refreshes a second per dialog, however many runs are busy
+FINAL_STATUSES = frozenset({"SUCCESS", "FAIL", "SKIPPED", "CANCELED"})
 
 
 def _time(t: float | None) -> str:
@@ -43,16 +57,82 @@ def _size(n: int | None) -> str:
     return f"{n} B"
 
 
-def _chip(status: str) -> QLabel:
-    label = QLabel(STATUS_TEXT.get(status, status.capitalize()))
+def status_text(status: str) -> str:
+    return STATUS_TEXT.get(status, status.capitalize())
+
+
+def set_chip(label: QLabel, status: str) -> None:
+    """Show `status` on a chip label; a no-op (no repaint) when it already shows it."""
+    if label.property("status") == status:
+        return
+    label.setProperty("status", status)
+    label.setText(status_text(status))
     color = theme.STATUS_COLORS.get(status, theme.TEXT_DIM)
     label.setStyleSheet(f"background:{color}; color:white; border-radius:8px; padding:2px 10px; font-weight:600;")
-    label.setSizePolicy(label.sizePolicy().horizontalPolicy(), label.sizePolicy().verticalPolicy())
+
+
+def _chip(status: str) -> QLabel:
+    label = QLabel()
+    label.setObjectName("status_chip")
+    set_chip(label, status)
     return label
+
+
+def _set_text(label: QLabel, text: str) -> None:
+    if label.text() != text:
+        label.setText(text)
 
 
 def _open_folder(path: str) -> bool:
     return QDesktopServices.openUrl(QUrl.fromLocalFile(path))
+
+
+def _card_signature(sub: SubtaskRecord) -> tuple:
+    """What a card is built from, besides the live chip and percentage."""
+    return (sub.status.value, sub.message, sub.error_code, tuple(str(o.get("path", "")) for o in sub.outputs))
+
+
+class SubtaskCard(QFrame):
+    """One subtask: name and kind, status chip, percentage while it runs, message, command, outputs."""
+
+    def __init__(self, sub: SubtaskRecord) -> None:
+        super().__init__()
+        self.step_id = sub.step_id
+        self.signature = _card_signature(sub)
+        self.thumb_paths: list[str] = []
+        self.setObjectName("card")
+        color = theme.KIND_COLORS.get(sub.task_kind, theme.UNKNOWN_KIND_COLOR)
+        self.setStyleSheet(f"QFrame#card {{ background:{theme.PANEL}; border:1px solid {theme.BORDER};"
+                           f" border-left:4px solid {color}; border-radius:8px; }}")
+        self.box = QVBoxLayout(self)
+        self.box.setContentsMargins(12, 10, 12, 10)
+        head = QHBoxLayout()
+        icon = QLabel()
+        icon.setPixmap(icons.pixmap(sub.task_kind, 20, color))
+        kind_title = TASK_KINDS[sub.task_kind].title if sub.task_kind in TASK_KINDS else sub.task_kind
+        name = QLabel(f"<b>{sub.name}</b>  <span style='color:{theme.TEXT_DIM}'>{kind_title}</span>")
+        head.addWidget(icon)
+        head.addWidget(name)
+        head.addStretch(1)
+        self.percent = QLabel()
+        self.percent.setObjectName("percent")
+        head.addWidget(self.percent)
+        self.chip = _chip(sub.status.value)
+        head.addWidget(self.chip)
+        self.box.addLayout(head)
+        self.show_live(sub.status.value, sub.progress)
+
+    @property
+    def built_status(self) -> str:
+        return self.signature[0]
+
+    def show_live(self, status: str, progress: float) -> None:
+        set_chip(self.chip, status)
+        running = status == "PROCESSING"
+        if running:
+            _set_text(self.percent, theme.percent_text(progress))
+        if self.percent.isVisibleTo(self) != running:
+            self.percent.setVisible(running)
 
 
 class RunDetailsDialog(QDialog):
@@ -61,8 +141,20 @@ class RunDetailsDialog(QDialog):
         self.adapter = adapter
         self.task_id = task_id
         self.record: RunRecord | None = None
+        self.cards: dict[str, SubtaskCard] = {}
         self.thumb_labels: dict[str, QLabel] = {}
         self.thumbs_loaded = 0
+        self.refreshes = 0  # live refreshes applied (tests check the coalescing)
+        self.status_chip: QLabel | None = None
+        self.elapsed_label: QLabel | None = None
+        self._header_signature: tuple | None = None
+        self._closed = False
+        self._fetching = False
+        self._fetch_again = False
+        self._full_rebuild = False
+        # (step id, status) transitions the record was read again for ("", "FINISH" for the run's
+        # end): each is read once, so a record that lags behind the events cannot loop the reads
+        self._requested: set[tuple[str, str]] = set()
         self.setWindowTitle(f"Run {task_id}")
         self.resize(920, 720)
         layout = QVBoxLayout(self)
@@ -88,38 +180,166 @@ class RunDetailsDialog(QDialog):
         self.loading = QLabel("Loading…")
         self.loading.setProperty("role", "hint")
         self.body_layout.addWidget(self.loading)
+        # one single-shot timer coalesces every update that arrives while it runs into one refresh
+        self._refresh_timer = QTimer(self)
+        self._refresh_timer.setSingleShot(True)
+        self._refresh_timer.setInterval(REFRESH_MS)
+        self._refresh_timer.timeout.connect(self._refresh)
+        self._connected = True
         adapter.signals.run_updated.connect(self._on_run_updated)
         self.reload()
 
-    def reload(self) -> None:
-        self.adapter.fetch_record(self.task_id, self.show_record, context=self)
+    @property
+    def closed(self) -> bool:
+        return self._closed
 
+    @property
+    def refresh_pending(self) -> bool:
+        """An update arrived and its coalesced refresh has not run yet."""
+        return self._refresh_timer.isActive()
+
+    # -- reading the record ------------------------------------------------------------------
+    def reload(self) -> None:
+        """Read the record again and rebuild everything."""
+        self._full_rebuild = True
+        self._fetch()
+
+    def _fetch(self) -> None:
+        if self._closed:
+            return
+        if self._fetching:  # one read at a time; read once more when it is back
+            self._fetch_again = True
+            return
+        self._fetching = True
+        store, task_id = self.adapter.store, self.task_id
+        run_in_thread(lambda: store.get(task_id), self._on_fetched, self._on_fetch_failed, context=self)
+
+    def _on_fetched(self, record: RunRecord | None) -> None:
+        self._fetching = False
+        if self._closed:
+            return
+        full, self._full_rebuild = self._full_rebuild, False
+        if full or self.record is None or record is None:
+            self.show_record(record)
+        else:
+            self._apply_record(record)
+        if self._fetch_again:
+            self._fetch_again = False
+            self._fetch()
+
+    def _on_fetch_failed(self, exc: BaseException) -> None:
+        self._fetching = False
+        if self._closed:
+            return
+        self.adapter.signals.status_message.emit(f"Could not read run {self.task_id}: {exc}")
+        if self.record is None:
+            self._clear_body()
+            self.body_layout.addWidget(QLabel(f"Could not read run {self.task_id}: {exc}"))
+
+    # -- live updates ------------------------------------------------------------------------
     def _on_run_updated(self, task_id: str) -> None:
-        run = self.adapter.run(task_id)
-        if task_id == self.task_id and run is not None and run.finished and \
-                (self.record is None or self.record.finish_time is None):
-            self.reload()
+        if self._closed or task_id != self.task_id:
+            return
+        if not self._refresh_timer.isActive():
+            self._refresh_timer.start()
+
+    def _refresh(self) -> None:
+        """Show the live state of the run (called by the coalescing timer)."""
+        if self._closed or self.record is None:
+            return
+        run = self.adapter.run(self.task_id)
+        if run is None:
+            return
+        self.refreshes += 1
+        self._show_live(run)
+        need = False
+        for step in run.steps.values():
+            card = self.cards.get(step.step_id)
+            key = (step.step_id, step.status)
+            if card is not None and step.status in FINAL_STATUSES and card.built_status != step.status \
+                    and key not in self._requested:
+                self._requested.add(key)
+                need = True
+        if run.finished and self.record.finish_time is None and ("", "FINISH") not in self._requested:
+            self._requested.add(("", "FINISH"))
+            need = True
+        if need:  # outputs, errors, commands and the run's end are in the record, not in LiveRun
+            self._fetch()
+
+    def _show_live(self, run: LiveRun) -> None:
+        if self.status_chip is not None:
+            set_chip(self.status_chip, run.display_status)
+        if self.elapsed_label is not None:
+            _set_text(self.elapsed_label, format_elapsed(run.elapsed()))
+        for step in run.steps.values():
+            card = self.cards.get(step.step_id)
+            if card is not None:
+                card.show_live(step.status, step.progress)
+
+    def _apply_record(self, record: RunRecord) -> None:
+        """Rebuild the header and only the cards whose record changed; keep the others as they are."""
+        self.record = record
+        if self._header_key(record) != self._header_signature:
+            self._build_header(record)
+        for sub in record.subtasks:
+            card = self.cards.get(sub.step_id)
+            if card is None or card.signature == _card_signature(sub):
+                continue
+            fresh = self._subtask_card(sub)
+            self.body_layout.replaceWidget(card, fresh)
+            self._drop_card(card)
+            self.cards[sub.step_id] = fresh
+        self._update_open_button()
+        run = self.adapter.run(self.task_id)
+        if run is not None:
+            self._show_live(run)
 
     # -- building ----------------------------------------------------------------------------
-    def show_record(self, record: RunRecord | None) -> None:
-        self.record = record
+    def _clear_body(self) -> None:
         while self.body_layout.count():
             item = self.body_layout.takeAt(0)
             if item.widget() is not None:
                 item.widget().deleteLater()
+        self.cards.clear()
         self.thumb_labels.clear()
+
+    def _drop_card(self, card: SubtaskCard) -> None:
+        for path in card.thumb_paths:
+            label = self.thumb_labels.get(path)
+            if label is not None and card.isAncestorOf(label):  # not when the new card took the path over
+                del self.thumb_labels[path]
+        card.hide()
+        card.deleteLater()
+
+    def show_record(self, record: RunRecord | None) -> None:
+        """Build everything from `record`, then show the live state over it."""
+        self.record = record
+        self._clear_body()
         if record is None:
             self.body_layout.addWidget(QLabel(f"No run with TaskId {self.task_id} in the task store."))
             return
         self._build_header(record)
         for sub in record.subtasks:
-            self.body_layout.addWidget(self._subtask_card(sub))
+            card = self._subtask_card(sub)
+            self.cards[sub.step_id] = card
+            self.body_layout.addWidget(card)
         self.body_layout.addStretch(1)
+        self._update_open_button()
+        if self.adapter.run(self.task_id) is not None:
+            self._refresh()  # events may have moved on while the record was read in the pool thread
+
+    def _update_open_button(self) -> None:
         folder = self.output_folder()
         self.open_button.setEnabled(bool(folder) and os.path.isdir(folder))
         self.open_button.setToolTip(folder)
 
+    @staticmethod
+    def _header_key(record: RunRecord) -> tuple:
+        return (record.status.value, record.result.value if record.result else "", record.error_code,
+                record.message, record.begin_time, record.finish_time)
+
     def _build_header(self, record: RunRecord) -> None:
+        self._header_signature = self._header_key(record)
         old = self.header.layout()
         if old is not None:
             QWidget().setLayout(old)  # reparent the old layout away so a fresh one can be set
@@ -131,7 +351,8 @@ class RunDetailsDialog(QDialog):
         title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         top = QHBoxLayout()
         top.addWidget(title)
-        top.addWidget(_chip(status))
+        self.status_chip = _chip(status)
+        top.addWidget(self.status_chip)
         top.addStretch(1)
         grid.addLayout(top, 0, 0, 1, 4)
         elapsed = (record.finish_time - record.begin_time) if record.finish_time and record.begin_time else None
@@ -146,6 +367,8 @@ class RunDetailsDialog(QDialog):
             v.setWordWrap(True)
             grid.addWidget(k, 1 + i // 2, (i % 2) * 2)
             grid.addWidget(v, 1 + i // 2, (i % 2) * 2 + 1)
+            if key == "Elapsed":
+                self.elapsed_label = v
         if record.message and status != "SUCCESS":
             msg = QLabel(f"{record.error_code}: {record.message}" if record.error_code else record.message)
             msg.setWordWrap(True)
@@ -155,34 +378,19 @@ class RunDetailsDialog(QDialog):
         grid.setColumnStretch(1, 1)
         grid.setColumnStretch(3, 1)
 
-    def _subtask_card(self, sub: SubtaskRecord) -> QWidget:
-        card = QFrame()
-        card.setObjectName("card")
-        color = theme.KIND_COLORS.get(sub.task_kind, theme.UNKNOWN_KIND_COLOR)
-        card.setStyleSheet(f"QFrame#card {{ background:{theme.PANEL}; border:1px solid {theme.BORDER};"
-                           f" border-left:4px solid {color}; border-radius:8px; }}")
-        box = QVBoxLayout(card)
-        box.setContentsMargins(12, 10, 12, 10)
-        head = QHBoxLayout()
-        icon = QLabel()
-        icon.setPixmap(icons.pixmap(sub.task_kind, 20, color))
-        name = QLabel(f"<b>{sub.name}</b>  <span style='color:{theme.TEXT_DIM}'>"
-                      f"{TASK_KINDS[sub.task_kind].title if sub.task_kind in TASK_KINDS else sub.task_kind}</span>")
-        head.addWidget(icon)
-        head.addWidget(name)
-        head.addStretch(1)
-        if sub.status.value == "PROCESSING":
-            head.addWidget(QLabel(theme.percent_text(sub.progress)))
-        head.addWidget(_chip(sub.status.value))
-        box.addLayout(head)
+    def _subtask_card(self, sub: SubtaskRecord) -> SubtaskCard:
+        card = SubtaskCard(sub)
+        box = card.box
         if sub.message and sub.status.value != "SUCCESS":
             msg = QLabel(sub.message)
+            msg.setObjectName("subtask_message")
             msg.setWordWrap(True)
             msg.setProperty("role", "error" if sub.status.value == "FAIL" else "hint")
             msg.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             box.addWidget(msg)
         elif sub.message:
             note = QLabel(sub.message)
+            note.setObjectName("subtask_message")
             note.setProperty("role", "hint")
             note.setWordWrap(True)
             box.addWidget(note)
@@ -196,10 +404,10 @@ class RunDetailsDialog(QDialog):
             box.addWidget(label)
             box.addWidget(cmd)
         if sub.outputs:
-            box.addWidget(self._outputs(sub))
+            box.addWidget(self._outputs(sub, card))
         return card
 
-    def _outputs(self, sub: SubtaskRecord) -> QWidget:
+    def _outputs(self, sub: SubtaskRecord, card: SubtaskCard) -> QWidget:
         host = QWidget()
         grid = QGridLayout(host)
         grid.setContentsMargins(0, 4, 0, 0)
@@ -218,6 +426,7 @@ class RunDetailsDialog(QDialog):
             thumb.setStyleSheet(f"background:{theme.WINDOW}; border-radius:6px;")
             thumb.setToolTip(path)
             self.thumb_labels[path] = thumb
+            card.thumb_paths.append(path)
             name = Path(path).name
             caption = QLabel()
             caption.setProperty("role", "hint")
@@ -229,7 +438,8 @@ class RunDetailsDialog(QDialog):
             cell.addWidget(thumb)
             cell.addWidget(caption)
             grid.addLayout(cell, i // columns, i % columns)
-            run_in_thread(lambda p=path: load_thumbnail(p, THUMB), lambda img, p=path: self._set_thumb(p, img),
+            run_in_thread(lambda p=path: load_thumbnail(p, THUMB),
+                          lambda img, p=path, t=thumb: self._set_thumb(p, img, t),
                           lambda exc: None, context=self)
         row = (len(images) + columns - 1) // columns
         if hidden:
@@ -255,14 +465,40 @@ class RunDetailsDialog(QDialog):
         parts.append(_size(out.get("size")))
         return " · ".join(parts)
 
-    def _set_thumb(self, path: str, image) -> None:  # noqa: ANN001 - QImage
-        label = self.thumb_labels.get(path)
-        if label is None or image is None or image.isNull():
+    def _set_thumb(self, path: str, image, label: QLabel | None = None) -> None:  # noqa: ANN001 - QImage
+        if self._closed:
             return
-        pix = QPixmap.fromImage(image).scaled(label.size(), Qt.AspectRatioMode.KeepAspectRatio,
+        current = self.thumb_labels.get(path)
+        if current is None or (label is not None and current is not label):
+            return  # its card was rebuilt or removed since the thumbnail was asked for
+        if image is None or image.isNull():
+            return
+        pix = QPixmap.fromImage(image).scaled(current.size(), Qt.AspectRatioMode.KeepAspectRatio,
                                               Qt.TransformationMode.SmoothTransformation)
-        label.setPixmap(pix)
+        current.setPixmap(pix)
         self.thumbs_loaded += 1
+
+    # -- closing ----------------------------------------------------------------------------------
+    def _disconnect(self) -> None:
+        """Stop every callback into this dialog (idempotent)."""
+        self._closed = True
+        self._refresh_timer.stop()
+        if self._connected:
+            self._connected = False
+            try:
+                self.adapter.signals.run_updated.disconnect(self._on_run_updated)
+            except (RuntimeError, TypeError):  # already gone with the adapter's signals
+                pass
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        self._disconnect()
+        super().closeEvent(event)
+
+    def done(self, result: int) -> None:
+        self._disconnect()
+        super().done(result)
+        # nobody keeps a closed dialog (the window forgets it on `finished`): free it and its pixmaps
+        self.deleteLater()
 
     # -- actions --------------------------------------------------------------------------------
     def output_folder(self) -> str:
