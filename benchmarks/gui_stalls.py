@@ -69,6 +69,8 @@ def main(argv: list[str] | None = None) -> int:
     from mediaflow_gui.ui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
+    from mediaflow_gui.ui import gc_guard
+    collector = gc_guard.install(app)  # as the app does: cyclic GC runs on the GUI thread (its pauses count)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     context = AppContext.create()
