@@ -152,7 +152,8 @@ class Engine:
         plan, problem = self._plan_for(workflow, snapshot)
         task_id = new_task_id()
         self._handles[task_id] = _RunHandle(task_id, loop)
-        steps = tuple(StepInfo(s.node_id, s.name, s.task_kind) for s in (plan.steps[sid] for sid in plan.order)) \
+        steps = tuple(StepInfo(s.node_id, s.name, s.task_kind, tuple(s.applied_in))
+                      for s in (plan.steps[sid] for sid in plan.order)) \
             if plan else ()
         shown = input_label or (str(input) if "://" in str(input) else os.path.abspath(os.fspath(input)))
         # abspath, not resolve(): no disk access on the event loop (the run writes through a symlink alike)

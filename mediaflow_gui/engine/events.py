@@ -21,6 +21,8 @@ class StepInfo:
     step_id: str
     name: str
     task_kind: str
+    # a watermark folded into transcodes: their step ids (it reports only when they end)
+    applied_in: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

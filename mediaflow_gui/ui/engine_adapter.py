@@ -47,6 +47,7 @@ class LiveStep:
     status: str = SubtaskStatus.WAITING.value
     progress: float = 0.0
     message: str = ""
+    applied_in: tuple[str, ...] = ()  # a folded watermark: the transcodes it is applied inside
 
 
 @dataclass
@@ -82,7 +83,14 @@ class LiveRun:
             return 100.0 if self.finished else 0.0
         total = 0.0
         for step in self.steps.values():
-            total += 100.0 if step.status not in ("WAITING", "PROCESSING") else step.progress
+            progress = 100.0 if step.status not in ("WAITING", "PROCESSING") else step.progress
+            if step.applied_in and step.status == "WAITING":
+                # it moves with the transcodes it is applied inside (it reports only at their end)
+                hosts = [self.steps[h] for h in step.applied_in if h in self.steps]
+                if hosts:
+                    progress = min(100.0 if h.status not in ("WAITING", "PROCESSING") else h.progress
+                                   for h in hosts)
+            total += progress
         return total / len(self.steps)
 
     def elapsed(self, now: float | None = None) -> float | None:
@@ -220,7 +228,8 @@ class EngineAdapter(QObject):
             run = LiveRun(tid, event.input, event.workflow_name, create_time=event.time, workflow=event.workflow,
                           out_dir=event.out_dir)
             for step in event.steps:
-                run.steps[step.step_id] = LiveStep(step.step_id, step.name, step.task_kind)
+                run.steps[step.step_id] = LiveStep(step.step_id, step.name, step.task_kind,
+                                                   applied_in=tuple(step.applied_in))
             self.runs[tid] = run
             self.signals.run_created.emit(tid)
             return

@@ -229,3 +229,33 @@ def test_a_running_percentage_never_reads_100() -> None:
 
     assert percent_text(99.96) == "99%" and percent_text(42.7) == "42%" and percent_text(-1) == "0%"
     assert percent_text(100.0, running=False) == "100%" and percent_text(40.4, running=False) == "40%"
+
+
+def test_a_folded_watermark_moves_with_its_transcode_in_the_run_percent() -> None:
+    from mediaflow_gui.ui.engine_adapter import LiveRun, LiveStep
+
+    run = LiveRun("mf-x", "/in.mp4", "wf")
+    run.steps = {"hd": LiveStep("hd", "HD", "transcode", status="PROCESSING", progress=60.0),
+                 "wm": LiveStep("wm", "Logo", "watermark", applied_in=("hd",)),
+                 "sd": LiveStep("sd", "SD", "transcode", status="SUCCESS", progress=100.0)}
+    assert run.progress == (60.0 + 60.0 + 100.0) / 3
+    run.steps["wm"] = LiveStep("wm", "Logo", "watermark")  # not folded: waiting counts as nothing done
+    assert run.progress == (60.0 + 0.0 + 100.0) / 3
+
+
+def test_run_created_names_the_transcodes_a_watermark_is_folded_into(tmp_path) -> None:  # noqa: ANN001
+    from mediaflow_gui.engine.engine import Engine
+    from mediaflow_gui.engine.events import RunCreated
+    from mediaflow_gui.engine.store import TaskStore
+    from mediaflow_gui.model.serialization import load_workflow
+    from mediaflow_gui.paths import sample_workflow_path
+
+    workflow = load_workflow(sample_workflow_path("standard.mfw.json"))
+    seen: list[RunCreated] = []
+    with TaskStore(tmp_path / "t.sqlite3") as store:
+        engine = Engine(store)
+        engine.bus.subscribe(lambda e: seen.append(e) if isinstance(e, RunCreated) else None)
+        engine._create(workflow, tmp_path / "missing.mp4", tmp_path / "out", None)
+    folded = {s.name: s.applied_in for s in seen[0].steps if s.applied_in}
+    hd = next(s.step_id for s in seen[0].steps if s.name == "HD 720p")
+    assert folded == {"Logo watermark": (hd,)}
