@@ -150,8 +150,31 @@ class MoveNodesCommand(WorkflowCommand):
                 self.workflow.move_node(nid, old)
 
 
-class SetParamsCommand(WorkflowCommand):
+class MergingCommand(WorkflowCommand):
+    """A command that typing repeats: the next one with the same merge key folds into this one.
+
+    Subclasses set MERGE_ID (Qt's command id) and `merge_key` (None: never merges) and keep the
+    target value in `new`; merging takes the later command's `new`.
+    """
+
+    MERGE_ID = -1
+    merge_key: object = None
+    new: object
+
+    def id(self) -> int:  # noqa: A003 - Qt's name
+        return self.MERGE_ID
+
+    def mergeWith(self, other: QUndoCommand) -> bool:  # noqa: N802 - Qt's name
+        if type(other) is not type(self) or self.merge_key is None or other.merge_key != self.merge_key:
+            return False
+        self.new = other.new
+        return True
+
+
+class SetParamsCommand(MergingCommand):
     """Replace a task's parameters; successive edits of one field of one node merge into one step."""
+
+    MERGE_ID = MERGE_SET_PARAMS
 
     def __init__(self, workflow: Workflow, guard: CommandGuard, node_id: str, new: TaskParams,
                  field_name: str = "") -> None:
@@ -159,18 +182,9 @@ class SetParamsCommand(WorkflowCommand):
         super().__init__(workflow, guard, f"Change {field_name or 'parameters'} of {node.label}")
         self.node_id = node_id
         self.field_name = field_name
+        self.merge_key = (node_id, field_name) if field_name else None
         self.old = copy.deepcopy(node.params)
         self.new = copy.deepcopy(new)
-
-    def id(self) -> int:  # noqa: A003 - Qt's name
-        return MERGE_SET_PARAMS
-
-    def mergeWith(self, other: QUndoCommand) -> bool:  # noqa: N802 - Qt's name
-        if not isinstance(other, SetParamsCommand) or other.node_id != self.node_id \
-                or other.field_name != self.field_name or not self.field_name:
-            return False
-        self.new = copy.deepcopy(other.new)
-        return True
 
     def do(self) -> None:
         self.workflow.set_params(self.node_id, copy.deepcopy(self.new))
@@ -179,22 +193,16 @@ class SetParamsCommand(WorkflowCommand):
         self.workflow.set_params(self.node_id, copy.deepcopy(self.old))
 
 
-class RenameNodeCommand(WorkflowCommand):
+class RenameNodeCommand(MergingCommand):
+    MERGE_ID = MERGE_RENAME
+
     def __init__(self, workflow: Workflow, guard: CommandGuard, node_id: str, name: str) -> None:
         node = workflow.nodes[node_id]
         super().__init__(workflow, guard, f"Rename {node.label}")
         self.node_id = node_id
+        self.merge_key = node_id
         self.old = node.name
         self.new = name
-
-    def id(self) -> int:  # noqa: A003
-        return MERGE_RENAME
-
-    def mergeWith(self, other: QUndoCommand) -> bool:  # noqa: N802
-        if not isinstance(other, RenameNodeCommand) or other.node_id != self.node_id:
-            return False
-        self.new = other.new
-        return True
 
     def do(self) -> None:
         self.workflow.rename_node(self.node_id, self.new)
@@ -203,8 +211,10 @@ class RenameNodeCommand(WorkflowCommand):
         self.workflow.rename_node(self.node_id, self.old)
 
 
-class SetWorkflowInfoCommand(WorkflowCommand):
+class SetWorkflowInfoCommand(MergingCommand):
     """Change the workflow's name or description; typing into one of them merges into one step."""
+
+    MERGE_ID = MERGE_WORKFLOW_INFO
 
     def __init__(self, workflow: Workflow, guard: CommandGuard, name: str | None = None,
                  description: str | None = None) -> None:
@@ -212,18 +222,9 @@ class SetWorkflowInfoCommand(WorkflowCommand):
             "Change workflow description" if name is None else "Change workflow name and description")
         super().__init__(workflow, guard, what)
         # which of the two this command changes; only edits of the same one merge
-        self.key = (name is not None, description is not None)
+        self.merge_key = (name is not None, description is not None)
         self.old = (workflow.name, workflow.description)
         self.new = (name, description)
-
-    def id(self) -> int:  # noqa: A003
-        return MERGE_WORKFLOW_INFO
-
-    def mergeWith(self, other: QUndoCommand) -> bool:  # noqa: N802
-        if not isinstance(other, SetWorkflowInfoCommand) or other.key != self.key:
-            return False
-        self.new = other.new
-        return True
 
     def do(self) -> None:
         self.workflow.set_info(name=self.new[0], description=self.new[1])
