@@ -8,6 +8,8 @@ being drawn (nothing is requested) and otherwise clears the selection.
 
 from __future__ import annotations
 
+from typing import Any, Callable
+
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QKeyEvent, QPainter, QPen
 from PySide6.QtWidgets import QGraphicsScene, QGraphicsSceneMouseEvent
@@ -56,21 +58,18 @@ class WorkflowScene(QGraphicsScene):
             self._on_node_added(node)
         for edge in workflow.edges:
             self._on_edge_added(edge)
-        wf = workflow
-        wf.node_added.subscribe(self._on_node_added)
-        wf.node_removed.subscribe(self._on_node_removed)
-        wf.edge_added.subscribe(self._on_edge_added)
-        wf.edge_removed.subscribe(self._on_edge_removed)
-        wf.node_changed.subscribe(self._on_node_changed)
-        wf.node_moved.subscribe(self._on_node_moved)
+        for signal, handler in self._listeners(workflow):
+            signal.subscribe(handler)
+
+    def _listeners(self, wf: Workflow) -> list[tuple[Any, Callable[..., None]]]:
+        """The workflow's change signals and this scene's handler for each (one list for both directions)."""
+        return [(wf.node_added, self._on_node_added), (wf.node_removed, self._on_node_removed),
+                (wf.edge_added, self._on_edge_added), (wf.edge_removed, self._on_edge_removed),
+                (wf.node_changed, self._on_node_changed), (wf.node_moved, self._on_node_moved)]
 
     def _unsubscribe(self, wf: Workflow) -> None:
-        wf.node_added.unsubscribe(self._on_node_added)
-        wf.node_removed.unsubscribe(self._on_node_removed)
-        wf.edge_added.unsubscribe(self._on_edge_added)
-        wf.edge_removed.unsubscribe(self._on_edge_removed)
-        wf.node_changed.unsubscribe(self._on_node_changed)
-        wf.node_moved.unsubscribe(self._on_node_moved)
+        for signal, handler in self._listeners(wf):
+            signal.unsubscribe(handler)
 
     def detach(self) -> None:
         if self.workflow is not None:
