@@ -82,16 +82,24 @@ class LiveRun:
         if not self.steps:
             return 100.0 if self.finished else 0.0
         total = 0.0
-        for step in self.steps.values():
-            progress = 100.0 if step.status not in ("WAITING", "PROCESSING") else step.progress
-            if step.applied_in and step.status == "WAITING":
-                # it moves with the transcodes it is applied inside (it reports only at their end)
-                hosts = [self.steps[h] for h in step.applied_in if h in self.steps]
-                if hosts:
-                    progress = min(100.0 if h.status not in ("WAITING", "PROCESSING") else h.progress
-                                   for h in hosts)
-            total += progress
+        for sid in self.steps:
+            status, progress, _ = self.shown(sid)
+            total += 100.0 if status not in ("WAITING", "PROCESSING") else progress
         return total / len(self.steps)
+
+    def shown(self, step_id: str) -> tuple[str, float, str]:
+        """(status, progress, message) of a step as the widgets show it.
+
+        A watermark folded into transcodes reports only when they end; while it waits and all of
+        them have started, it shows as running at their slowest progress (an ended one counts 100).
+        """
+        step = self.steps[step_id]
+        if step.applied_in and step.status == "WAITING":
+            hosts = [self.steps[h] for h in step.applied_in if h in self.steps]
+            if hosts and all(h.status != "WAITING" for h in hosts):
+                progress = min(h.progress if h.status == "PROCESSING" else 100.0 for h in hosts)
+                return "PROCESSING", progress, "applied inside the transcode"
+        return step.status, step.progress, step.message
 
     def elapsed(self, now: float | None = None) -> float | None:
         if self.begin_time is None:

@@ -34,15 +34,9 @@ from .settings_dialog import SettingsDialog
 def canvas_states(run: LiveRun, workflow) -> dict[str, tuple[str, float, str]]:  # noqa: ANN001 - Workflow
     """Node states for the canvas: tasks from the run's subtasks, the other nodes derived from them."""
     states: dict[str, tuple[str, float, str]] = {}
-    for sid, step in run.steps.items():
+    for sid in run.steps:
         if sid in workflow.nodes:
-            states[sid] = (step.status, step.progress, step.message)
-    # a watermark folded into its transcodes reports only at their end: mirror them meanwhile
-    for nid, node in workflow.nodes.items():
-        if node.task_kind == "watermark" and states.get(nid, ("",))[0] == "WAITING":
-            after = [states[s] for s in workflow.successors(nid) if s in states]
-            if after and all(a[0] == "PROCESSING" for a in after):
-                states[nid] = ("PROCESSING", min(a[1] for a in after), "applied inside the transcode")
+            states[sid] = run.shown(sid)  # a folded watermark mirrors its transcodes (LiveRun.shown)
     started = run.begin_time is not None or run.finished
     for nid, node in workflow.nodes.items():
         if node.kind in (NodeKind.START, NodeKind.SPLIT):

@@ -259,3 +259,21 @@ def test_run_created_names_the_transcodes_a_watermark_is_folded_into(tmp_path) -
     folded = {s.name: s.applied_in for s in seen[0].steps if s.applied_in}
     hd = next(s.step_id for s in seen[0].steps if s.name == "HD 720p")
     assert folded == {"Logo watermark": (hd,)}
+
+
+def test_the_canvas_shows_a_folded_watermark_running_with_its_transcode() -> None:
+    from mediaflow_gui.model.serialization import load_workflow
+    from mediaflow_gui.paths import sample_workflow_path
+    from mediaflow_gui.ui.engine_adapter import LiveRun, LiveStep
+    from mediaflow_gui.ui.main_window import canvas_states
+
+    workflow = load_workflow(sample_workflow_path("standard.mfw.json"))
+    by_name = {n.name: nid for nid, n in workflow.nodes.items()}
+    hd, logo = by_name["HD 720p"], by_name["Logo watermark"]
+    run = LiveRun("mf-y", "/in.mp4", "wf", begin_time=1.0)
+    run.steps = {hd: LiveStep(hd, "HD 720p", "transcode", status="PROCESSING", progress=42.0),
+                 logo: LiveStep(logo, "Logo watermark", "watermark", applied_in=(hd,))}
+    states = canvas_states(run, workflow)
+    assert states[logo][:2] == ("PROCESSING", 42.0) and states[hd][:2] == ("PROCESSING", 42.0)
+    run.steps[hd].status = "WAITING"
+    assert canvas_states(run, workflow)[logo][0] == "WAITING"  # not before its transcode starts
