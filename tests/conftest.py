@@ -6,11 +6,17 @@ before changing it). Helpers to make more media live in tests/media_factory.py.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
+import imageio_ffmpeg
 import pytest
 
 from tests import media_factory
+
+# The suite runs the bundled FFmpeg whatever is on PATH (CI installs Debian's 5.1 for the
+# compatibility tests, which pass it explicitly); MEDIAFLOW_TEST_FFMPEG runs the suite on another.
+os.environ["MEDIAFLOW_FFMPEG"] = os.environ.get("MEDIAFLOW_TEST_FFMPEG") or imageio_ffmpeg.get_ffmpeg_exe()
 
 
 @pytest.fixture(autouse=True)

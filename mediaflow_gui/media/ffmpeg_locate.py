@@ -1,4 +1,4 @@
-"""Find the ffmpeg binary: a setting first, then `ffmpeg` on PATH, then imageio-ffmpeg's bundled one.
+"""Find the ffmpeg binary: a setting (or MEDIAFLOW_FFMPEG) first, then `ffmpeg` on PATH, then imageio-ffmpeg's bundled one.
 
 The version line (`ffmpeg -version`) is read once per binary and cached, because the GUI
 shows it and every run asks for the binary.
@@ -23,11 +23,15 @@ class FFmpegNotFoundError(RuntimeError):
 class FFmpegBinary:
     path: Path
     version: str  # e.g. "9.0.2" or the raw version token for git builds
-    source: str  # "setting" | "PATH" | "imageio-ffmpeg"
+    source: str  # "setting" | "environment" | "PATH" | "imageio-ffmpeg"
 
     def __str__(self) -> str:
         return str(self.path)
 
+
+# an explicit choice that outranks PATH and the bundled binary when no setting is given (tests pin the
+# bundled FFmpeg with it, so a distribution's ffmpeg on PATH cannot change what the suite runs)
+FFMPEG_ENV = "MEDIAFLOW_FFMPEG"
 
 _VERSION = re.compile(r"ffmpeg version (\S+)")
 
@@ -54,7 +58,10 @@ def _binary(path: str | Path, source: str) -> FFmpegBinary:
 
 
 def find_ffmpeg(override: str | os.PathLike[str] | None = None) -> FFmpegBinary:
-    """The ffmpeg to use. `override` (the app setting) wins and must work when given."""
+    """The ffmpeg to use. `override` (the app setting) wins and must work when given; then MEDIAFLOW_FFMPEG."""
+    source = "setting"
+    if not override and os.environ.get(FFMPEG_ENV):
+        override, source = os.environ[FFMPEG_ENV], "environment"
     if override:
         candidate = Path(override).expanduser()
         if candidate.is_dir():  # a folder that holds ffmpeg is a common thing to pick
@@ -63,11 +70,12 @@ def find_ffmpeg(override: str | os.PathLike[str] | None = None) -> FFmpegBinary:
         if not candidate.is_file() or not os.access(candidate, os.X_OK):
             found = shutil.which(str(override))
             if not found:
+                where = f"{FFMPEG_ENV}" if source == "environment" else "the FFmpeg setting"
                 raise FFmpegNotFoundError(
-                    f"the FFmpeg setting points to {str(override)!r}, which is not an executable file; "
+                    f"{where} points to {str(override)!r}, which is not an executable file; "
                     "fix the path in Settings or clear it to use the bundled FFmpeg")
             candidate = Path(found)
-        return _binary(candidate, "setting")
+        return _binary(candidate, source)
     on_path = shutil.which("ffmpeg")
     if on_path:
         return _binary(on_path, "PATH")

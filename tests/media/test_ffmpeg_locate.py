@@ -9,7 +9,13 @@ from pathlib import Path
 import imageio_ffmpeg
 import pytest
 
-from mediaflow_gui.media.ffmpeg_locate import FFmpegNotFoundError, ffmpeg_version, find_ffmpeg
+from mediaflow_gui.media.ffmpeg_locate import FFMPEG_ENV, FFmpegNotFoundError, ffmpeg_version, find_ffmpeg
+
+
+@pytest.fixture(autouse=True)
+def _no_pinned_ffmpeg(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The suite pins the bundled FFmpeg through MEDIAFLOW_FFMPEG; these tests check the lookup itself."""
+    monkeypatch.delenv(FFMPEG_ENV, raising=False)
 
 
 def test_found_binary_reports_a_version() -> None:
@@ -43,6 +49,18 @@ def test_setting_wins_file_or_folder(monkeypatch: pytest.MonkeyPatch, tmp_path: 
     (folder / "ffmpeg").symlink_to(exe)
     found = find_ffmpeg(str(folder))
     assert found.source == "setting" and found.path == Path(exe).resolve()
+
+
+def test_environment_beats_path_but_not_the_setting(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    exe = imageio_ffmpeg.get_ffmpeg_exe()
+    (tmp_path / "ffmpeg").symlink_to(exe)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.setenv(FFMPEG_ENV, exe)
+    assert find_ffmpeg().source == "environment"
+    assert find_ffmpeg(exe).source == "setting"
+    monkeypatch.setenv(FFMPEG_ENV, str(tmp_path / "missing"))
+    with pytest.raises(FFmpegNotFoundError, match=FFMPEG_ENV):
+        find_ffmpeg()
 
 
 def test_missing_setting_is_a_clear_error(tmp_path: Path) -> None:
