@@ -1,7 +1,9 @@
 """Find the ffmpeg binary: a setting (or MEDIAFLOW_FFMPEG) first, then `ffmpeg` on PATH, then imageio-ffmpeg's bundled one.
 
-The version line (`ffmpeg -version`) is read once per binary and cached, because the GUI
-shows it and every run asks for the binary.
+`find_ffmpeg` is the plain lookup (no judgement of what the binary can do); which FFmpeg MediaFlow
+actually runs — PATH's only when it can do the job — is decided by media/ffmpeg_choice.py, which
+asks media/ffmpeg_caps.py what each candidate can do. The version comes from that probe, which is
+cached per binary (path, mtime, size), because the GUI shows it and every run asks for the binary.
 """
 
 from __future__ import annotations
@@ -9,9 +11,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import subprocess
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 
@@ -36,62 +36,87 @@ FFMPEG_ENV = "MEDIAFLOW_FFMPEG"
 _VERSION = re.compile(r"ffmpeg version (\S+)")
 
 
-@lru_cache(maxsize=8)
-def _read_version(path: str, mtime: float) -> str:
-    """`ffmpeg -version`'s version token; mtime is part of the cache key so an upgrade is noticed."""
-    try:
-        proc = subprocess.run([path, "-hide_banner", "-version"], capture_output=True, text=True, timeout=20)
-    except (OSError, subprocess.SubprocessError) as exc:
-        raise FFmpegNotFoundError(f"{path} could not be started: {exc}") from exc
-    m = _VERSION.search(proc.stdout)
-    if proc.returncode != 0 or not m:
-        raise FFmpegNotFoundError(f"{path} does not answer like ffmpeg (-version exited {proc.returncode})")
+def parse_version(banner: str) -> str | None:
+    """The version token of an `ffmpeg version …` banner, or None when the text is not FFmpeg's.
+
+    Release builds say "7.1" or "5.1.9-0+deb12u1", git builds "n9.0.2-17-g2a571b6068-20260930":
+    keep the numeric part; a build with no release number ("N-112345-gabc") keeps its raw token.
+    """
+    m = _VERSION.search(banner)
+    if not m:
+        return None
     token = m.group(1)
-    # release builds say "7.1", git builds "n9.0.2-17-g2a571b6068-20260930": keep the useful part
     nm = re.match(r"n?(\d+(?:\.\d+)*)", token)
     return nm.group(1) if nm else token
 
 
 def _binary(path: str | Path, source: str) -> FFmpegBinary:
-    p = Path(path).resolve()
-    return FFmpegBinary(p, _read_version(str(p), p.stat().st_mtime), source)
+    from .ffmpeg_caps import capabilities  # the probe imports this module's error type
+
+    caps = capabilities(path)
+    return FFmpegBinary(caps.path, caps.version_text, source)
+
+
+def resolve_explicit(override: str | os.PathLike[str], source: str = "setting") -> Path:
+    """The executable an explicit choice (a file, a folder holding ffmpeg, or a command name) names.
+
+    Raises FFmpegNotFoundError naming where the choice came from when it is not an executable.
+    """
+    candidate = Path(override).expanduser()
+    if candidate.is_dir():  # a folder that holds ffmpeg is a common thing to pick
+        found = shutil.which("ffmpeg", path=str(candidate))
+        candidate = Path(found) if found else candidate / "ffmpeg"
+    if not candidate.is_file() or not os.access(candidate, os.X_OK):
+        found = shutil.which(str(override))
+        if not found:
+            where = f"{FFMPEG_ENV}" if source == "environment" else "the FFmpeg setting"
+            raise FFmpegNotFoundError(
+                f"{where} points to {str(override)!r}, which is not an executable file; "
+                "fix the path in Settings or clear it to use the bundled FFmpeg")
+        candidate = Path(found)
+    return candidate
+
+
+def explicit_choice(override: str | os.PathLike[str] | None = None) -> tuple[str | os.PathLike[str], str] | None:
+    """(what was chosen, "setting" | "environment") when a setting or MEDIAFLOW_FFMPEG names an FFmpeg."""
+    if override:
+        return override, "setting"
+    if os.environ.get(FFMPEG_ENV):
+        return os.environ[FFMPEG_ENV], "environment"
+    return None
+
+
+def bundled_ffmpeg() -> Path:
+    """imageio-ffmpeg's binary; FFmpegNotFoundError when that package (or its binary) is missing."""
+    try:
+        import imageio_ffmpeg
+        return Path(imageio_ffmpeg.get_ffmpeg_exe())
+    except (ImportError, RuntimeError) as exc:
+        raise FFmpegNotFoundError(f"the bundled FFmpeg (imageio-ffmpeg) is missing ({exc})") from exc
 
 
 def find_ffmpeg(override: str | os.PathLike[str] | None = None) -> FFmpegBinary:
-    """The ffmpeg to use. `override` (the app setting) wins and must work when given; then MEDIAFLOW_FFMPEG."""
-    source = "setting"
-    if not override and os.environ.get(FFMPEG_ENV):
-        override, source = os.environ[FFMPEG_ENV], "environment"
-    if override:
-        candidate = Path(override).expanduser()
-        if candidate.is_dir():  # a folder that holds ffmpeg is a common thing to pick
-            found = shutil.which("ffmpeg", path=str(candidate))
-            candidate = Path(found) if found else candidate / "ffmpeg"
-        if not candidate.is_file() or not os.access(candidate, os.X_OK):
-            found = shutil.which(str(override))
-            if not found:
-                where = f"{FFMPEG_ENV}" if source == "environment" else "the FFmpeg setting"
-                raise FFmpegNotFoundError(
-                    f"{where} points to {str(override)!r}, which is not an executable file; "
-                    "fix the path in Settings or clear it to use the bundled FFmpeg")
-            candidate = Path(found)
-        return _binary(candidate, source)
+    """The ffmpeg to use. `override` (the app setting) wins and must work when given; then MEDIAFLOW_FFMPEG.
+
+    This is the plain order (explicit, PATH, bundled); choose_ffmpeg (media/ffmpeg_choice.py) is the
+    policy the engine follows: it passes over PATH's ffmpeg when that one cannot do the job.
+    """
+    explicit = explicit_choice(override)
+    if explicit is not None:
+        return _binary(resolve_explicit(*explicit), explicit[1])
     on_path = shutil.which("ffmpeg")
     if on_path:
         return _binary(on_path, "PATH")
     try:
-        import imageio_ffmpeg
-        bundled = imageio_ffmpeg.get_ffmpeg_exe()
-    except (ImportError, RuntimeError) as exc:
-        raise FFmpegNotFoundError(
-            "FFmpeg was not found: it is not on PATH and the bundled copy (imageio-ffmpeg) is missing "
-            f"({exc}); install FFmpeg or set its path in Settings") from exc
+        bundled = bundled_ffmpeg()
+    except FFmpegNotFoundError as exc:
+        raise FFmpegNotFoundError(f"FFmpeg was not found: it is not on PATH and {exc}; "
+                                  "install FFmpeg or set its path in Settings") from exc
     return _binary(bundled, "imageio-ffmpeg")
 
 
 def ffmpeg_version(path: str | os.PathLike[str]) -> tuple[int, ...]:
     """The numeric version of the ffmpeg at `path` (cached), e.g. (9, 0, 2); () when it has none."""
-    p = Path(path).resolve()
-    token = _read_version(str(p), p.stat().st_mtime)
-    m = re.match(r"(\d+(?:\.\d+)*)", token)
-    return tuple(int(x) for x in m.group(1).split(".")) if m else ()
+    from .ffmpeg_caps import capabilities
+
+    return capabilities(path).version

@@ -25,6 +25,7 @@ from ..engine.engine import Engine, EngineSettings
 from ..engine.events import (Event, EventBus, RunCreated, RunFinished, RunStarted, SubtaskFinished, SubtaskProgress,
                              SubtaskStarted)
 from ..engine.store import RunRecord, TaskStore
+from ..media.ffmpeg_choice import FFmpegChoice
 from ..model.serialization import workflow_from_dict
 from ..model.params import WatermarkParams
 from ..model.statuses import RunStatus, SubtaskStatus
@@ -165,6 +166,12 @@ class EngineAdapter(QObject):
         """New runs use the current settings; running ones keep theirs."""
         # the engine resizes its shared thread budget when max_threads changes
         self.engine.settings = engine_settings(self.settings)
+
+    def check_ffmpeg(self, on_done: Callable[[FFmpegChoice], None], on_error: Callable[[BaseException], None],
+                     context: QObject | None = None) -> None:
+        """The engine's FFmpeg choice (what new runs will use), made on a pool thread: it may probe binaries."""
+        engine = self.engine
+        run_in_thread(engine.ffmpeg_choice, on_done, on_error, context=context)
 
     # -- runs ------------------------------------------------------------------------------------
     def output_dir_for(self, input_path: str) -> Path:

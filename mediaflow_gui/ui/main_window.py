@@ -24,6 +24,7 @@ from .editor.palette import Palette
 from .editor.problems import ProblemsPanel
 from .editor.view import WorkflowView
 from .engine_adapter import LiveRun
+from .ffmpeg_info import FFmpegStatusLabel
 from .inspector.panel import InspectorPanel
 from .notifications import Notifier
 from .runs.run_details import RunDetailsDialog
@@ -105,6 +106,8 @@ class MainWindow(QMainWindow):
         self.running_label = QLabel("")
         self.statusBar().addPermanentWidget(self.running_label)
         self.statusBar().addPermanentWidget(self.zoom_label)
+        self.ffmpeg_label = FFmpegStatusLabel()  # which FFmpeg runs use, said once at start (and after Settings)
+        self.statusBar().addPermanentWidget(self.ffmpeg_label)
         self.notifier = Notifier(self, self.adapter, self.settings, self.signals, use_tray=use_tray)
 
         self._make_actions()
@@ -127,6 +130,7 @@ class MainWindow(QMainWindow):
         QTimer.singleShot(0, self.view.fit)
         if load_history:
             self.adapter.load_history()
+        self.check_ffmpeg()
 
     # -- construction ------------------------------------------------------------------------------
     def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea, name: str) -> QDockWidget:
@@ -249,6 +253,7 @@ class MainWindow(QMainWindow):
         self.signals.run_updated.connect(self._on_run_updated)
         self.signals.show_run_requested.connect(self.show_run)
         self.signals.status_message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self.signals.settings_changed.connect(self.check_ffmpeg)
 
     def _add_storage_pages(self) -> None:
         self.buckets_page = self.bindings_page = None
@@ -360,6 +365,10 @@ class MainWindow(QMainWindow):
             self.controller.set_run_states({})
             return
         self.controller.set_run_states(canvas_states(run, wf))
+
+    def check_ffmpeg(self) -> None:
+        """Show in the status bar which FFmpeg new runs will use (chosen on a pool thread)."""
+        self.ffmpeg_label.check(self.adapter)
 
     def _update_running(self) -> None:
         n = len(self.adapter.running())

@@ -9,17 +9,9 @@ from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QFileDialog
 
 from ..media.naming import DEFAULT_TEMPLATES
 from ..model.kinds import TASK_KINDS
+from .ffmpeg_info import describe_setting
 from .settings import AppSettings
 from .workers import run_in_thread
-
-
-def _describe_ffmpeg(override: str) -> str:
-    from ..media.ffmpeg_locate import FFmpegNotFoundError, find_ffmpeg
-    try:
-        binary = find_ffmpeg(override or None)
-    except FFmpegNotFoundError as exc:
-        return f"⚠ {exc}"
-    return f"FFmpeg {binary.version} ({binary.source}): {binary.path}"
 
 
 class SettingsDialog(QDialog):
@@ -71,7 +63,7 @@ class SettingsDialog(QDialog):
         self.fusion.setChecked(settings.fusion)
         form2.addRow("Fusion", self.fusion)
         self.ffmpeg_path = QLineEdit(settings.ffmpeg_path)
-        self.ffmpeg_path.setPlaceholderText("Automatic (PATH, then the bundled binary)")
+        self.ffmpeg_path.setPlaceholderText("Automatic (PATH's if it can do the job, else the bundled one)")
         browse_ff = QPushButton("Browse…")
         browse_ff.clicked.connect(self._pick_ffmpeg)
         row2 = QHBoxLayout()
@@ -110,7 +102,7 @@ class SettingsDialog(QDialog):
     def refresh_ffmpeg(self) -> None:
         override = self.ffmpeg_path.text().strip()
         self.ffmpeg_info.setText("Looking for FFmpeg…")
-        run_in_thread(lambda: _describe_ffmpeg(override), self.ffmpeg_info.setText, context=self)
+        run_in_thread(lambda: describe_setting(override), self.ffmpeg_info.setText, context=self)
 
     def _pick_output(self) -> None:
         path = QFileDialog.getExistingDirectory(self, "Output folder", self.output_dir.text())
