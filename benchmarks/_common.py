@@ -52,6 +52,46 @@ def make_clip(path: Path, *, width: int, height: int, fps: int, seconds: float, 
     return path
 
 
+def make_hdr_clip(path: Path, *, width: int, height: int, fps: int, seconds: float) -> Path:
+    """A PQ HDR10 clip like a phone's: HEVC Main 10 (x265, yuv420p10le) tagged BT.2020 / smpte2084 with
+    mastering metadata, + AAC; the picture is testsrc2 really converted to PQ (SDR white at 203 nits,
+    BT.2408). Made once and reused."""
+    if path.is_file() and path.stat().st_size > 0:
+        return path
+    tmp = path.with_name(path.stem + ".part" + path.suffix)
+    to_pq = ("format=yuv420p,setparams=color_primaries=bt709:color_trc=bt709:colorspace=bt709:range=tv,"
+             "zscale=t=linear:npl=203,format=gbrpf32le,zscale=p=bt2020,"
+             "zscale=t=smpte2084:m=bt2020nc:r=limited:npl=203,format=yuv420p10le")
+    x265 = ("log-level=error:colorprim=bt2020:transfer=smpte2084:colormatrix=bt2020nc:hdr10=1:"
+            "master-display=G(13250,34500)B(7500,3000)R(34000,16000)WP(15635,16450)L(10000000,1):max-cll=1000,400")
+    subprocess.run([ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
+                    "-f", "lavfi", "-i", f"testsrc2=size={width}x{height}:rate={fps}:duration={seconds}",
+                    "-f", "lavfi", "-i", f"sine=frequency=440:sample_rate=48000:duration={seconds}",
+                    "-map", "0:v", "-map", "1:a", "-vf", to_pq, "-c:v", "libx265", "-preset", "veryfast",
+                    "-crf", "20", "-x265-params", x265, "-tag:v", "hvc1", "-color_primaries", "bt2020",
+                    "-color_trc", "smpte2084", "-colorspace", "bt2020nc", "-color_range", "tv",
+                    "-c:a", "aac", "-b:a", "128k", "-shortest", "-f", "mp4", str(tmp)], check=True)
+    tmp.rename(path)
+    return path
+
+
+def make_interlaced_clip(path: Path, *, width: int, height: int, fields: int, seconds: float) -> Path:
+    """A broadcast-style interlaced clip: testsrc2 at the field rate woven top field first
+    (tinterlace), H.264 coded interlaced (+ildct+ilme, tff) in MPEG-TS, + AAC. Made once and reused."""
+    if path.is_file() and path.stat().st_size > 0:
+        return path
+    tmp = path.with_name(path.stem + ".part" + path.suffix)
+    subprocess.run([ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
+                    "-f", "lavfi", "-i", f"testsrc2=size={width}x{height}:rate={fields}:duration={seconds}",
+                    "-f", "lavfi", "-i", f"sine=frequency=440:sample_rate=48000:duration={seconds}",
+                    "-map", "0:v", "-map", "1:a", "-vf", "tinterlace=mode=interleave_top,setfield=tff",
+                    "-c:v", "libx264", "-preset", "veryfast", "-crf", "20", "-flags", "+ildct+ilme",
+                    "-x264-params", "tff=1", "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "128k",
+                    "-shortest", "-f", "mpegts", str(tmp)], check=True)
+    tmp.rename(path)
+    return path
+
+
 @dataclass(frozen=True)
 class Props:
     """What must match between two runs' outputs."""

@@ -22,6 +22,11 @@ class TaskInputError(ValueError):
     """The input cannot feed this task (no video stream, too short, …). The message names the file."""
 
 
+class MissingCapabilityError(RuntimeError):
+    """The FFmpeg in use lacks what a task needs (an encoder, a filter). The message names the task,
+    what is missing, the FFmpeg and the fix; raised before FFmpeg starts."""
+
+
 @dataclass
 class StreamInfo:
     index: int
@@ -34,6 +39,40 @@ class StreamInfo:
     sample_rate: int = 0
     channels: int = 0
     frames: int = 0
+    # video: the picture's format and colour as the stream declares them, in FFmpeg's names
+    # ("" when the stream does not say): see media/colour.py for what they imply
+    pix_fmt: str = ""
+    bit_depth: int = 0
+    color_primaries: str = ""  # bt709, bt2020, smpte170m, …
+    color_transfer: str = ""  # bt709, smpte2084 (PQ), arib-std-b67 (HLG), …
+    color_space: str = ""  # the matrix: bt709, bt2020nc, smpte170m, …
+    color_range: str = ""  # tv (limited) | pc (full); yuvj* formats are full range
+    field_order: str = ""  # progressive | tt | bb | tb | bt | "" (unknown)
+    sar: str = ""  # sample aspect ratio "32:27"; "" for square pixels or unknown
+    # every kind: what a person picks a track by
+    language: str = ""  # ISO 639-2 as tagged ("eng"), "" when untagged
+    default: bool = False  # the container marks it as the default track
+    title: str = ""
+
+
+@dataclass(frozen=True)
+class HdrMetadata:
+    """Static HDR metadata of a PQ stream (SMPTE ST 2086 mastering display, CTA-861.3 light levels).
+
+    Chromaticities are CIE 1931 x/y, luminances in cd/m² (nits); 0 where the stream does not say.
+    """
+
+    max_cll: int = 0  # brightest pixel of the content
+    max_fall: int = 0  # brightest frame average
+    master_max_luminance: float = 0.0
+    master_min_luminance: float = 0.0
+    primaries: tuple[tuple[float, float], ...] = ()  # (R, G, B) x/y of the mastering display
+    white_point: tuple[float, float] = (0.0, 0.0)
+
+    @property
+    def peak_nits(self) -> float:
+        """The brightest level the content reaches, as best known (MaxCLL, else the mastering display's)."""
+        return float(self.max_cll or self.master_max_luminance or 0.0)
 
 
 @dataclass
@@ -51,6 +90,17 @@ class MediaInfo:
     rotation: int = 0  # degrees
     video_streams: list[StreamInfo] = field(default_factory=list)
     audio_streams: list[StreamInfo] = field(default_factory=list)
+    subtitle_streams: list[StreamInfo] = field(default_factory=list)
+    data_streams: int = 0  # timecode, GPS, chapters-as-streams …: never copied to outputs
+    hdr: HdrMetadata | None = None  # read only for PQ/HLG sources
+    # the field order FFmpeg's idet filter measured (tff | bff | progressive), filled by the engine
+    # when the stream's own flag is missing and the container is one that often lies (media/interlace.py)
+    detected_field_order: str = ""
+
+    @property
+    def video(self) -> StreamInfo | None:
+        """The video stream tasks read (the first one: FFmpeg's `v:0`)."""
+        return self.video_streams[0] if self.video_streams else None
 
     @property
     def has_video(self) -> bool:
@@ -98,6 +148,8 @@ class StreamSource:
     video: Any
     audio: Any = None
     start: float = 0.0
+    # the input's text subtitle streams (selector nodes), for a transcode asked to keep them
+    subtitles: tuple[Any, ...] = ()
 
 
 @dataclass
@@ -110,6 +162,10 @@ class FFmpegJob:
     # progress when -progress stays silent, which it does until every output has started (a fused
     # sprite sheet starts only at its 25th cell)
     stats_file: str | None = None
+    # the stats file is a `metadata=mode=print` tap (FFmpeg without -stats_enc_pre): its `pts_time:` lines
+    # are the only progress; -progress's out_time is then the furthest of all outputs (FFmpeg 5.1 lets
+    # the audio run ahead) and says nothing about the video's pace
+    stats_only: bool = False
 
 
 @dataclass
@@ -117,6 +173,9 @@ class BuildResult:
     jobs: list[FFmpegJob]
     # called after every job succeeded; returns the produced files, primary output first
     finalize: Callable[[], list[OutputFile]]
+    # what the step did differently from what was asked, in words (an approximation the FFmpeg in
+    # use forced, a track that was not found …); the engine reports them with the step's outcome
+    notes: list[str] = field(default_factory=list)
 
 
 class TaskBuilder(Protocol):

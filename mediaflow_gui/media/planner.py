@@ -24,6 +24,15 @@ the engine's own work allows):
   decode gives each point its own seeking input (`-ss T -i`). Without a group, all points of a
   step are one process of seeks (build_seeking). The price of riding along: a passenger's
   subtask finishes with its group rather than as soon as its images exist.
+- What a source needs before any output (deinterlacing, HDR→SDR tone-mapping: media/filters/
+  source.py) runs once per process: the decode is split once per distinct SourceFormat of the
+  members, the prepared frames once per member (_VideoFeed). A transcode that keeps HDR (h265/av1)
+  next to SDR outputs gets its own untouched branch; the tone-map still runs once.
+- Each member's audio comes from its own track (a transcode may pick one): one asplit per track.
+- Progress: `-stats_enc_pre` on the steadiest video output where the FFmpeg has it (6.1+); else a
+  `metadata=mode=print` tap on the decode writes each frame's time to a file the runner follows
+  (FFmpeg 5.1's -progress says nothing until every output has started, then jumps to the furthest
+  stream, usually the audio).
 - Members need the same binary and a known input duration (progress and windows need it);
   a member whose builder rejects the input (TaskInputError) runs apart and fails on its own.
 """
@@ -37,10 +46,13 @@ from typing import Any, Callable, Iterable
 
 import ffmpeg
 
+from ..model.params import TranscodeParams
 from .base import BuildContext, FFmpegJob, OutputFile, StreamSource
 from .builders import BUILDERS, FUSABLE, common
+from .builders import snapshot as snapshot_builder
 from .builders import transcode as transcode_builder
 from .builders.watermark import as_transcode
+from .filters.source import SourceFormat
 
 # kinds that decode the whole input on their own (a shared decode saves one of those per member)
 FULL_PASS = {"transcode", "watermark", "sample_snapshot", "image_sprite"}
@@ -115,15 +127,68 @@ def group_weight(ctxs: list[BuildContext]) -> int:
     return max(2, heavy + 1) if len(ctxs) > 1 else 1
 
 
-def _needs(ctx: BuildContext) -> tuple[bool, bool]:
-    """(needs the video stream, needs the audio stream) of one member."""
+def _transcode_params(ctx: BuildContext) -> TranscodeParams | None:
+    """The transcode parameters of a transcode or watermark member (a watermark task is a transcode)."""
     kind = _kind(ctx)
-    if kind in ("transcode", "watermark"):
-        params = ctx.params if kind == "transcode" else as_transcode(ctx)
+    if kind == "transcode":
+        assert isinstance(ctx.params, TranscodeParams)
+        return ctx.params
+    return as_transcode(ctx) if kind == "watermark" else None
+
+
+def _needs(ctx: BuildContext) -> tuple[bool, int | None]:
+    """(needs the video stream, the audio track it reads: position among the audio streams or None)."""
+    params = _transcode_params(ctx)
+    if params is not None:
         video = transcode_builder.wants_video(params) and ctx.probe.has_video
-        audio = params.audio_codec != "none" and ctx.probe.has_audio
-        return video, audio
-    return ctx.probe.has_video, False
+        return video, transcode_builder.audio_position(ctx, params)
+    return ctx.probe.has_video, None
+
+
+def member_format(ctx: BuildContext) -> SourceFormat:
+    """The source chain (deinterlace, tone-map) a member's video needs: members with equal formats
+    share one chain in a fused process."""
+    params = _transcode_params(ctx)
+    if params is not None:
+        return transcode_builder.source_format(ctx, params)
+    return common.video_format(ctx)
+
+
+class _VideoFeed:
+    """Hands out the group's decoded video, prepared per SourceFormat, one branch per consumer.
+
+    The decode is split once per distinct deinterlacing, each deinterlaced branch once per distinct
+    tone-mapping, each prepared branch once per consumer: every filter of a source chain runs once
+    per process, however many outputs read its frames (DESIGN.md: per-frame source filters run
+    before the split, never once per output).
+    """
+
+    def __init__(self, decoded: Any, wanted: dict[SourceFormat, int], first: BuildContext) -> None:
+        self._queues: dict[SourceFormat, list[Any]] = {}
+        by_deint: dict[tuple[str, bool], list[SourceFormat]] = {}
+        for fmt in wanted:
+            by_deint.setdefault((fmt.parity, fmt.deint_all), []).append(fmt)
+        deint_streams = _fan(decoded, len(by_deint))
+        for (parity, deint_all), fmts in by_deint.items():
+            stream = common.prepared(first, next(deint_streams), SourceFormat(parity=parity, deint_all=deint_all))
+            tone_streams = _fan(stream, len(fmts))
+            for fmt in fmts:
+                prepared = common.prepared(first, next(tone_streams), SourceFormat(tonemap=fmt.tonemap,
+                                                                                   peak=fmt.peak))
+                self._queues[fmt] = list(_fan(prepared, wanted[fmt]))
+
+    def take(self, fmt: SourceFormat) -> Any:
+        return self._queues[fmt].pop(0)
+
+
+def _fan(stream: Any, count: int, audio: bool = False) -> Any:
+    """`count` branches of `stream` (the stream itself when one is enough)."""
+    if count <= 1:
+        yield stream
+        return
+    split = stream.asplit() if audio else stream.split()
+    for i in range(count):
+        yield split[i]
 
 
 @dataclass
@@ -138,6 +203,7 @@ class FusedJob:
     input_owner: dict[int, str] = field(default_factory=dict)  # input index → step id (watermark images)
     filter_owner: dict[int, str] = field(default_factory=dict)  # Parsed_*_N index → step id (shared ones absent)
     paths: dict[str, list[str]] = field(default_factory=dict)  # step id → paths only it uses (staging dir, images)
+    notes: dict[str, list[str]] = field(default_factory=dict)  # step id → BuildResult.notes of the member
 
     @property
     def step_ids(self) -> list[str]:
@@ -209,9 +275,12 @@ def build_fused(ctxs: list[BuildContext], threads: int) -> FusedJob:
             if _kind(ctx) in PASSENGERS:
                 BUILDERS[_kind(ctx)].build(ctx)
                 continue
-            BUILDERS[_kind(ctx)].output_streams(ctx, StreamSource(
-                video=probe_input["v:0"] if ctx.probe.has_video else None,
-                audio=probe_input["a:0"] if ctx.probe.has_audio else None))
+            params = _transcode_params(ctx)
+            if params is not None:
+                BUILDERS[_kind(ctx)].output_streams(ctx, transcode_builder.stream_source(ctx, probe_input, params))
+            else:
+                BUILDERS[_kind(ctx)].output_streams(ctx, StreamSource(
+                    video=common.prepared(ctx, probe_input["v:0"]) if ctx.probe.has_video else None))
         except Exception as exc:  # recorded for that member only; it fails on its own
             rejected[ctx.step_id] = exc
             members.remove(ctx)
@@ -220,49 +289,82 @@ def build_fused(ctxs: list[BuildContext], threads: int) -> FusedJob:
 
     riders = [c for c in members if _kind(c) in PASSENGERS]
     members = [c for c in members if _kind(c) not in PASSENGERS] + riders  # decode sharers first
-    needs = [_needs(c) for c in members if _kind(c) not in PASSENGERS]
+    sharers = [c for c in members if _kind(c) not in PASSENGERS]
+    needs = [_needs(c) for c in sharers]
     inp = common.input_stream(first, threads=threads) if threads > 0 else common.input_stream(first)
-    n_video, n_audio = sum(v for v, _ in needs), sum(a for _, a in needs)
-    # time-point snapshots take their frames from the video decode when there is one (docstring)
-    from_decode = n_video > 0 and first.probe.has_video
-    rider_points = {c.step_id: _distinct_points(c) for c in riders} if from_decode else {}
-    n_video += sum(len(points) for points in rider_points.values())
-    video_split = inp["v:0"].split() if n_video > 1 else None
-    audio_split = inp["a:0"].asplit() if n_audio > 1 else None
-    outputs: list[Any] = []
-    vi = ai = 0
-
-    def next_video() -> Any:
-        nonlocal vi
-        vi += 1
-        return video_split[vi - 1] if video_split is not None else inp["v:0"]
-
-    finalizers: dict[str, Callable[[], list[OutputFile]]] = {}
+    # time-point snapshots take their frames from the video decode when there is one (docstring), and
+    # from a decode of their own in the group when the input's container cannot seek reliably
+    from_decode = first.probe.has_video and (any(v for v, _ in needs) or not snapshot_builder.seeks_reliably(first))
+    rider_points = {c.step_id: snapshot_builder.distinct_points(c) for c in riders} if from_decode else {}
+    formats = {c.step_id: member_format(c) for c in members}
+    wanted: dict[SourceFormat, int] = {}
+    for ctx, (want_v, _) in zip(sharers, needs):
+        if want_v:
+            wanted[formats[ctx.step_id]] = wanted.get(formats[ctx.step_id], 0) + 1
     for ctx in riders:
         if from_decode:
-            rider_outputs, finalizers[ctx.step_id] = _decoded_point_outputs(ctx, rider_points[ctx.step_id],
-                                                                             next_video)
+            wanted[formats[ctx.step_id]] = wanted.get(formats[ctx.step_id], 0) + len(rider_points[ctx.step_id])
+    decoded = inp["v:0"]
+    stats_path: str | None = None
+    tapped = not common.caps(first).has_option("stats_enc_pre") and wanted
+    if tapped:  # this FFmpeg cannot log an encoder's frames: a print tap on the decode carries progress
+        stats_path = _progress_log_path(sharers)
+        decoded = (decoded.filter("metadata", mode="add", key=_TAP_KEY, value="1")
+                   .filter("metadata", mode="print", key=_TAP_KEY, file=stats_path, direct=1))
+    feed = _VideoFeed(decoded, wanted, first) if wanted else None
+    tracks: dict[int, int] = {}
+    for _, track in needs:
+        if track is not None:
+            tracks[track] = tracks.get(track, 0) + 1
+    audio_feeds = {track: list(_fan(inp[f"a:{track}"], count, audio=True)) for track, count in tracks.items()}
+    outputs: list[Any] = []
+
+    def next_video(ctx: BuildContext) -> Any:
+        assert feed is not None
+        return feed.take(formats[ctx.step_id])
+
+    finalizers: dict[str, Callable[[], list[OutputFile]]] = {}
+    notes: dict[str, list[str]] = {}
+    for ctx in riders:
+        if from_decode:
+            rider_outputs, finalizers[ctx.step_id] = _decoded_point_outputs(
+                ctx, rider_points[ctx.step_id], lambda ctx=ctx: next_video(ctx))
         else:  # their own seeking inputs: nothing decodes the video for them here
             rider_outputs, finalizers[ctx.step_id] = _seek_outputs(ctx, per_input=threads)
+        notes[ctx.step_id] = common.source_notes(ctx, formats[ctx.step_id])
         outputs += rider_outputs
-    for ctx, (want_v, want_a) in zip(members, needs):
-        video = audio = None
-        if want_v:
-            video = next_video()
-        if want_a:
-            audio = audio_split[ai] if audio_split is not None else inp["a:0"]
-            ai += 1
-        outputs += BUILDERS[_kind(ctx)].output_streams(ctx, StreamSource(video=video, audio=audio))
+    for ctx, (want_v, track) in zip(sharers, needs):
+        params = _transcode_params(ctx)
+        video = next_video(ctx) if want_v else None
+        audio = audio_feeds[track].pop(0) if track is not None else None
+        if params is not None:
+            source = transcode_builder.stream_source(ctx, inp, params, video=video)
+            source = replace(source, audio=audio)
+            notes[ctx.step_id] = transcode_builder.notes(ctx, params)
+        else:
+            source = StreamSource(video=video)
+            notes[ctx.step_id] = common.source_notes(ctx, formats[ctx.step_id])
+        outputs += BUILDERS[_kind(ctx)].output_streams(ctx, source)
     argv = common.compile_argv(first, *outputs)
     if threads > 0:
         argv[1:1] = ["-filter_threads", str(threads)]
     finalizers.update({c.step_id: BUILDERS[_kind(c)].make_finalize(c) for c in members if c not in riders})
     names = ", ".join(f"'{c.step_name}'" for c in members)
-    stats_file = _add_progress_stats(argv, [c for c in members if c not in riders])
-    job = FFmpegJob(args=argv, duration=first.probe.duration, label=f"fused: {names}", stats_file=stats_file)
-    fused = FusedJob(job, members, finalizers, rejected)
+    if not tapped:
+        stats_path = _add_progress_stats(argv, sharers)
+    job = FFmpegJob(args=argv, duration=first.probe.duration, label=f"fused: {names}", stats_file=stats_path,
+                    stats_only=bool(tapped))
+    fused = FusedJob(job, members, finalizers, rejected, notes=notes)
     _map_owners(fused, argv)
     return fused
+
+
+_TAP_KEY = "mediaflow_progress"
+
+
+def _progress_log_path(sharers: list[BuildContext]) -> str:
+    """Where the progress tap of a fused process writes: the first sharer's staging dir."""
+    return str(Path(_staging_prefix(sharers[0])) / ".mediaflow-progress.txt")
 
 
 # kinds whose video output runs through the whole input at the source's pace, best first
@@ -427,8 +529,8 @@ def seeks_fusable(ctx: BuildContext) -> bool:
     """A time-point snapshot step with several points can take all its seeks in one process."""
     from .builders import snapshot
 
-    if _kind(ctx) != "snapshot":
-        return False
+    if _kind(ctx) != "snapshot" or not snapshot.seeks_reliably(ctx):
+        return False  # without reliable seeks the builder decodes once for all points itself
     try:
         return len(snapshot.time_points(ctx)) > 1
     except Exception:  # the builder will report the problem itself when it builds apart
@@ -462,54 +564,27 @@ def _seek_outputs(ctx: BuildContext, per_input: int) -> tuple[list[Any], Callabl
     # read a short stretch from each point only: inside a long fused process an input whose single-
     # frame output is done would otherwise go on being demuxed and decoded to the end of the file
     window = f"{max(0.5, 4 * common.frame_duration(ctx.probe)):.3f}"
+    fmt = common.video_format(ctx)
     for t_text, same in by_point.items():
         kwargs: dict[str, Any] = {"ss": t_text, "t": window}
         if per_input > 0:
             kwargs["threads"] = per_input
-        video = common.input_stream(ctx, **kwargs)["v:0"].filter("scale", w=w, h=h).filter("setsar", "1")
+        video = common.prepared(ctx, common.input_stream(ctx, **kwargs)["v:0"], fmt)
+        video = video.filter("scale", w=w, h=h).filter("setsar", "1")
         streams = [video] if len(same) == 1 else [video.split()[i] for i in range(len(same))]
         for stream, path in zip(streams, same):
             outputs.append(ffmpeg.output(stream, str(path), **common.output_kwargs(
-                ctx, **{"frames:v": 1, "update": 1}, **common.image_codec_kwargs(p.format))))
+                ctx, **{"frames:v": 1, "update": 1}, **common.image_codec_kwargs(p.format, ctx))))
     return outputs, apart.finalize
-
-
-def _distinct_points(ctx: BuildContext) -> dict[str, list[Path]]:
-    """A time-point snapshot step's output files by point ("%.3f" seconds); two offsets on one
-    frame (1s and 25% of 4s) share one point."""
-    from .builders import snapshot
-
-    points = snapshot.time_points(ctx)
-    by_point: dict[str, list[Path]] = {}
-    for t, path in zip(points, snapshot.output_paths(ctx, len(points))):
-        by_point.setdefault(f"{t:.3f}", []).append(path)
-    return by_point
 
 
 def _decoded_point_outputs(ctx: BuildContext, by_point: dict[str, list[Path]],
                            next_video: Callable[[], Any]) -> tuple[list[Any], Callable[[], list[OutputFile]]]:
-    """A time-point snapshot step fed by a shared decode: per point, the first frame at or after it.
-
-    That is the frame an accurate `-ss T` lands on (FFmpeg drops the decoded frames before T),
-    so the images equal those of the step run apart. After its one frame the select passes
-    nothing, so the branch costs an expression per frame and nothing more.
-    """
+    """A time-point snapshot step fed by the group's decode (snapshot.decoded_outputs), and its finalize."""
     from .builders import snapshot
-    from ..model.params import SnapshotParams
 
     apart = snapshot.build(ctx)  # checks the input, names the files, and gives the finalize we keep
-    p = ctx.params
-    assert isinstance(p, SnapshotParams)
-    w, h = common.fit_size(ctx.probe.width, ctx.probe.height, p.width, p.height)
-    outputs = []
-    for t_text, same in by_point.items():
-        video = (next_video().filter("select", expr=f"isnan(prev_selected_t)*gte(t,{t_text})")
-                 .filter("scale", w=w, h=h).filter("setsar", "1"))
-        streams = [video] if len(same) == 1 else [video.split()[i] for i in range(len(same))]
-        for stream, path in zip(streams, same):
-            outputs.append(ffmpeg.output(stream, str(path), **common.output_kwargs(
-                ctx, **{"frames:v": 1, "update": 1}, **common.image_codec_kwargs(p.format))))
-    return outputs, apart.finalize
+    return snapshot.decoded_outputs(ctx, by_point, next_video), apart.finalize
 
 
 def build_seeking(ctx: BuildContext) -> "BuildResult":
@@ -525,4 +600,4 @@ def build_seeking(ctx: BuildContext) -> "BuildResult":
     points = snapshot.time_points(ctx)
     argv = common.compile_argv(ctx, *outputs)
     job = FFmpegJob(args=argv, duration=None, label=f"snapshots at {', '.join(f'{t:.2f}s' for t in points)}")
-    return BuildResult([job], finalize)
+    return BuildResult([job], finalize, common.source_notes(ctx, common.video_format(ctx)))

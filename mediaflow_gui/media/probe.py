@@ -4,8 +4,15 @@ Width and height on MediaInfo are the *display* size: a phone video stored as 19
 with a 90° display matrix is reported as 1080x1920, because FFmpeg turns the frames
 before our filters see them. StreamInfo keeps the coded size.
 
-Rotation comes from the first decoded frame (PyAV attaches the stream's display matrix
-to it) and, for older files, from the stream's `rotate` metadata tag.
+Rotation comes from an MP4/MOV track header (media/mp4_rotation.py), else from the first
+decoded frame (PyAV attaches the stream's display matrix to it), and for older files from
+the stream's `rotate` metadata tag.
+
+Colour (primaries, transfer, matrix, range, bit depth) and the field order come from the
+stream's codec parameters, named as FFmpeg names them (media/colour.py); an HDR stream's static
+metadata (mastering display, MaxCLL) from its first decoded frame, read only for PQ/HLG sources.
+Audio and subtitle streams carry their language, default flag and title, so a transcode can
+pick a track the way a person names it.
 
 Every failure is a MediaProbeError whose message names the file, so the engine can show
 it to a person as is.
@@ -20,6 +27,7 @@ from typing import Any
 
 import av
 
+from . import colour
 from .base import MediaInfo, StreamInfo
 from .mp4_rotation import is_iso_bmff, mp4_rotation
 
@@ -47,6 +55,13 @@ def _fps(stream: Any) -> float:
     return 0.0
 
 
+def _is_cover_art(stream: Any) -> bool:
+    try:
+        return bool(int(stream.disposition) & 0x400)  # AV_DISPOSITION_ATTACHED_PIC
+    except (TypeError, ValueError):
+        return False
+
+
 def _rotation(container: Any, stream: Any, path: Path, video_streams: int) -> int:
     """Display rotation in degrees (0, 90, 180, 270) as the display matrix states it (FFmpeg's sign)."""
     tag = stream.metadata.get("rotate")
@@ -67,6 +82,47 @@ def _rotation(container: Any, stream: Any, path: Path, video_streams: int) -> in
             frame = None  # undecodable first frame: the size check below is still right for unrotated media
         degrees = float(getattr(frame, "rotation", 0) or 0) if frame is not None else 0.0
     return int(round(degrees)) % 360
+
+
+def _track_tags(stream: Any) -> dict[str, Any]:
+    """Language, default flag and title of any stream (what a person picks a track by)."""
+    language = (getattr(stream, "language", None) or stream.metadata.get("language") or "").strip()
+    try:
+        default = bool(int(stream.disposition) & 1)  # AV_DISPOSITION_DEFAULT
+    except (TypeError, ValueError):
+        default = False
+    return {"language": "" if language in ("und", "") else language.lower(), "default": default,
+            "title": str(stream.metadata.get("title", "") or "")}
+
+
+def _video_stream(s: Any, codec: str) -> StreamInfo:
+    cc = s.codec_context
+    pix_fmt = str(getattr(cc, "pix_fmt", "") or "")
+    sar = s.sample_aspect_ratio
+    return StreamInfo(
+        index=s.index, kind="video", codec=codec, width=cc.width, height=cc.height, fps=_fps(s),
+        bitrate=int(cc.bit_rate or 0), frames=int(s.frames or 0), pix_fmt=pix_fmt,
+        bit_depth=colour.bit_depth(pix_fmt),
+        color_primaries=colour.name_of(colour.PRIMARIES, getattr(cc, "color_primaries", None)),
+        color_transfer=colour.name_of(colour.TRANSFERS, getattr(cc, "color_trc", None)),
+        color_space=colour.name_of(colour.SPACES, getattr(cc, "colorspace", None)),
+        color_range=colour.name_of(colour.RANGES, getattr(cc, "color_range", None)),
+        field_order=colour.name_of(colour.FIELD_ORDERS, getattr(cc, "field_order", None)),
+        sar=f"{sar.numerator}:{sar.denominator}" if sar and sar > 0 and sar != Fraction(1, 1) else "",
+        **_track_tags(s))
+
+
+def _hdr_metadata(container: Any, stream: Any) -> Any:
+    """The static HDR metadata carried by the first frame (side data); empty when it has none."""
+    try:
+        container.seek(0)
+    except (av.error.FFmpegError, ValueError):
+        pass
+    try:
+        frame = next(container.decode(stream), None)
+    except (av.error.FFmpegError, StopIteration):
+        frame = None
+    return colour.hdr_metadata(getattr(frame, "side_data", None) if frame is not None else None)
 
 
 def _duration(container: Any) -> float | None:
@@ -132,13 +188,19 @@ def _probe_open(path: Path, container: Any, size: int) -> MediaInfo:
         if s.type == "video":
             if codec in _NON_MEDIA_CODECS:
                 raise _fail(path, "it looks like a text file")
-            info.video_streams.append(StreamInfo(
-                index=s.index, kind="video", codec=codec, width=cc.width, height=cc.height, fps=_fps(s),
-                bitrate=int(cc.bit_rate or 0), frames=int(s.frames or 0)))
+            if _is_cover_art(s):  # an album cover is a picture, not the video a task should read
+                info.data_streams += 1
+                continue
+            info.video_streams.append(_video_stream(s, codec))
         elif s.type == "audio":
             info.audio_streams.append(StreamInfo(
                 index=s.index, kind="audio", codec=codec, bitrate=int(cc.bit_rate or 0),
-                sample_rate=int(cc.sample_rate or 0), channels=int(cc.channels or 0), frames=int(s.frames or 0)))
+                sample_rate=int(cc.sample_rate or 0), channels=int(cc.channels or 0), frames=int(s.frames or 0),
+                **_track_tags(s)))
+        elif s.type == "subtitle":
+            info.subtitle_streams.append(StreamInfo(index=s.index, kind="subtitle", codec=codec, **_track_tags(s)))
+        else:
+            info.data_streams += 1
     if not info.video_streams and not info.audio_streams:
         raise _fail(path, "it has no audio or video stream")
     _check_complete(path, container, size)
@@ -147,6 +209,8 @@ def _probe_open(path: Path, container: Any, size: int) -> MediaInfo:
         vstream = container.streams[first.index]
         info.fps = first.fps
         info.rotation = _rotation(container, vstream, path, len(info.video_streams))
+        if colour.is_hdr(first):
+            info.hdr = _hdr_metadata(container, vstream)
         w, h = first.width, first.height
         sar = vstream.sample_aspect_ratio
         if sar and sar != Fraction(1, 1) and sar > 0:
@@ -161,6 +225,11 @@ def _probe_open(path: Path, container: Any, size: int) -> MediaInfo:
     return info
 
 
+def _hdr_type(stream: StreamInfo) -> str:
+    """The service's HdrType: "hdr10" (PQ), "hlg", or "" for SDR."""
+    return {colour.PQ: "hdr10", colour.HLG: "hlg"}.get(stream.color_transfer, "")
+
+
 def media_info_dict(info: MediaInfo) -> dict[str, Any]:
     """The cloud service's MetaData shape (durations in seconds, sizes in bytes, bitrates in bps)."""
     video_duration = info.duration or 0.0
@@ -173,7 +242,9 @@ def media_info_dict(info: MediaInfo) -> dict[str, Any]:
         "Duration": round(info.duration or 0.0, 3),
         "Rotate": info.rotation,
         "VideoStreamSet": [
-            {"Bitrate": s.bitrate, "Height": s.height, "Width": s.width, "Codec": s.codec, "Fps": s.fps}
+            {"Bitrate": s.bitrate, "Height": s.height, "Width": s.width, "Codec": s.codec, "Fps": s.fps,
+             "ColorPrimaries": s.color_primaries, "ColorSpace": s.color_space, "ColorTransfer": s.color_transfer,
+             "HdrType": _hdr_type(s)}
             for s in info.video_streams
         ],
         "AudioStreamSet": [

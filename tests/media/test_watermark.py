@@ -9,7 +9,8 @@ import ffmpeg
 import pytest
 
 from mediaflow_gui.media.base import TaskInputError
-from mediaflow_gui.media.builders import build_step, watermark
+from mediaflow_gui.media.builders import build_step
+from mediaflow_gui.media.filters import watermark
 from mediaflow_gui.media.fonts import FontNotFoundError, find_font
 from mediaflow_gui.model.params import TranscodeParams, WatermarkParams
 from tests.media.avcheck import RGB, frame_at, props

@@ -57,6 +57,7 @@ def output_streams(ctx: BuildContext, source: StreamSource) -> list[Any]:
     # round=up: each output frame is the one on screen at its tick (the default "near" runs ~half a frame late)
     video = video.filter("fps", fps=p.fps, round="up").filter("scale", w=w, h=h, flags="lanczos").filter("setsar", "1")
     path = str(output_path(ctx))
+    common.require_encoder(ctx, "gif" if p.format == "gif" else "libwebp_anim", fix="choose the other format")
     if p.format == "gif":
         parts = video.split()
         palette = parts[0].filter("palettegen", stats_mode="diff")
@@ -84,5 +85,8 @@ def build(ctx: BuildContext) -> BuildResult:
     start, end = window(ctx)
     # seek before -i (fast) and stop reading at the window's end; output_streams trims the rest exactly
     inp = common.input_stream(ctx, ss=f"{start:.3f}", t=f"{end - start + 0.5:.3f}")
-    argv = common.compile_argv(ctx, *output_streams(ctx, StreamSource(video=inp["v:0"], start=start)))
-    return BuildResult([FFmpegJob(args=argv, duration=end - start, label=KIND)], make_finalize(ctx))
+    fmt = common.video_format(ctx)
+    video = common.prepared(ctx, inp["v:0"], fmt)
+    argv = common.compile_argv(ctx, *output_streams(ctx, StreamSource(video=video, start=start)))
+    return BuildResult([FFmpegJob(args=argv, duration=end - start, label=KIND)], make_finalize(ctx),
+                       common.source_notes(ctx, fmt))

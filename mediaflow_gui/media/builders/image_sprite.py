@@ -99,7 +99,7 @@ def output_streams(ctx: BuildContext, source: StreamSource) -> list[Any]:
              .filter("scale", w=w, h=h).filter("setsar", "1")
              .filter("tile", layout=f"{p.columns}x{p.rows}"))
     target = common.staging_file(ctx, sheet_pattern(ctx))
-    codec = common.image_codec_kwargs(p.format)
+    codec = common.image_codec_kwargs(p.format, ctx)
     return [ffmpeg.output(video, str(target), **common.output_kwargs(
         ctx, start_number=1, **common.vfr_kwargs(ctx), **codec))]
 

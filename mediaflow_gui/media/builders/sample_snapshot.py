@@ -47,7 +47,7 @@ def output_streams(ctx: BuildContext, source: StreamSource) -> list[Any]:
     video = source.video.filter("select", expr=common.bucket_select(interval)).filter("scale", w=w, h=h).filter("setsar", "1")
     target = common.staging_file(ctx, output_pattern(ctx))
     return [ffmpeg.output(video, str(target), **common.output_kwargs(
-        ctx, start_number=1, **common.vfr_kwargs(ctx), **common.image_codec_kwargs(p.format)))]
+        ctx, start_number=1, **common.vfr_kwargs(ctx), **common.image_codec_kwargs(p.format, ctx)))]
 
 
 def make_finalize(ctx: BuildContext) -> Callable[[], list[OutputFile]]:

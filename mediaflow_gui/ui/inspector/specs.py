@@ -44,6 +44,14 @@ TRANSCODE = [
                                                                 "32000", "44100", "48000"),
               hint="0 keeps the source rate"),
     FieldSpec("channels", "Channels", "int", 0, 8, "", "keep"),
+    FieldSpec("audio_track", "Audio track", "text",
+              hint="Empty: the input's default track; a number (2 = second track) or a language (eng)"),
+    FieldSpec("hdr", "HDR source", "choice", choices=P.HDR_MODES,
+              hint="auto: tone-map to SDR unless the codec is h265/av1; keep: 10-bit HDR; tonemap: always SDR"),
+    FieldSpec("deinterlace", "Deinterlace", "choice", choices=P.DEINTERLACE_MODES,
+              hint="auto: when the source is interlaced (broadcast, DV, camcorders)"),
+    FieldSpec("subtitles", "Subtitles", "choice", choices=P.SUBTITLE_MODES,
+              hint="keep: copy text subtitles into the output (mp4, mov, mkv, webm)"),
     FieldSpec("output_name", "Output name", "text", hint="Template, e.g. {inputName}_{definition}.{ext}; empty = default"),
 ]
 
