@@ -18,6 +18,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--process", nargs="*", default=[], metavar="FILE", help="files to run once the window is up")
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    from .paths import secure_data_dir
+    secure_data_dir()  # the data dir is the user's alone: checked, and repaired with a log line
 
     import qasync
     from PySide6.QtWidgets import QApplication

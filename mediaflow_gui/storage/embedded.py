@@ -4,6 +4,8 @@ Layout under `<data dir>/seaweedfs/` (the root):
   store/        weed's -dir (volumes, filer db, mini.options)
   logs/         weed's glog files (-logdir) and weed.out (its stdout/stderr)
   sockets/      the filer and S3 local sockets (-filer.localSocket, -s3.localSocket)
+  tls/          the certificates of the current start (weed_security.py)
+  security.toml weed's security settings (JWT keys, mutual TLS), made at each start, 0600
   s3.json       the S3 identities with the generated keys, mode 0600 (never logged)
   weed.json     the running process: pid, its start time, the ports (the "PID file")
   ports.json    the ports of the last start, tried first next time (a stable endpoint for S3 tools)
@@ -19,6 +21,13 @@ No orphan: the child gets PR_SET_PDEATHSIG (Linux) from a long-lived spawner thr
 follows the death of the *thread* that forked, so the fork must not happen on a short-lived worker
 thread — plus an atexit stop, plus weed.json so that a crashed app's weed is found and stopped on
 the next start.
+
+Only S3 answers: every other port of weed needs the certificate and JWT keys of the current start
+(weed_security.py). weed runs with umask 077, so what it creates (volumes, logs, its unix sockets
+in /tmp too) is the user's alone; the folders made here are 0700, the files 0600.
+
+Supervised: a weed that exits while this process runs it is started again on the same ports and
+data, a bounded number of times, with the reason kept (weed_supervisor.py); `stop()` is no death.
 """
 
 from __future__ import annotations
@@ -33,6 +42,7 @@ import secrets
 import shutil
 import signal
 import socket
+import ssl
 import string
 import subprocess
 import sys
@@ -46,7 +56,10 @@ from typing import Any, Callable
 
 import psutil
 
+from ..paths import private_dir
 from .s3 import S3Connection, make_client
+from .weed_security import WeedSecurity, WeedSecurityError, child_environment, prepare
+from .weed_supervisor import RestartPolicy, Supervisor, SupervisionState
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +94,8 @@ class EmbeddedStatus:
     root: str
     ports: dict[str, int] = field(default_factory=dict)
     message: str = ""
+    notice: str = ""  # what the supervisor did, e.g. "restarted at 15:20:03 after it was killed by SIGKILL"
+    restarts: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -294,7 +309,8 @@ class EmbeddedStore:
     """Start, health-check and stop one `weed mini` rooted at `root`."""
 
     def __init__(self, root: str | os.PathLike[str] | None = None, *, binary: str | None = None,
-                 prefer_default_ports: bool = True, s3_port: int | None = None) -> None:
+                 prefer_default_ports: bool = True, s3_port: int | None = None,
+                 restart_policy: RestartPolicy | None = None) -> None:
         if root is None:
             from ..paths import data_dir
             root = data_dir() / "seaweedfs"
@@ -313,12 +329,18 @@ class EmbeddedStore:
         self._ports: dict[str, int] = {}
         self._lock = threading.RLock()
         self._atexit_registered = False
+        self.security: WeedSecurity | None = None  # the certificates of the weed this object started
+        self._tls: tuple[WeedSecurity, ssl.SSLContext] | None = None
+        self._supervisor = Supervisor(self._restart, self.log_tail, restart_policy)
+        # called on the supervisor's thread with a SupervisionState after each exit, restart or give-up
+        self.listeners = self._supervisor.listeners
+        self.listeners.append(self._record_supervision)
 
     # -- credentials ---------------------------------------------------------------------------
     def credentials(self) -> tuple[str, str]:
         """(access key, secret key), generated and saved (0600) on first use."""
         with self._lock:
-            self.root.mkdir(parents=True, exist_ok=True)
+            private_dir(self.root)
             if self.config_path.exists():
                 data = json.loads(self.config_path.read_text(encoding="utf-8"))
                 cred = data["identities"][0]["credentials"][0]
@@ -342,7 +364,7 @@ class EmbeddedStore:
             return {}
 
     def _write_state(self, state: dict[str, Any]) -> None:
-        self.root.mkdir(parents=True, exist_ok=True)
+        private_dir(self.root)
         _write_private(self.state_path, json.dumps(state, indent=2))
 
     @property
@@ -431,7 +453,11 @@ class EmbeddedStore:
         return args
 
     def start(self, timeout: float = 30.0) -> EmbeddedStatus:
-        """Start weed (or adopt the one this app already runs) and wait until S3 answers."""
+        """Start weed (or adopt the one this app already runs) and wait until S3 answers.
+
+        A weed started here is supervised until `stop()`: if it exits, it is started again
+        (see weed_supervisor.py); an explicit start forgets earlier restarts and a given-up state.
+        """
         with self._lock:
             if self._proc is not None and self._proc.poll() is None:
                 if self.health_check():
@@ -448,61 +474,83 @@ class EmbeddedStore:
                         return self.status()
                     time.sleep(0.1)
                 raise EmbeddedStoreError(f"the embedded store run by MediaFlow process {owner} does not answer")
-            if self._read_state().get("pid"):
-                self.stop_orphan()  # left by a crashed app, or by a dropped EmbeddedStore of this process
-            binary = find_weed(self.binary_override)
-            for folder in (self.store_dir, self.logs_dir, self.sockets_dir):
-                folder.mkdir(parents=True, exist_ok=True)
-            self.credentials()
-            for stale in ("filer.sock", "s3.sock"):
-                (self.sockets_dir / stale).unlink(missing_ok=True)
-            ports = choose_ports(self._preferred_ports())
-            self._cleanup_sockets(ports)  # stale files of a killed weed on the same ports
-            argv = self.command(binary, ports)
-            log.info("starting the embedded store: %s", " ".join(argv))  # paths only, no secrets
-            preexec = _pdeathsig_preexec()
+            self._supervisor.end()
+            proc = self._launch(timeout)
+            self._supervisor.begin(proc)
+            return self.status()
 
-            def spawn() -> subprocess.Popen[bytes]:
-                out = open(self.out_path, "ab")
-                try:
-                    return subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
-                                            cwd=self.root, preexec_fn=preexec, start_new_session=True)
-                finally:
-                    out.close()
+    def _restart(self, still_wanted: Callable[[], bool]) -> subprocess.Popen[bytes] | None:
+        """The supervisor's restart: the same ports (ports.json) and data; None if stopped meanwhile."""
+        with self._lock:
+            if not still_wanted():
+                return None
+            return self._launch(30.0)
 
+    def _launch(self, timeout: float) -> subprocess.Popen[bytes]:
+        """Start a new weed and wait until it serves S3 and has a volume server (lock held)."""
+        if self._read_state().get("pid"):
+            self.stop_orphan()  # left by a crashed app, or by a dropped EmbeddedStore of this process
+        binary = find_weed(self.binary_override)
+        for folder in (self.root, self.store_dir, self.logs_dir, self.sockets_dir):
+            private_dir(folder)
+        self.credentials()
+        for stale in ("filer.sock", "s3.sock"):
+            (self.sockets_dir / stale).unlink(missing_ok=True)
+        try:
+            self.security = prepare(self.root)
+        except WeedSecurityError as exc:
+            raise EmbeddedStoreError(str(exc)) from exc
+        ports = choose_ports(self._preferred_ports())
+        self._cleanup_sockets(ports)  # stale files of a killed weed on the same ports
+        argv = self.command(binary, ports)
+        log.info("starting the embedded store: %s", " ".join(argv))  # paths only, no secrets
+        preexec = _pdeathsig_preexec()
+        env = child_environment()
+        posix = os.name == "posix"
+
+        def spawn() -> subprocess.Popen[bytes]:
+            out_fd = os.open(self.out_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
             try:
-                proc = _Spawner.get().call(spawn)
-            except OSError as exc:
-                raise EmbeddedStoreError(f"the embedded store could not start {binary}: {exc}") from exc
-            self._proc = proc
-            self._ports = ports
-            try:
-                started = psutil.Process(proc.pid).create_time()
-            except psutil.NoSuchProcess:
-                started = None
-            me = psutil.Process()
-            self.last_ports_path.write_text(json.dumps(ports), encoding="utf-8")
-            self._write_state({"pid": proc.pid, "started": started, "ports": ports, "binary": str(binary),
-                               "owner_pid": os.getpid(), "owner_started": me.create_time()})
-            if not self._atexit_registered:
-                atexit.register(self._atexit_stop)
-                self._atexit_registered = True
-            deadline = time.monotonic() + timeout
-            while time.monotonic() < deadline:
-                if proc.poll() is not None:
-                    code = proc.returncode
-                    self._forget()
-                    raise EmbeddedStoreError(
-                        f"the embedded store (weed) exited with code {code} while starting.\n"
-                        f"Last lines of {self.out_path}:\n{self.log_tail()}")
-                if self.health_check() and self._volume_registered():
-                    log.info("embedded store ready at %s (pid %d)", self.endpoint_url, proc.pid)
-                    return self.status()
-                time.sleep(0.1)
-            tail = self.log_tail()
-            self.stop()
-            raise EmbeddedStoreError(f"the embedded store did not answer S3 requests within {timeout:.0f} s.\n"
-                                     f"Last lines of {self.out_path}:\n{tail}")
+                # umask 077: weed's volumes, logs and unix sockets (also those in /tmp) are ours alone
+                return subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out_fd, stderr=subprocess.STDOUT,
+                                        cwd=self.root, env=env, preexec_fn=preexec, start_new_session=True,
+                                        **({"umask": 0o077} if posix else {}))
+            finally:
+                os.close(out_fd)
+
+        try:
+            proc = _Spawner.get().call(spawn)
+        except OSError as exc:
+            raise EmbeddedStoreError(f"the embedded store could not start {binary}: {exc}") from exc
+        self._proc = proc
+        self._ports = ports
+        try:
+            started = psutil.Process(proc.pid).create_time()
+        except psutil.NoSuchProcess:
+            started = None
+        me = psutil.Process()
+        _write_private(self.last_ports_path, json.dumps(ports))
+        self._write_state({"pid": proc.pid, "started": started, "ports": ports, "binary": str(binary),
+                           "owner_pid": os.getpid(), "owner_started": me.create_time()})
+        if not self._atexit_registered:
+            atexit.register(self._atexit_stop)
+            self._atexit_registered = True
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                code = proc.returncode
+                self._forget()
+                raise EmbeddedStoreError(
+                    f"the embedded store (weed) exited with code {code} while starting.\n"
+                    f"Last lines of {self.out_path}:\n{self.log_tail()}")
+            if self.health_check() and self._volume_registered():
+                log.info("embedded store ready at %s (pid %d)", self.endpoint_url, proc.pid)
+                return proc
+            time.sleep(0.1)
+        tail = self.log_tail()
+        self._halt()
+        raise EmbeddedStoreError(f"the embedded store did not answer S3 requests within {timeout:.0f} s.\n"
+                                 f"Last lines of {self.out_path}:\n{tail}")
 
     def log_tail(self, lines: int = 20) -> str:
         parts = [_tail(self.out_path, lines)]
@@ -516,13 +564,20 @@ class EmbeddedStore:
 
         S3 (ListBuckets) answers as soon as the filer is up; after a restart on a loaded machine a
         GetObject in that moment failed with InternalError until the volume server had registered.
-        A status of another shape (another weed version) does not hold the start up.
+        A status of another shape (another weed version) does not hold the start up. The master
+        answers HTTPS to holders of this start's certificate only (weed_security.py).
         """
         port = (self._ports or {}).get("master")
         if not port:
             return True
         try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/dir/status", timeout=timeout) as reply:
+            if self.security is not None:
+                if self._tls is None or self._tls[0] is not self.security:
+                    self._tls = (self.security, self.security.client_context())
+                url, context = f"https://127.0.0.1:{port}/dir/status", self._tls[1]
+            else:
+                url, context = f"http://127.0.0.1:{port}/dir/status", None
+            with urllib.request.urlopen(url, timeout=timeout, context=context) as reply:
                 status = json.load(reply)
         except (OSError, ValueError):
             return False
@@ -563,7 +618,13 @@ class EmbeddedStore:
                     pass
 
     def stop(self, timeout: float = 10.0) -> bool:
-        """Stop weed by PID (SIGTERM, SIGKILL after `timeout`). True if a process was stopped."""
+        """Stop weed by PID (SIGTERM, SIGKILL after `timeout`). True if a process was stopped.
+        A deliberate stop: the supervisor does not restart it."""
+        with self._lock:
+            self._supervisor.end()
+            return self._halt(timeout)
+
+    def _halt(self, timeout: float = 10.0) -> bool:
         with self._lock:
             stopped = False
             if self._proc is not None:
@@ -591,6 +652,7 @@ class EmbeddedStore:
 
     def _atexit_stop(self) -> None:
         try:
+            self._supervisor.end()
             if self._proc is not None and self._proc.poll() is None:
                 self.stop(timeout=5)
         except Exception:  # at interpreter exit there is nobody left to tell
@@ -604,6 +666,37 @@ class EmbeddedStore:
         if self.config_path.exists():
             access = self.credentials()[0]
         message = "running" if healthy else ("starting or not answering" if running else "stopped")
+        supervision = self._supervisor.state
+        notice, restarts = supervision.notice, supervision.restarts
+        if not notice and self._proc is None:  # another process runs it: what its supervisor wrote
+            state = self._read_state()
+            notice, restarts = str(state.get("notice", "")), int(state.get("restarts", 0))
+        if supervision.restarting:
+            message = "restarting"
+        elif supervision.gave_up and not running:
+            message = "stopped: it kept exiting"
         return EmbeddedStatus(running=running, healthy=healthy, pid=pid,
                               endpoint_url=self.endpoint_url if running else "", access_key=access,
-                              root=str(self.root), ports=self.ports if running else {}, message=message)
+                              root=str(self.root), ports=self.ports if running else {}, message=message,
+                              notice=notice, restarts=restarts)
+
+    # -- supervision -----------------------------------------------------------------------------
+    @property
+    def supervision(self) -> SupervisionState:
+        """What the supervisor did since the last explicit start (restarts, last exit, gave up)."""
+        return self._supervisor.state
+
+    @property
+    def gave_up(self) -> bool:
+        return self._supervisor.state.gave_up
+
+    def _record_supervision(self, state: SupervisionState) -> None:
+        """Keep the supervisor's notice in weed.json, so `mediaflow storage status` in another
+        process shows it too; after giving up, remove what the dead weed left in /tmp."""
+        with self._lock:
+            if state.gave_up:
+                self._cleanup_sockets(self._ports)
+            current = self._read_state()
+            if self._supervisor.state is state and current.get("owner_pid") == os.getpid():
+                current.update(notice=state.notice, restarts=state.restarts)
+                self._write_state(current)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings
 
-from ..paths import data_dir
+from ..paths import data_dir, private_file
 
 MAX_RECENT = 8
 
@@ -21,7 +21,8 @@ def settings_file() -> Path:
 
 class AppSettings:
     def __init__(self, path: Path | None = None) -> None:
-        self.qsettings = QSettings(str(path or settings_file()), QSettings.Format.IniFormat)
+        path = private_file(path or settings_file())  # 0600; QSettings keeps the mode of the file it rewrites
+        self.qsettings = QSettings(str(path), QSettings.Format.IniFormat)
 
     def _get(self, key: str, default: object, kind: type) -> object:
         value = self.qsettings.value(key, default)

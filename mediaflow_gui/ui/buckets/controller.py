@@ -47,6 +47,7 @@ class EmbeddedState:
 
     state: str = "off"  # off | starting | running | stopping | stopped | error
     message: str = ""
+    notice: str = ""  # the store's supervisor: "restarted at 15:20:03 after it was killed by SIGKILL"
     endpoint_url: str = ""
     region: str = "us-east-1"
     access_key: str = ""
@@ -55,9 +56,9 @@ class EmbeddedState:
     @property
     def text(self) -> str:
         if self.state == "starting":
-            return "starting…"
+            return self.notice or "starting…"
         if self.state == "running":
-            return f"running at {self.endpoint_url}"
+            return f"running at {self.endpoint_url}" + (f" — {self.notice}" if self.notice else "")
         if self.state == "stopping":
             return "stopping…"
         if self.state == "stopped":
@@ -81,6 +82,8 @@ class StorageController(QObject):
     binding_status_changed = Signal(object)
     # an operation on a binding failed: (binding id, message a person can act on)
     binding_error = Signal(str, str)
+    # the store's supervisor restarted weed or gave up, from its own thread: (SupervisionState)
+    _supervision = Signal(object)
 
     def __init__(self, service: StorageService, adapter: EngineAdapter, settings: AppSettings,
                  signals: AppSignals, *, stop_embedded_on_quit: bool = True, create_defaults: bool = True,
@@ -102,6 +105,9 @@ class StorageController(QObject):
             # bucket-triggered runs go through the app's engine, so they reach its bus and the task list
             service.attach_engine(adapter.engine)
         service.binding_listeners.append(self._on_binding_status)
+        self._supervision.connect(self._on_supervision)  # queued: emitted on the supervisor's thread
+        self._supervision_listener = self._supervision.emit
+        service.embedded.listeners.append(self._supervision_listener)
 
     # -- settings -----------------------------------------------------------------------------------
     @property
@@ -172,7 +178,7 @@ class StorageController(QObject):
         """Start (or adopt) the embedded store in a pool thread; `then(ok)` on the GUI thread."""
         if self.embedded.state in ("starting", "stopping"):
             return
-        self.embedded.state, self.embedded.message = "starting", ""
+        self.embedded.state, self.embedded.message, self.embedded.notice = "starting", "", ""
         self.embedded_changed.emit()
         service = self.service
 
@@ -214,6 +220,19 @@ class StorageController(QObject):
             self.embedded_changed.emit()
 
         run_in_thread(self.service.stop_embedded, done, failed, context=self)
+
+    def _on_supervision(self, state: Any) -> None:
+        """The store died and is coming back, came back, or stays down (weed_supervisor.py)."""
+        if self._closed or self.embedded.state == "stopping":
+            return
+        self.embedded.notice = state.notice
+        if state.gave_up:
+            self.embedded.state = "error"
+            self.embedded.message = f"The embedded store {state.notice}.\n{state.log_tail}".strip()
+        else:
+            self.embedded.state = "starting" if state.restarting else "running"
+        self.embedded_changed.emit()
+        self.signals.status_message.emit(f"Embedded bucket store {state.notice}")
 
     def load_credentials(self) -> None:
         """Read the keys (generated on first use) off the UI thread, e.g. while the store is off."""
@@ -342,6 +361,8 @@ class StorageController(QObject):
         # collect on any thread (a pool thread deleting this QObject can crash Qt)
         if self._on_binding_status in self.service.binding_listeners:
             self.service.binding_listeners.remove(self._on_binding_status)
+        if self._supervision_listener in self.service.embedded.listeners:
+            self.service.embedded.listeners.remove(self._supervision_listener)
         if self.stop_embedded_on_quit and self.service.embedded.owned:
             self.service.stop_embedded()
         if self.service.notifier is not None:
