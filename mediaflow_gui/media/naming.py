@@ -1,6 +1,7 @@
 """The one place that decides output file names.
 
-A template holds placeholders, matched case-insensitively:
+A template holds placeholders, matched case-insensitively (the names are model.templates.PLACEHOLDERS;
+validation refuses a task whose output_name names any other):
   {inputName}   stem of the run's original input ("holiday clip" for "holiday clip.mov")
   {inputFormat} extension of the original input without the dot ("mov")
   {taskName}    the task node's label
@@ -26,6 +27,10 @@ import re
 import unicodedata
 from pathlib import Path
 
+# the one list of placeholder names, and the kinds that fill {number}, live in the model (validation
+# checks templates against them); re-exported here for the code that fills templates
+from ..model.templates import MULTI_FILE_KINDS, PLACEHOLDERS  # noqa: F401
+
 DEFAULT_TEMPLATES: dict[str, str] = {
     "transcode": "{inputName}_{definition}.{ext}",
     "snapshot": "{inputName}_snapshotByTimeOffset_{definition}_{number}.{format}",
@@ -35,9 +40,6 @@ DEFAULT_TEMPLATES: dict[str, str] = {
     "image_sprite_vtt": "{inputName}_sprite.vtt",
     "watermark": "{inputName}_watermark.{ext}",
 }
-# the kinds whose outputs are several numbered files
-MULTI_FILE_KINDS = {"snapshot", "sample_snapshot", "image_sprite"}
-PLACEHOLDERS = ("inputName", "inputFormat", "taskName", "definition", "number", "format", "ext")
 FFMPEG_SEQUENCE = "%d"  # what {number} becomes when FFmpeg numbers the files itself
 MAX_NAME_BYTES = 240  # below the 255-byte limit of common file systems, leaving room for " (12)"
 

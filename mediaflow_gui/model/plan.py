@@ -13,9 +13,9 @@ kept (`applied_in` names the transcodes) so that the run still reports it.
 from __future__ import annotations
 
 import copy
-import os
 from dataclasses import dataclass, field
 
+from .files import resolve_relative
 from .kinds import NodeKind
 from .params import TaskParams, TranscodeParams, WatermarkParams
 from .validation import Problem, validate
@@ -106,8 +106,8 @@ def compile_plan(workflow: Workflow) -> ExecutionPlan:
             marks = [step.params] if isinstance(step.params, WatermarkParams) else \
                 getattr(step.params, "watermarks", [])
             for mark in marks:
-                if mark.type == "image" and mark.image_path and not os.path.isabs(os.path.expanduser(mark.image_path)):
-                    mark.image_path = os.path.normpath(os.path.join(workflow.base_dir, mark.image_path))
+                if mark.type == "image" and mark.image_path:
+                    mark.image_path = resolve_relative(mark.image_path, workflow.base_dir)
 
     # fold watermarks whose successors are all transcodes into those transcodes
     for nid in order:

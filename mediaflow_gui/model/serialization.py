@@ -9,18 +9,23 @@ Shape (version 1):
 
 Loading is tolerant where it can be: unknown task kinds, bad parameters and dangling
 edges are kept and reported by validation (every problem at once). Only a file that is
-not a workflow at all (not JSON, wrong version, wrong top-level shape) raises.
+not a workflow at all (not JSON, wrong version, wrong top-level shape) raises, and so does one
+beyond the limits of model/limits.py (file size, JSON nesting, nodes, edges): those are checked
+before the work they bound (reading, parsing, building nodes), so refusing a huge file is quick.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import stat
 import tempfile
 from pathlib import Path
 from typing import Any
 
+from .files import not_a_regular_file
 from .kinds import NodeKind, resolve_task_kind
+from .limits import MAX_FILE_BYTES, MAX_JSON_DEPTH, json_depth, megabytes, size_problem
 from .params import params_from_dict, params_to_dict
 from .workflow import Edge, Node, Workflow
 
@@ -108,6 +113,9 @@ def workflow_from_dict(data: Any, source: str = "<workflow>") -> Workflow:
     if not isinstance(raw_edges, list):
         problems.append("edges must be a list")
         raw_edges = []
+    too_large = size_problem(len(raw_nodes), len(raw_edges))
+    if too_large:  # before a single node is built
+        raise WorkflowFormatError(source, [f"the workflow is too large: {too_large}"])
     workflow = Workflow(str(data.get("name") or Path(source).name.removesuffix(FILE_SUFFIX)),
                         str(data.get("description") or ""))
     for index, raw in enumerate(raw_nodes):
@@ -132,18 +140,55 @@ def workflow_from_dict(data: Any, source: str = "<workflow>") -> Workflow:
     return workflow
 
 
+def _read_limited(path: Path) -> str:
+    """The file's text, refused (WorkflowFormatError) when it is not a regular file or is too large.
+
+    A fifo, a device or a folder is named as such and never read (a fifo would block, /dev/zero never
+    ends); the size is checked before reading, on the opened file (which cannot be swapped for a fifo
+    in between: it is opened without blocking and checked again), and by reading one byte past the limit.
+    """
+    nature = not_a_regular_file(path)
+    if nature == "does not exist":
+        raise WorkflowFormatError(str(path), ["no such file"])
+    if nature is not None:
+        raise WorkflowFormatError(str(path), [f"{nature}, not a workflow file"])
+    too_large = f"the file is larger than {megabytes(MAX_FILE_BYTES)}, the limit for a workflow file"
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as fh:
+            info = os.fstat(fh.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                raise WorkflowFormatError(str(path), ["is not a regular file, not a workflow file"])
+            if info.st_size > MAX_FILE_BYTES:
+                raise WorkflowFormatError(str(path), [f"{too_large} ({megabytes(info.st_size)})"])
+            data = fh.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise WorkflowFormatError(str(path), [f"cannot be read: {exc}"]) from None
+    if len(data) > MAX_FILE_BYTES:
+        raise WorkflowFormatError(str(path), [too_large])
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise WorkflowFormatError(str(path), [f"cannot be read: {exc}"]) from None
+
+
+def loads_workflow_json(text: str, source: str = "<workflow>") -> Any:
+    """Parse workflow JSON, refusing nesting beyond MAX_JSON_DEPTH before the parser recurses into it."""
+    depth = json_depth(text)
+    if depth > MAX_JSON_DEPTH:
+        raise WorkflowFormatError(source, [f"arrays and objects are nested {depth:,} deep; a workflow file may "
+                                           f"nest them at most {MAX_JSON_DEPTH} deep"])
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise WorkflowFormatError(source, [f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"]) from None
+    except RecursionError:  # json_depth counts what the parser descends into; this is only a backstop
+        raise WorkflowFormatError(source, ["arrays and objects are nested too deep"]) from None
+
+
 def load_workflow(path: str | os.PathLike[str]) -> Workflow:
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise WorkflowFormatError(str(path), ["no such file"]) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise WorkflowFormatError(str(path), [f"cannot be read: {exc}"]) from None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise WorkflowFormatError(str(path), [f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"]) from None
+    data = loads_workflow_json(_read_limited(path), str(path))
     workflow = workflow_from_dict(data, str(path))
     workflow.base_dir = str(path.resolve().parent)
     return workflow

@@ -1,13 +1,20 @@
-"""Workflow validation: every problem at once, each naming the node or edge to blame."""
+"""Workflow validation: every problem at once, each naming the node or edge to blame.
+
+These are the checks of what the workflow says (graph, parameters, colours, output-name placeholders,
+size limits). What it points at on disk (watermark images, fonts) is checked by media/preflight.py,
+and what the input allows (its picture size) by the builders, both before FFmpeg starts.
+"""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import networkx as nx
 
 from .graph import to_digraph
 from .kinds import NodeKind, TASK_KINDS
+from .limits import size_problem
 from .workflow import Edge, Workflow
 
 
@@ -30,6 +37,9 @@ def _name(workflow: Workflow, node_id: str) -> str:
 
 
 def validate(workflow: Workflow) -> list[Problem]:
+    too_large = size_problem(len(workflow.nodes), len(workflow.edges))
+    if too_large:  # nothing else is looked at: checking 10,000 nodes is the slowness the limit prevents
+        return [Problem("too_large", f"The workflow is too large: {too_large}.")]
     problems: list[Problem] = []
     add = problems.append
     nodes = workflow.nodes
@@ -89,6 +99,21 @@ def validate(workflow: Workflow) -> list[Problem]:
     return problems
 
 
+_INDEXED = re.compile(r"^(watermarks|offsets)\[(\d+)\](\.)?")
+_ITEM_WORDS = {"watermarks": "watermark {n}", "offsets": "time point {n}"}
+
+
+def in_words(text: str) -> str:
+    """A parameter problem as a person reads it: "watermarks[0].width: …" becomes "watermark 1: width: …"
+    and "offsets[4]: …" becomes "time point 5: …" (the editor keeps the field names: it marks fields by them)."""
+    while True:
+        match = _INDEXED.match(text)
+        if match is None:
+            return text
+        item = _ITEM_WORDS[match.group(1)].format(n=int(match.group(2)) + 1)
+        text = item + (": " if match.group(3) else "") + text[match.end():]
+
+
 def _task_problems(workflow: Workflow, node_id: str, in_degree: int) -> list[Problem]:
     node = workflow.nodes[node_id]
     name = _name(workflow, node_id)
@@ -101,10 +126,10 @@ def _task_problems(workflow: Workflow, node_id: str, in_degree: int) -> list[Pro
         out.append(Problem("task_inputs", f"{name} has {in_degree} inputs; a task reads one input "
                            "(put a join before it to wait for several branches).", node_id))
     for text in node.load_problems:
-        out.append(Problem("bad_param", f"{name}: {text}.", node_id))
+        out.append(Problem("bad_param", f"{name}: {in_words(text)}.", node_id))
     if node.params is not None:
         for text in node.params.problems():
-            out.append(Problem("bad_param", f"{name}: {text}.", node_id))
+            out.append(Problem("bad_param", f"{name}: {in_words(text)}.", node_id))
     # a task after a task reads that task's primary output: it must be a video
     for pred_id in workflow.predecessors(node_id):
         pred = workflow.nodes.get(pred_id)

@@ -41,12 +41,12 @@ class TimeOffset:
 def parse_offset(text: str | float | int) -> TimeOffset:
     """Parse `3.5s`, `10%` or `12`; raise ValueError with the offending text otherwise."""
     if isinstance(text, bool):
-        raise ValueError(f"not a time offset: {text!r}")
+        raise ValueError(f"{text!r} is not a time such as 3.5s or 10%")
     if isinstance(text, (int, float)):
         return TimeOffset(float(text), False)
     m = _OFFSET.match(str(text))
     if not m:
-        raise ValueError(f"not a time offset: {text!r} (write e.g. 3.5s or 10%)")
+        raise ValueError(f"{str(text)!r} is not a time such as 3.5s or 10%")
     return TimeOffset(float(m.group(1)), (m.group(2) or "").strip() == "%")
 
 

@@ -113,7 +113,7 @@ def test_unknown_task_kind():
 
 @pytest.mark.parametrize("kind, params, fragment", [
     ("snapshot", SnapshotParams(width=100), "width must be 0 (keep proportion) or 128–4096"),
-    ("snapshot", SnapshotParams(offsets=["abc"]), "not a time offset"),
+    ("snapshot", SnapshotParams(offsets=["1s", "abc"]), "time point 2: 'abc' is not a time such as 3.5s or 10%"),
     ("snapshot", SnapshotParams(offsets=[]), "offsets is empty"),
     ("sample_snapshot", SampleSnapshotParams(interval="0s"), "interval must be above zero"),
     ("animated_image", AnimatedImageParams(fps=60), "fps must be 1–30"),
@@ -126,6 +126,14 @@ def test_unknown_task_kind():
     ("watermark", WatermarkParams(type="image", image_path=""), "image_path is empty"),
     ("watermark", WatermarkParams(type="text", text="x", x_pos="12 apples"), "x_pos: not a length"),
     ("watermark", WatermarkParams(origin="Middle"), "origin must be one of"),
+    ("watermark", WatermarkParams(type="text", text="x", font_color="blu"), "font_color: 'blu' is not a colour"),
+    ("watermark", WatermarkParams(type="text", text="x", font_color="#ff00"), "a hex colour has 6 or 8 digits"),
+    ("watermark", WatermarkParams(type="text", text="x", font_color="white@1.5"), "from 0.0 (invisible) to 1.0"),
+    ("transcode", TranscodeParams(watermarks=[WatermarkParams(type="text", text="x", font_color="nope")]),
+     "watermark 1: font_color: 'nope' is not a colour"),
+    ("transcode", TranscodeParams(output_name="{inputName}_{size}.mp4"), "output_name: {size} is not a placeholder"),
+    ("transcode", TranscodeParams(output_name="{inputName}_{number}.mp4"), "{number} numbers the files"),
+    ("image_sprite", ImageSpriteParams(output_name="{input_name}_{number}"), "{input_name} is not a placeholder"),
 ])
 def test_out_of_range_params_name_node_and_field(kind, params, fragment):
     node = task_node(kind, "My task", params)
@@ -199,3 +207,25 @@ def test_duplicate_labels_get_numbered_step_names():
     wf, _ = linear(task_node("transcode", "Same"), task_node("transcode", "Same"))
     names = [s.name for s in compile_plan(wf).steps.values()]
     assert names == ["Same", "Same 2"]
+
+
+def test_colours_and_placeholders_that_ffmpeg_and_naming_accept_pass() -> None:
+    marks = [WatermarkParams(type="text", text="x", font_color=c)
+             for c in ("white", "darkorange", "#FFCC00", "0xffcc0080", "ffcc00", "red@0.5",
+                       "Yellow@0x80", "random")]
+    node = task_node("transcode", "Fine", TranscodeParams(watermarks=marks,
+                                                           output_name="{InputName}-{taskName}_{DEFINITION}.{ext}"))
+    shots = task_node("snapshot", "Shots", SnapshotParams(output_name="{inputName}_{number}.{format}"))
+    wf, _ = linear(node, shots)
+    assert validate(wf) == []
+    # an image watermark's font colour is not used (the editor hides the field): not checked
+    image = task_node("watermark", "Logo", WatermarkParams(type="image", image_path="logo.png", font_color="??"))
+    wf2, _ = linear(image)
+    assert validate(wf2) == []
+
+
+def test_parameter_problems_read_in_words() -> None:
+    node = task_node("snapshot", "Shots", SnapshotParams(offsets=["1s", "2s", "3s", "4s", "12x"]))
+    wf, _ = linear(node)
+    (problem,) = validate(wf)
+    assert problem.message == "task 'Shots': time point 5: '12x' is not a time such as 3.5s or 10%."

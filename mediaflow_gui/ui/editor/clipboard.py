@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ...model.serialization import workflow_from_dict, workflow_to_dict
+from ...model.serialization import WorkflowFormatError, loads_workflow_json, workflow_from_dict, workflow_to_dict
 from ...model.workflow import Edge, Node, Workflow, new_node_id
 
 
@@ -30,8 +30,8 @@ def nodes_to_json(workflow: Workflow, node_ids: list[str] | set[str]) -> str:
 def nodes_from_json(text: str, offset: tuple[float, float] = (40.0, 40.0)) -> tuple[list[Node], list[Edge]]:
     """Fresh copies (new ids, shifted) of the nodes and inner edges in `text`; ValueError if unusable."""
     try:
-        data: Any = json.loads(text)
-    except json.JSONDecodeError as exc:
+        data: Any = loads_workflow_json(text, "<clipboard>")  # refuses deep nesting before parsing it
+    except WorkflowFormatError as exc:
         raise ValueError(f"the clipboard does not hold MediaFlow nodes: {exc}") from exc
     part = workflow_from_dict(data, "<clipboard>")
     new_ids = {nid: new_node_id() for nid in part.nodes}
