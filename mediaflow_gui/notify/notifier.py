@@ -8,6 +8,12 @@ the Notifier (app settings), and per-run ones a trigger registers with `route(ta
 output URLs (the storage ledger's uploads).
 
 `flush()` waits until everything queued so far has been sent (the CLI calls it before exiting).
+
+Before an event is built the task store is flushed: whoever hears of a run's end (and the ledger
+that records the event as sent, through `on_sent`) can rely on the store holding that end. A
+binding's runner passes `on_sent` with each route (called once every sink was tried, whatever the
+outcome) and, after a crash, `resend()`s the events of runs that ended but were never recorded as
+sent (see storage/watcher.py for the ledger's states).
 """
 
 from __future__ import annotations
@@ -25,12 +31,14 @@ from .sinks import Sink, SinkError
 log = logging.getLogger(__name__)
 
 DeliveriesFn = Callable[[str], Iterable[Any]]
+OnSent = Callable[[str], None]  # called with the TaskId once every sink was tried
 
 
 @dataclass
 class _Route:
     sinks: list[Sink] = field(default_factory=list)
     trigger: dict[str, Any] | None = None
+    on_sent: OnSent | None = None
 
 
 @dataclass
@@ -59,23 +67,35 @@ class Notifier:
         self._unsubscribe.append(bus.subscribe(self.handle_event))
         return self
 
-    def route(self, task_id: str, sinks: Iterable[Sink] = (), trigger: dict[str, Any] | None = None) -> None:
-        """Extra sinks and a trigger description for one run (call right after submit)."""
+    def route(self, task_id: str, sinks: Iterable[Sink] = (), trigger: dict[str, Any] | None = None,
+              on_sent: OnSent | None = None) -> None:
+        """Extra sinks, a trigger description and an on-sent callback for one run (call right after submit)."""
         with self._lock:
             r = self._routes.setdefault(task_id, _Route())
             r.sinks.extend(sinks)
             if trigger is not None:
                 r.trigger = trigger
+            if on_sent is not None:
+                r.on_sent = on_sent
 
     def handle_event(self, event: Event) -> None:
         if not isinstance(event, RunFinished):
             return
         with self._lock:
             r = self._routes.pop(event.task_id, _Route())
-        sinks = self.sinks + r.sinks
-        if not sinks:
+        self._queue(event.task_id, self.sinks + r.sinks, r.trigger, r.on_sent, again=False)
+
+    def resend(self, task_id: str, sinks: Iterable[Sink] = (), trigger: dict[str, Any] | None = None,
+               on_sent: OnSent | None = None) -> None:
+        """Send the event of a run that ended before a crash and may not have been sent (sinks that
+        can tell skip what they already have, see Sink.send_again)."""
+        self._queue(task_id, self.sinks + list(sinks), trigger, on_sent, again=True)
+
+    def _queue(self, task_id: str, sinks: list[Sink], trigger: dict[str, Any] | None, on_sent: OnSent | None,
+               again: bool) -> None:
+        if not sinks and on_sent is None:
             return
-        future = self._pool.submit(self._send_all, event.task_id, sinks, r.trigger)
+        future = self._pool.submit(self._send_all, task_id, sinks, trigger, on_sent, again)
         with self._lock:
             self._pending.add(future)
         future.add_done_callback(self._done)
@@ -84,7 +104,22 @@ class Notifier:
         with self._lock:
             self._pending.discard(future)
 
-    def _send_all(self, task_id: str, sinks: list[Sink], trigger: dict[str, Any] | None) -> None:
+    def _send_all(self, task_id: str, sinks: list[Sink], trigger: dict[str, Any] | None,
+                  on_sent: OnSent | None = None, again: bool = False) -> None:
+        try:
+            flush = getattr(self.store, "flush", None)
+            if flush is not None:
+                flush()  # the run's end is committed before anyone hears of it (or it is recorded as sent)
+            if sinks:
+                self._send_to(task_id, sinks, trigger, again)
+        finally:
+            if on_sent is not None:
+                try:
+                    on_sent(task_id)
+                except Exception:  # e.g. the ledger was closed by a shutdown that stopped waiting
+                    log.exception("recording the event of %s as sent failed", task_id)
+
+    def _send_to(self, task_id: str, sinks: list[Sink], trigger: dict[str, Any] | None, again: bool) -> None:
         try:
             deliveries = list(self.deliveries(task_id)) if self.deliveries else []
             event = build_event(self.store.task_query(task_id), deliveries, trigger)
@@ -93,7 +128,7 @@ class Notifier:
             return
         for sink in sinks:
             try:
-                sink.send(event)
+                sink.send_again(event) if again else sink.send(event)
                 outcome = SendOutcome(task_id, sink.name, True)
                 log.info("event sent to %s: %s", sink.name, summary(event))
             except SinkError as exc:

@@ -8,6 +8,12 @@ SinkError when it finally gives up; the Notifier calls it on a worker thread.
 - JsonLinesSink: appends one event per line to a file (O_APPEND + fsync, so concurrent writers and
   a crash leave whole lines).
 
+Re-delivery after a crash (`send_again`): a binding whose process died between sending an event
+and recording that it was sent sends it again on the next start. The JSON-lines sink looks for the
+TaskId in its file first and skips an event already there (exactly once); a webhook carries the
+same `X-MediaFlow-Delivery` id as the first time (derived from the TaskId), so a receiver can drop
+the duplicate; SQS messages carry the TaskId as an attribute for the same purpose.
+
 `EventTargets` is the configuration a binding (or the app settings) carries; `make_sinks()` turns
 it into sinks. Secrets: a webhook secret may be given inline or, better, as the name of an
 environment variable (`secret_env`), which keeps it out of binding files.
@@ -112,6 +118,23 @@ class Sink:
     def send(self, event: dict[str, Any]) -> None:
         raise NotImplementedError
 
+    def send_again(self, event: dict[str, Any]) -> None:
+        """Re-deliver an event that may have been sent before a crash; sinks that can tell skip it."""
+        self.send(event)
+
+
+_DELIVERY_NAMESPACE = uuid.UUID("5b0c3a7e-6d0e-4f39-9f61-6a2f3c1d9e41")
+
+
+def event_task_id(event: dict[str, Any]) -> str:
+    return str((event.get("WorkflowTaskEvent") or {}).get("TaskId") or "")
+
+
+def delivery_id(event: dict[str, Any]) -> str:
+    """The X-MediaFlow-Delivery id: one per run, the same on retries and on a re-delivery after a crash."""
+    task_id = event_task_id(event)
+    return uuid.uuid5(_DELIVERY_NAMESPACE, task_id).hex if task_id else uuid.uuid4().hex
+
 
 _RETRY_STATUSES = {408, 425, 429, 500, 502, 503, 504}
 
@@ -136,12 +159,12 @@ class WebhookSink(Sink):
 
     def send(self, event: dict[str, Any]) -> None:
         body = encode(event)
-        delivery_id = uuid.uuid4().hex  # the same on every retry: receivers can de-duplicate
+        delivery = delivery_id(event)  # the same on every retry and re-delivery: receivers can de-duplicate
         attempts = max(1, self.target.max_attempts)
         last = ""
         for attempt in range(1, attempts + 1):
             try:
-                with urllib.request.urlopen(self.request(body, delivery_id), timeout=self.target.timeout) as resp:
+                with urllib.request.urlopen(self.request(body, delivery), timeout=self.target.timeout) as resp:
                     resp.read(65536)
                     return
             except urllib.error.HTTPError as exc:
@@ -238,6 +261,30 @@ class JsonLinesSink(Sink):
                     os.close(fd)
         except OSError as exc:
             raise SinkError(f"{self.name}: {exc}") from exc
+
+    def send_again(self, event: dict[str, Any]) -> None:
+        task_id = event_task_id(event)
+        with self._lock:  # no other thread of ours appends this TaskId meanwhile
+            if task_id and self.contains(task_id):
+                log.info("%s already holds the event of %s: not written again", self.name, task_id)
+                return
+        self.send(event)
+
+    def contains(self, task_id: str) -> bool:
+        """Whether a line of the file carries this TaskId (read in chunks; only re-deliveries ask)."""
+        needle = json.dumps(task_id).encode("utf-8")  # with its quotes: never a prefix of another id
+        try:
+            with open(self.path, "rb") as fh:
+                tail = b""
+                while chunk := fh.read(1 << 20):
+                    if needle in tail + chunk:
+                        return True
+                    tail = chunk[-len(needle):]
+        except FileNotFoundError:
+            return False
+        except OSError as exc:
+            raise SinkError(f"{self.name}: {exc}") from exc
+        return False
 
 
 def make_sinks(targets: EventTargets,

@@ -12,6 +12,13 @@ A relative workflow path is read relative to the binding file. Connections are n
 connections ("embedded" is the embedded store) or inline dicts (`access_key_env`/`secret_key_env`
 name environment variables, so no secret needs to be in the file).
 
+Identity: a binding without an "id" (a file without one, or `mediaflow watch --bucket …` flags)
+gets one derived from what it watches — input connection, bucket, prefix, suffixes and the
+workflow file's absolute path — recorded in the ledger on first start. So a restarted watcher finds
+its ledger again (resumes: interrupted runs run again, uploads made while it was down are
+processed), and two watchers of the same thing are the same binding: the second is refused by the
+per-binding lock. Editing the workflow's content keeps the binding; moving the file makes a new one.
+
 Each new or replaced object becomes `Engine.submit(workflow, "s3://bucket/key", None,
 fetch_input=<download>, deliver=<upload>)`; an upload that fails makes the run FAIL
 ("DeliveryFailed", with the reason). Outputs go to `<output prefix><input folder below the input
@@ -22,6 +29,7 @@ watching (no loops); a layout where inputs would live inside the output prefix i
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import logging
 import os
@@ -45,6 +53,14 @@ log = logging.getLogger(__name__)
 
 DEFAULT_SUFFIXES = (".mp4", ".mov", ".mkv")
 BINDING_VERSION = 1
+# a run that failed for one of these reasons is run again (a new run) once the stores answer:
+# an outage of the store explains them. Bounded: one new run after each delay, then never again.
+RETRYABLE_ERRORS = ("DeliveryFailed", "FetchFailed")
+RETRY_DELAYS = (2.0, 10.0, 30.0)  # seconds after the failure before the 1st, 2nd, 3rd new run
+
+
+class BindingBusyError(ValueError):
+    """Another process (or runner) is already watching this binding."""
 
 
 @dataclass
@@ -95,6 +111,16 @@ class Binding:
             path = Path(self.source).resolve().parent / path
         return path
 
+    def identity(self) -> str:
+        """What this binding watches and runs, as canonical JSON (its id when none is given)."""
+        return json.dumps({"connection": _conn_key(self.input_connection), "bucket": self.input_bucket,
+                           "prefix": self.in_prefix, "suffixes": sorted(parse_suffixes(self.suffixes)),
+                           "workflow": os.path.abspath(self.workflow_path())}, sort_keys=True)
+
+    def derived_id(self) -> str:
+        """A stable id from identity(): the same flags or file give the same binding at every start."""
+        return "w" + hashlib.sha256(self.identity().encode("utf-8")).hexdigest()[:31]
+
     def problems(self) -> list[str]:
         out = []
         if not self.name.strip():
@@ -136,7 +162,7 @@ class Binding:
         inp, outp = data.get("input") or {}, data.get("output") or {}
         suffixes = inp.get("suffixes", list(DEFAULT_SUFFIXES))
         return cls(
-            id=str(data.get("id") or uuid.uuid4().hex), name=str(data.get("name", "")),
+            id=str(data.get("id") or ""), name=str(data.get("name", "")),  # "": derived when it starts
             workflow=str(data.get("workflow", "")),
             input_connection=inp.get("connection") or "embedded", input_bucket=str(inp.get("bucket", "")),
             input_prefix=str(inp.get("prefix", "")), suffixes=list(parse_suffixes(suffixes)),
@@ -266,11 +292,12 @@ async def run_object(engine: Any, workflow: Workflow, job: ObjectJob, *, notifie
 
 
 def submit_object(engine: Any, workflow: Workflow, job: ObjectJob, *, notifier: Any = None,
-                  sinks: list[Any] | None = None, trigger: dict[str, Any] | None = None) -> str:
+                  sinks: list[Any] | None = None, trigger: dict[str, Any] | None = None,
+                  on_sent: Callable[[str], None] | None = None) -> str:
     task_id: str = engine.submit(workflow, job.url, None, input_label=job.url, fetch_input=job.fetch,
                                  deliver=job.deliver)
     if notifier is not None:
-        notifier.route(task_id, sinks or [], trigger or job.trigger())
+        notifier.route(task_id, sinks or [], trigger or job.trigger(), on_sent=on_sent)
     return task_id
 
 
@@ -291,11 +318,16 @@ Listener = Callable[[BindingStatus], None]
 
 
 class BindingRunner:
-    """Watches one binding's bucket and starts a run for each new or replaced object."""
+    """Watches one binding's bucket and starts a run for each new or replaced object.
+
+    The ledger's states and what a restart does with each are in storage/watcher.py. Runs that
+    failed because a store was away (RETRYABLE_ERRORS) are run again — a new run, bounded by
+    `retry_delays` — once the object shows in a listing again and the output store answers.
+    """
 
     def __init__(self, binding: Binding, engine: Any, *, connections: ConnectionRegistry | None = None,
                  ledger: Ledger | None = None, notifier: Any = None, workflow: Workflow | None = None,
-                 max_backoff: float = 10.0) -> None:
+                 max_backoff: float = 10.0, retry_delays: tuple[float, ...] = RETRY_DELAYS) -> None:
         self.binding = binding
         self.engine = engine
         self.connections = connections or ConnectionRegistry()
@@ -303,6 +335,7 @@ class BindingRunner:
         self.notifier = notifier
         self.workflow = workflow
         self.max_backoff = max_backoff
+        self.retry_delays = tuple(retry_delays)
         self.status = BindingStatus(binding.id, binding.name)
         self.listeners: list[Listener] = []
         self.on_submitted: list[Callable[[str, ObjectInfo], None]] = []
@@ -312,9 +345,12 @@ class BindingRunner:
         self._baselined = True
         self._runs: set[asyncio.Task[Any]] = set()
         self._inflight: dict[str, ObjectInfo] = {}
+        self._attempts: dict[str, int] = {}  # TaskId → which attempt at its object it is
+        self._retry: dict[tuple[str, str], tuple[int, float]] = {}  # (key, etag) → (attempts made, not before)
         self._source: S3Connection | None = None
         self._target: S3Connection | None = None
         self._clients: tuple[BaseClient, BaseClient] | None = None
+        self._probe_client: BaseClient | None = None
         self._sinks: list[Any] = []
         self._lock_fd: int | None = None
         self._signature = ""
@@ -335,7 +371,8 @@ class BindingRunner:
     # -- lifecycle --------------------------------------------------------------------------------
     async def start(self) -> None:
         """Resolve connections and the workflow, then watch in the background. Raises ValueError
-        (with every problem) for a binding that cannot run."""
+        (with every problem) for a binding that cannot run, BindingBusyError (a ValueError) when
+        another process watches it already."""
         if self.running:
             return
         b = self.binding
@@ -344,6 +381,9 @@ class BindingRunner:
             raise ValueError(f"binding {b.name!r}: " + "; ".join(problems))
         self._set("starting")
         try:
+            if not b.id:  # from flags or a file without an id: the same thing watched is the same binding
+                b.id = self.ledger.binding_id_for(b.identity(), b.derived_id(), b.name)
+            self.status.binding_id = b.id
             if self.workflow is None:
                 self.workflow = load_workflow(b.workflow_path())
             self._source = self.connections.resolve(b.input_connection)
@@ -351,6 +391,9 @@ class BindingRunner:
             if self._target == self._source:
                 self._target = self._source
             self._acquire_lock()
+        except BindingBusyError as exc:
+            self._set("error", str(exc))
+            raise BindingBusyError(f"binding {b.name!r} cannot start: {exc}") from exc
         except Exception as exc:
             self._set("error", str(exc))
             raise ValueError(f"binding {b.name!r} cannot start: {exc}") from exc
@@ -384,9 +427,10 @@ class BindingRunner:
         self._task = asyncio.get_running_loop().create_task(
             self._watcher.run(self._on_listing, self._on_state), name=f"mediaflow-watch-{b.id}")
 
-    async def stop(self, wait_runs: bool = False, cancel_runs: bool = False) -> None:
+    async def stop(self, wait_runs: bool = False, cancel_runs: bool = False) -> int:
         """Stop watching. `wait_runs`: also wait for the runs it started. `cancel_runs`: cancel them
-        and forget their objects in the ledger, so that the next start runs them again."""
+        and forget their objects in the ledger, so that the next start runs them again. Returns how
+        many runs were canceled."""
         if self._watcher is not None:
             self._watcher.stop()
         if self._task is not None:
@@ -395,15 +439,17 @@ class BindingRunner:
             except asyncio.CancelledError:
                 pass
             self._task = None
+        canceled = 0
         if cancel_runs:
             for task_id, obj in list(self._inflight.items()):
                 self.ledger.forget(self.binding.id, obj)
                 self._known.pop((obj.key, obj.etag), None)
-                self.engine.cancel(task_id)
+                canceled += bool(self.engine.cancel(task_id))
         if (wait_runs or cancel_runs) and self._runs:
             await asyncio.gather(*list(self._runs), return_exceptions=True)
         self._release_lock()
         self._set("stopped")
+        return canceled
 
     async def wait_idle(self) -> None:
         """Wait until every run this runner started has finished (tests, CLI)."""
@@ -423,8 +469,16 @@ class BindingRunner:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
+            try:
+                owner = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+            except OSError:
+                owner = ""
             os.close(fd)
-            raise RuntimeError("another MediaFlow process is already watching this binding") from None
+            b = self.binding
+            raise BindingBusyError(
+                f"another MediaFlow process{f' (pid {owner})' if owner.isdigit() else ''} is already watching "
+                f"this binding (s3://{b.input_bucket}/{b.in_prefix} with {b.workflow_path().name}); "
+                "stop that one first") from None
         os.ftruncate(fd, 0)
         os.write(fd, str(os.getpid()).encode())
         self._lock_fd = fd
@@ -434,26 +488,56 @@ class BindingRunner:
             os.close(self._lock_fd)  # closing releases the flock
             self._lock_fd = None
 
-    # -- at-least-once after a crash ------------------------------------------------------------
+    # -- after a crash: resolve what the ledger says was under way ------------------------------
     def _reconcile(self) -> None:
-        """Runs recorded as submitted but never seen to finish: done if they did, else forget them so
-        that the next listing runs the object again."""
+        """Resolve rows a previous process left `submitted` or `finished` (storage/watcher.py has the
+        rules), load the retry candidates, and fill the in-memory view of the ledger."""
         from ..model.statuses import RunStatus
+        b = self.binding
+        store = self.engine.store
+        if hasattr(store, "mark_interrupted"):
+            store.mark_interrupted()  # owners that died after this process opened the store
         running = set(self.engine.running()) if hasattr(self.engine, "running") else set()
-        for row in self.ledger.submitted(self.binding.id):
+        for row in self.ledger.unfinished(b.id):
             task_id = row["task_id"]
-            if task_id in running:
+            obj = ObjectInfo(row["bucket"], row["key"], row["etag"], int(row["size"] or 0), 0)
+            attempts = int(row.get("attempts") or 1)
+            if task_id in running:  # this process runs it (a runner stopped without waiting): follow it
+                self._adopt(task_id, obj, attempts)
                 continue
-            record = self.engine.store.get(task_id) if task_id else None
+            record = store.get(task_id) if task_id else None
             if record is not None and record.status == RunStatus.FINISH and record.error_code != "Interrupted":
-                self.ledger.mark_done(self.binding.id, task_id, record.result.value if record.result else "")
+                # it ended before the crash; its event may not have gone out: send it again
+                result = record.result.value if record.result else ""
+                self.ledger.mark_finished(b.id, task_id, result, record.error_code)
+                if self.notifier is not None:
+                    self.notifier.resend(task_id, self._sinks, self._trigger(self._job(obj), obj),
+                                         on_sent=self._on_sent)
+                else:
+                    self.ledger.mark_done(b.id, task_id)
+                log.info("binding %s: %s ended (%s) before a restart; its event is sent again", b.name,
+                         row["key"], task_id)
+                if (result == "FAIL" and record.error_code in RETRYABLE_ERRORS and attempts <= len(self.retry_delays)
+                        and row["bucket"] == b.input_bucket):
+                    self._retry[(row["key"], row["etag"])] = (attempts, time.monotonic())  # once the event is out
                 continue
             if record is not None and record.status != RunStatus.FINISH:
-                continue  # another live process runs it (the store marks dead owners' runs Interrupted)
-            log.info("binding %s: %s was interrupted (%s); it will run again", self.binding.name, row["key"], task_id)
-            self.ledger.forget(self.binding.id, ObjectInfo(row["bucket"], row["key"], row["etag"], 0, 0))
-        self._known = {(b_k[1], b_k[2]): s for b_k, s in self.ledger.known(self.binding.id).items()
-                       if b_k[0] == self.binding.input_bucket}
+                continue  # a live process other than this one runs it: leave it alone
+            log.info("binding %s: %s was interrupted (%s); it will run again", b.name, row["key"], task_id)
+            self.ledger.forget(b.id, obj)
+        self._known = {(b_k[1], b_k[2]): s for b_k, s in self.ledger.known(b.id).items()
+                       if b_k[0] == b.input_bucket}
+        now = time.monotonic()
+        for row in self.ledger.retry_candidates(b.id, RETRYABLE_ERRORS, len(self.retry_delays) + 1):
+            if row["bucket"] == b.input_bucket:
+                self._retry[(row["key"], row["etag"])] = (int(row["attempts"] or 1), now)
+
+    def _adopt(self, task_id: str, obj: ObjectInfo, attempts: int) -> None:
+        self._inflight[task_id] = obj
+        self._attempts[task_id] = attempts
+        run = asyncio.get_running_loop().create_task(self._follow(task_id, obj))
+        self._runs.add(run)
+        run.add_done_callback(self._runs.discard)
 
     # -- watching -----------------------------------------------------------------------------------
     def _on_state(self, state: str, reason: str) -> None:
@@ -476,48 +560,111 @@ class BindingRunner:
             if (obj.key, obj.etag) in self._known:
                 continue
             self.process(obj)
+        if self._retry:
+            await self._retry_due(listing)
 
-    def process(self, obj: ObjectInfo) -> str:
-        """Start a run for one object now (also the Bindings page's "run again")."""
+    def _job(self, obj: ObjectInfo) -> ObjectJob:
         assert self._source is not None and self._target is not None and self._clients is not None
         b = self.binding
-        job = ObjectJob(self._source, obj.bucket, obj.key, self._target, b.out_bucket, b.out_prefix,
-                        in_prefix=b.in_prefix, remove_local_outputs=b.remove_local_outputs, ledger=self.ledger,
-                        source_client=self._clients[0], target_client=self._clients[1])
-        trigger = job.trigger("BucketUpload", Binding=b.name, BindingId=b.id, ETag=obj.etag, Size=obj.size)
+        return ObjectJob(self._source, obj.bucket, obj.key, self._target, b.out_bucket, b.out_prefix,
+                         in_prefix=b.in_prefix, remove_local_outputs=b.remove_local_outputs, ledger=self.ledger,
+                         source_client=self._clients[0], target_client=self._clients[1])
+
+    def _trigger(self, job: ObjectJob, obj: ObjectInfo) -> dict[str, Any]:
+        b = self.binding
+        return job.trigger("BucketUpload", Binding=b.name, BindingId=b.id, ETag=obj.etag, Size=obj.size)
+
+    def process(self, obj: ObjectInfo, attempts: int = 1) -> str:
+        """Start a run for one object now (also the Bindings page's "run again"); `attempts`
+        counts the runs of this object so far, this one included."""
+        b = self.binding
+        job = self._job(obj)
         assert self.workflow is not None
         task_id = submit_object(self.engine, self.workflow, job, notifier=self.notifier, sinks=self._sinks,
-                                trigger=trigger)
-        # the run is recorded (RunCreated was flushed): from here on the object counts as submitted
-        self.ledger.mark_submitted(b.id, obj, task_id)
+                                trigger=self._trigger(job, obj), on_sent=self._on_sent)
+        # the run is recorded (RunCreated was emitted; it cannot end before this line): from here on
+        # the object counts as submitted
+        self.ledger.mark_submitted(b.id, obj, task_id, attempts)
         self._known[(obj.key, obj.etag)] = "submitted"
         self.status.runs_started += 1
         self.status.last_activity = {"time": time.time(), "key": obj.key, "task_id": task_id, "result": None}
-        log.info("binding %s: %s → run %s", b.name, obj.url, task_id)
+        log.info("binding %s: %s → run %s%s", b.name, obj.url, task_id,
+                 f" (attempt {attempts})" if attempts > 1 else "")
         for callback in list(self.on_submitted):
             try:
                 callback(task_id, obj)
             except Exception:  # observers must not break watching
                 log.exception("on_submitted callback failed")
         self._set(self.status.state, self.status.message)
-        self._inflight[task_id] = obj
-        run = asyncio.get_running_loop().create_task(self._follow(task_id, obj))
-        self._runs.add(run)
-        run.add_done_callback(self._runs.discard)
+        self._adopt(task_id, obj, attempts)
         return task_id
+
+    def _on_sent(self, task_id: str) -> None:
+        """The notifier handed the run's event to every target (on its thread): the row is done."""
+        record = self.engine.store.get(task_id)
+        result = record.result.value if record is not None and record.result is not None else None
+        self.ledger.mark_done(self.binding.id, task_id, result, record.error_code if record is not None else None)
 
     async def _follow(self, task_id: str, obj: ObjectInfo) -> None:
         try:
             record = await self.engine.wait(task_id)
         finally:
             self._inflight.pop(task_id, None)
+        attempts = self._attempts.pop(task_id, 1)
         result = record.result.value if record.result is not None else ""
-        self.ledger.mark_done(self.binding.id, task_id, result)  # no row left if stop() forgot it
+        # the ledger may say `finished` only once the task store holds the end
+        await asyncio.to_thread(self.engine.store.flush)
+        self.ledger.mark_finished(self.binding.id, task_id, result, record.error_code)  # no-op if stop() forgot it
+        if self.notifier is None:
+            self.ledger.mark_done(self.binding.id, task_id)
         if (obj.key, obj.etag) in self._known:
             self._known[(obj.key, obj.etag)] = "done"
+            if result == "FAIL" and record.error_code in RETRYABLE_ERRORS and attempts <= len(self.retry_delays):
+                self._retry[(obj.key, obj.etag)] = (attempts, time.monotonic() + self.retry_delays[attempts - 1])
+                log.info("binding %s: %s failed (%s); it runs again once the store answers (attempt %d of %d)",
+                         self.binding.name, obj.key, record.error_code, attempts + 1, len(self.retry_delays) + 1)
         last = self.status.last_activity
         if last and last.get("task_id") == task_id:
             last["result"] = result
             last["message"] = record.message
         self._set(self.status.state, self.status.message)
 
+    # -- bounded retries of runs a store outage failed ----------------------------------------------
+    async def _retry_due(self, listing: list[ObjectInfo]) -> None:
+        """A new run for each object whose failed run is due a retry, is still listed unchanged (the
+        input store answers: this listing) and whose output store answers too."""
+        now = time.monotonic()
+        due = [o for o in listing if (o.key, o.etag) in self._retry and self._retry[(o.key, o.etag)][1] <= now]
+        if not due:
+            return
+        if not await self._target_answers():
+            for o in due:  # ask again in a while, not on every poll
+                attempts, _ = self._retry[(o.key, o.etag)]
+                self._retry[(o.key, o.etag)] = (attempts, now + min(self.max_backoff, 5.0))
+            return
+        b = self.binding
+        for o in due:
+            if self.ledger.state_of(b.id, o.bucket, o.key, o.etag) != "done":
+                continue  # the failed run's event is still being sent: next listing
+            attempts, _ = self._retry.pop((o.key, o.etag))
+            self.process(o, attempts=attempts + 1)
+
+    async def _target_answers(self) -> bool:
+        """Whether the output store answers (any S3 answer counts; refused or timed out does not)."""
+        if self._target is self._source:
+            return True  # the listing that brought us here just came from it
+        assert self._target is not None
+        if self._probe_client is None:
+            self._probe_client = make_client(self._target, connect_timeout=2, read_timeout=5, max_attempts=1)
+        from botocore.exceptions import ClientError
+
+        def probe() -> bool:
+            try:
+                self._probe_client.head_bucket(Bucket=self.binding.out_bucket)
+            except ClientError:
+                return True  # it answered (e.g. 403/404): reachable; the run will say what is wrong
+            except Exception:  # connection refused, timeout, DNS: still away
+                return False
+            return True
+
+        return await asyncio.to_thread(probe)

@@ -110,6 +110,8 @@ class StorageService:
         out = {}
         for raw in data.get("bindings", []):
             b = Binding.from_dict(raw, source=str(self.bindings_file))
+            if not b.id:  # written by hand without one: the same id `mediaflow watch` would derive
+                b.id = self.ledger.binding_id_for(b.identity(), b.derived_id(), b.name)
             out[b.id] = b
         return out
 

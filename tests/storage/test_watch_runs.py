@@ -1,6 +1,7 @@
 """Watched buckets end to end on the real SeaweedFS and real FFmpeg: uploads start runs, results
 land under the output prefix, replaced objects run again, restarts neither repeat nor miss, a
-store that goes away mid-run fails the run with the reason and is recovered from."""
+store that goes away mid-run fails the run with the reason, is recovered from, and the object whose
+upload failed runs again (a new run) once the store is back."""
 
 from __future__ import annotations
 
@@ -59,9 +60,9 @@ class Harness:
         self.created: list[RunCreated] = []
         self.engine.bus.subscribe(lambda e: self.created.append(e) if isinstance(e, RunCreated) else None)
 
-    def runner(self, binding: Binding) -> BindingRunner:
+    def runner(self, binding: Binding, **kw: Any) -> BindingRunner:
         return BindingRunner(binding, self.engine, connections=self.connections, ledger=self.ledger,
-                             notifier=self.notifier, workflow=snapshot_workflow(), max_backoff=1.0)
+                             notifier=self.notifier, workflow=snapshot_workflow(), max_backoff=1.0, **kw)
 
     def close(self) -> None:
         self.notifier.close()
@@ -229,8 +230,8 @@ def test_interrupted_run_is_run_again_after_restart(harness, seaweed_client, fre
     assert [r["task_id"] for r in harness.ledger.history(binding.id)] == [created.task_id]
 
 
-def test_store_stopped_mid_run_fails_the_run_and_recovers(_private_data_dir: Path, small_clip: bytes,
-                                                          tmp_path: Path) -> None:
+def test_store_stopped_mid_run_fails_the_run_recovers_and_runs_the_object_again(
+        _private_data_dir: Path, small_clip: bytes, tmp_path: Path) -> None:
     store = EmbeddedStore(tmp_path / "own-store", prefer_default_ports=False)
     store.start()
     h = Harness(_private_data_dir, store)
@@ -261,21 +262,29 @@ def test_store_stopped_mid_run_fails_the_run_and_recovers(_private_data_dir: Pat
             await until(lambda: runner.status.state == "watching", what="recovery")
             client2 = make_client(store.connection())
             client2.put_object(Bucket="inbox", Key="second.mp4", Body=small_clip + b"\0" * 8)
-            await until(lambda: runner.status.runs_started == 2, what="the second run")
+            # second.mp4's run, and a new run of first.mp4 whose upload failed
+            await until(lambda: runner.status.runs_started == 3, what="the second run and the retry")
             await runner.wait_idle()
+            await settle(runner, 3)
             await runner.stop()
             transitions = [s for i, s in enumerate(states) if i == 0 or states[i - 1] != s]
             assert transitions.count("unreachable") == 1  # one outage reported once, not on every poll
             return runner
 
-        run_async(scenario())
-        first, second = (h.tasks.get(c.task_id) for c in h.created)
-        assert first.result == RunResult.FAIL
-        assert first.error_code == "DeliveryFailed"
-        assert "upload of" in first.message and "refused" in first.message
+        runner = run_async(scenario())
+        assert runner.status.runs_started == 3  # one retry, not one per poll
+        runs = {c.task_id: (c.input.rsplit("/", 1)[1], h.tasks.get(c.task_id)) for c in h.created}
+        first = [r for name, r in runs.values() if name == "first.mp4"]
+        assert [r.result for r in first] == [RunResult.FAIL, RunResult.SUCCESS]  # the failed run stays failed
+        assert first[0].error_code == "DeliveryFailed"
+        assert "upload of" in first[0].message and "refused" in first[0].message
+        [second] = [r for name, r in runs.values() if name == "second.mp4"]
         assert second.result == RunResult.SUCCESS, second.message
         assert keys(make_client(store.connection()), "inbox", "out/") == [
-            "out/second_snapshotByTimeOffset_160x120_1.jpg"]
+            "out/first_snapshotByTimeOffset_160x120_1.jpg", "out/second_snapshotByTimeOffset_160x120_1.jpg"]
+        [row] = [r for r in h.ledger.history(runner.binding.id) if r["key"] == "first.mp4"]
+        assert (row["state"], row["result"], row["attempts"], row["task_id"]) == ("done", "SUCCESS", 2,
+                                                                                 first[1].task_id)
     finally:
         h.close()
         store.stop()
