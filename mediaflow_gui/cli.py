@@ -4,11 +4,14 @@
     mediaflow run WORKFLOW INPUT... --out DIR [--concurrency N] [--no-fusion] [--ffmpeg PATH]
     mediaflow status TASKID [--json]
     mediaflow tasks [--limit N] [--search S]
+    mediaflow doctor [--ffmpeg PATH]      (the FFmpeg in use, what it can do, what MediaFlow does without the rest)
     mediaflow --data-dir DIR ...      (moves the task store; same as MEDIAFLOW_DATA_DIR)
 
-Exit codes: 0 success, 1 a run or validation failed, 2 bad usage or an unreadable file,
-130 canceled with Ctrl-C. Errors are one line on stderr, never a traceback (set
+Exit codes: 0 success, 1 a run failed, 2 bad usage or a refused workflow (unreadable, beyond a size
+limit, not valid, or naming a file its tasks cannot use: `validate` says so, `run` runs nothing),
+130 canceled (Ctrl-C, SIGTERM or SIGHUP: the same clean cancel). Errors are one line on stderr, never a traceback (set
 MEDIAFLOW_DEBUG=1 to see one). An input whose name starts with '-' goes after `--`.
+`run` says once on stderr which FFmpeg it uses and what that one lacks ("FFmpeg: …").
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from typing import Any, Callable, Sequence, TextIO
 from . import __version__
 from .engine.events import Event, RunCreated, RunFinished, SubtaskFinished, SubtaskProgress, SubtaskStarted
 from .model.statuses import RunResult, SubtaskStatus
-from .paths import DATA_DIR_ENV
+from .paths import DATA_DIR_ENV, secure_data_dir
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_CANCELED = 0, 1, 2, 130
 
@@ -53,23 +56,31 @@ def _local_time(t: float | None) -> str:
 
 
 # -- validate ---------------------------------------------------------------------------
+def workflow_refusals(workflow: Any) -> list[str]:
+    """Every reason to refuse a loaded workflow before anything runs: what it says (validation)
+    and the files its tasks need (watermark images, the font), each naming its node."""
+    from .media.preflight import check_workflow_inputs
+    from .model.validation import validate
+
+    return [p.message for p in validate(workflow) + check_workflow_inputs(workflow)]
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     from .model.serialization import WorkflowFormatError, load_workflow
-    from .model.validation import validate
 
     try:
         workflow = load_workflow(args.file)
     except WorkflowFormatError as exc:
         for problem in exc.problems:
             print(f"{exc.source}: {problem}")
-        return EXIT_FAILED
-    problems = validate(workflow)
+        return EXIT_USAGE
+    problems = workflow_refusals(workflow)
     if not problems:
         print(f"OK: {args.file} ({workflow.name}, {sum(1 for n in workflow.nodes.values() if n.task_kind)} tasks)")
         return EXIT_OK
     for problem in problems:
-        print(problem.message)
-    return EXIT_FAILED
+        print(problem)
+    return EXIT_USAGE
 
 
 # -- run ----------------------------------------------------------------------------------
@@ -175,6 +186,23 @@ class ProgressPrinter:
         self._line_shown = True
 
 
+async def announce_ffmpeg(engine: Any, stream: TextIO | None = None) -> None:
+    """Say once, before the runs, which FFmpeg they use and what it lacks, in one line.
+
+    On stderr: stdout carries the TaskId lines scripts parse. The choice is the engine's own (it
+    is cached there), so the runs use exactly the FFmpeg this line names.
+    """
+    from .media.ffmpeg_locate import FFmpegNotFoundError
+
+    out = stream if stream is not None else sys.stderr
+    try:
+        choice = await asyncio.to_thread(engine.ffmpeg_choice)
+    except FFmpegNotFoundError as exc:
+        print(f"FFmpeg: none usable: {' '.join(str(exc).split())}", file=out, flush=True)
+        return
+    print(f"FFmpeg: {choice.summary()}", file=out, flush=True)
+
+
 async def _run_async(args: argparse.Namespace, workflow: Any, inputs: list[str], out_dir: Path) -> int:
     from .engine.engine import Engine, EngineSettings
     from .engine.store import TaskStore
@@ -186,6 +214,7 @@ async def _run_async(args: argparse.Namespace, workflow: Any, inputs: list[str],
     try:
         engine = Engine(store, settings=settings)
         engine.bus.subscribe(ProgressPrinter(sys.stdout, before_task_id=store.flush))
+        await announce_ffmpeg(engine)
         canceled = False
 
         def on_interrupt() -> None:
@@ -199,10 +228,12 @@ async def _run_async(args: argparse.Namespace, workflow: Any, inputs: list[str],
                 raise KeyboardInterrupt
 
         loop = asyncio.get_running_loop()
-        try:
-            loop.add_signal_handler(signal.SIGINT, on_interrupt)
-        except (NotImplementedError, RuntimeError):  # Windows: KeyboardInterrupt handling below
-            pass
+        # Ctrl-C, a service manager's SIGTERM and a closed terminal's SIGHUP: the same clean cancel
+        for sig in (getattr(signal, n) for n in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, n)):
+            try:
+                loop.add_signal_handler(sig, on_interrupt)
+            except (NotImplementedError, RuntimeError):  # Windows: KeyboardInterrupt handling below
+                pass
         task_ids = [engine.submit(workflow, inp, out_dir) for inp in inputs]
         records = [await engine.wait(tid) for tid in task_ids]
     finally:
@@ -229,6 +260,11 @@ def cmd_run(args: argparse.Namespace) -> int:
         workflow = load_workflow(args.workflow)
     except WorkflowFormatError as exc:
         _err(f"cannot read the workflow: {exc}")
+        return EXIT_USAGE
+    refusals = workflow_refusals(workflow)
+    if refusals:  # refused like `validate` refuses it: nothing is run or recorded
+        for problem in refusals:
+            _err(f"cannot run {args.workflow}: {problem}")
         return EXIT_USAGE
     if any(str(i).startswith("s3://") for i in args.inputs):
         from .storage.commands import run_s3  # the explicit bucket trigger: download, run, upload
@@ -368,6 +404,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--search", metavar="S", help="TaskId prefix or part of the input")
     p.set_defaults(func=cmd_tasks)
 
+    from .cli_doctor import add_subcommand as add_doctor
+    add_doctor(sub, [common])
+
     try:
         from .storage.commands import add_subcommands
     except ModuleNotFoundError as exc:  # the storage commands are optional until that module exists
@@ -387,6 +426,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if func is None:
         parser.print_help()
         return EXIT_USAGE
+    secure_data_dir()  # the data dir is the user's alone: checked once, repaired with a log line
     try:
         result = func(args)
         if inspect.isawaitable(result):

@@ -43,7 +43,7 @@ def test_validate_lists_every_problem(tmp_path: Path, capsys: pytest.CaptureFixt
     wf.add_node(Node(NodeKind.JOIN))
     path = tmp_path / "bad.mfw.json"
     save_workflow(wf, path)
-    assert main(["validate", str(path)]) == 1
+    assert main(["validate", str(path)]) == 2  # a refused workflow: 2, as `run` refuses it
     lines = capsys.readouterr().out.strip().splitlines()
     assert len(lines) >= 3  # no end, join unreachable, join with too few inputs, …
     assert any("no end" in line for line in lines)
@@ -52,7 +52,7 @@ def test_validate_lists_every_problem(tmp_path: Path, capsys: pytest.CaptureFixt
 def test_validate_unreadable_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "x.mfw.json"
     path.write_text("{ not json", encoding="utf-8")
-    assert main(["validate", str(path)]) == 1
+    assert main(["validate", str(path)]) == 2
     assert "not valid JSON" in capsys.readouterr().out
 
 
@@ -106,7 +106,8 @@ def test_failed_run_exits_nonzero_with_one_line(tmp_path: Path, small_workflow: 
     captured = capsys.readouterr()
     assert code == 1
     assert TASK_ID.search(captured.out)
-    errors = captured.err.strip().splitlines()
+    # besides the one "FFmpeg: …" line said before the runs, one line per failed run
+    errors = [line for line in captured.err.strip().splitlines() if not line.startswith("FFmpeg: ")]
     assert len(errors) == 1 and "FAIL" in errors[0] and corrupt_file.name in errors[0]
     assert "Traceback" not in captured.out + captured.err
     task_id = TASK_ID.search(captured.out).group(1)

@@ -28,7 +28,9 @@ from typing import Any, Awaitable, Callable
 from ..media import builders as _builders  # noqa: F401
 from ..media import planner as _planner  # noqa: F401
 from ..media.base import MediaInfo
-from ..media.ffmpeg_locate import FFmpegNotFoundError, find_ffmpeg
+from ..media.ffmpeg_choice import FFmpegChoice, choose_ffmpeg
+from ..media.ffmpeg_locate import FFmpegNotFoundError
+from ..media.interlace import detect_field_order, needs_idet
 from ..media.probe import media_info_dict, probe as default_probe
 from ..model.plan import ExecutionPlan, InvalidWorkflowError, compile_plan
 from ..model.serialization import workflow_to_dict
@@ -45,7 +47,7 @@ FetchInput = Callable[[Path], Awaitable[Path]]
 Deliver = Callable[[RunRecord], Awaitable[None]]
 
 
-FFMPEG_RECHECK = 30.0  # seconds a found FFmpeg binary is reused before it is looked up again
+FFMPEG_RECHECK = 30.0  # seconds an FFmpeg choice is reused before it is made again
 
 
 def _default_threads() -> int:
@@ -54,7 +56,7 @@ def _default_threads() -> int:
 
 @dataclass
 class EngineSettings:
-    ffmpeg_path: str | None = None  # None: PATH, then the bundled imageio-ffmpeg binary
+    ffmpeg_path: str | None = None  # None: MEDIAFLOW_FFMPEG, else PATH's if able, else the bundled (ffmpeg_choice)
     max_threads: int = field(default_factory=_default_threads)  # the shared thread budget
     threads_per_step: int = 1  # FFmpeg -threads of one step (each step holds that many tokens)
     # fuse sibling tasks that read one input into one FFmpeg process (media/planner); the CLI's
@@ -92,7 +94,7 @@ class Engine:
         self._probe = probe  # injectable for tests; None: media.probe.probe
         self._handles: dict[str, _RunHandle] = {}
         self._plans: dict[str, tuple[ExecutionPlan | None, str]] = {}
-        self._ffmpeg_found: tuple[str | None, float, str] | None = None  # (setting, when, path)
+        self._ffmpeg_found: tuple[str | None, float, FFmpegChoice] | None = None  # (setting, when, choice)
         store.attach(self.bus)
 
     # -- public API -------------------------------------------------------------------------
@@ -184,8 +186,8 @@ class Engine:
         if self.settings.work_dir is not None:
             base = Path(self.settings.work_dir)
         else:
-            from ..paths import data_dir
-            base = data_dir() / "work"
+            from ..paths import data_dir, private_dir
+            base = private_dir(data_dir() / "work")  # downloaded media and bucket runs' outputs: 0700
         return base / task_id
 
     def _skip_all(self, task_id: str, plan: ExecutionPlan | None, status: SubtaskStatus, code: str,
@@ -213,16 +215,16 @@ class Engine:
                 target = Path(os.path.abspath(out_dir)) if out_dir is not None else work / "out"
                 # every disk access and the probe in one trip to a worker thread: the loop stays free
                 # and a run costs one thread hop before its steps, not four
-                local, ffmpeg, probe_cache, metadata = await asyncio.to_thread(
+                local, choice, probe_cache, metadata = await asyncio.to_thread(
                     self._prepare, local, input_label or str(input), target)
                 self.bus.emit(RunStarted(task_id, metadata=metadata))
                 source_name = PurePosixPath(input_label or str(input)).stem if (input_label or "://" in str(input)) \
                     else Path(input).stem
                 executor = PlanExecutor(
-                    task_id, plan, local, target, bus=self.bus, budget=self.budget, ffmpeg=ffmpeg,
+                    task_id, plan, local, target, bus=self.bus, budget=self.budget, ffmpeg=str(choice.binary.path),
                     source_name=source_name, threads_per_step=self.settings.threads_per_step,
                     name_templates=self.settings.output_templates, build=self._build, probe=self._probe,
-                    probe_cache=probe_cache, fusion=self.settings.fusion)
+                    probe_cache=probe_cache, fusion=self.settings.fusion and choice.fusion)
                 handle.executor = executor
                 if handle.cancel_requested:
                     executor.cancel()
@@ -265,6 +267,10 @@ class Engine:
         finally:
             if fetch_input is not None or out_dir is None:  # only then did this run make a work dir
                 shutil.rmtree(fetch_dir, ignore_errors=True)
+                if out_dir is None and result != RunResult.SUCCESS:
+                    # a failed bucket run's outputs are in no folder anyone chose, and a retry is a new
+                    # run with its own work dir: nothing would ever read or remove them
+                    shutil.rmtree(work, ignore_errors=True)
                 try:
                     work.rmdir()  # only when empty: an out/ of a run without an output folder stays
                 except OSError:
@@ -291,18 +297,24 @@ class Engine:
             return Path(input)
         shown = label or str(input)
         try:
-            await asyncio.to_thread(fetch_dir.mkdir, parents=True, exist_ok=True)
+            await asyncio.to_thread(self._make_run_dir, fetch_dir)
             return Path(await fetch_input(fetch_dir))
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # a download that failed is the run's failure
             raise _RunFailed("FetchFailed", f"Getting the input {shown} failed: {exc}") from exc
 
-    def _prepare(self, local: Path, shown: str, target: Path) -> tuple[
-            Path, str, dict[str, MediaInfo | BaseException], dict[str, Any]]:
-        """In a worker thread: check the input, find FFmpeg, probe once, create the output folder.
+    def _make_run_dir(self, folder: Path) -> None:
+        """In a worker thread: commit the run's row first, then make the folder. A kill between the two
+        leaves no folder that no recorded run claims; the next start removes an interrupted run's."""
+        self.store.flush()
+        folder.mkdir(parents=True, exist_ok=True)
 
-        Returns the input's resolved path, the FFmpeg binary, the probe cache and the MetaData.
+    def _prepare(self, local: Path, shown: str, target: Path) -> tuple[
+            Path, FFmpegChoice, dict[str, MediaInfo | BaseException], dict[str, Any]]:
+        """In a worker thread: check the input, choose FFmpeg, probe once, create the output folder.
+
+        Returns the input's resolved path, the FFmpeg choice, the probe cache and the MetaData.
         """
         if not local.exists():
             raise _RunFailed("InputNotFound", f"The input {shown} does not exist")
@@ -311,19 +323,24 @@ class Engine:
         if not os.access(local, os.R_OK):
             raise _RunFailed("InputNotFound", f"The input {shown} cannot be read (permission denied)")
         local = local.resolve()
-        ffmpeg = self._ffmpeg_binary()
-        probe_cache, metadata = self._probe_source(local)
         try:
-            target.mkdir(parents=True, exist_ok=True)
+            choice = self.ffmpeg_choice()
+        except FFmpegNotFoundError as exc:
+            raise _RunFailed("FFmpegNotFound", str(exc)) from exc
+        probe_cache, metadata = self._probe_source(local, str(choice.binary.path))
+        try:
+            self._make_run_dir(target)  # the steps' staging dirs go in there
         except OSError as exc:
             raise _RunFailed("OutputFailed", f"cannot create the output folder {target}: {exc}") from exc
-        return local, ffmpeg, probe_cache, metadata
+        return local, choice, probe_cache, metadata
 
-    def _ffmpeg_binary(self) -> str:
-        """find_ffmpeg's answer, reused for FFMPEG_RECHECK seconds while the setting is unchanged.
+    def ffmpeg_choice(self) -> FFmpegChoice:
+        """The FFmpeg runs use and why (choose_ffmpeg), reused for FFMPEG_RECHECK seconds while the
+        setting is unchanged. Blocking (it may probe a binary): call it off the event loop.
 
-        Looking it up searches PATH and the bundled wheel; a folder of 200 files needs that once,
-        not 200 times. A binary that disappears is noticed at the next check (or as a failed start).
+        Choosing searches PATH and the bundled wheel (each binary's capabilities are cached); a folder
+        of 200 files needs that once, not 200 times. A binary that disappears is noticed at the next
+        check (or as a failed start). Raises FFmpegNotFoundError when there is no usable FFmpeg.
         """
         setting = self.settings.ffmpeg_path
         now = time.monotonic()
@@ -331,18 +348,20 @@ class Engine:
         if cached is not None and cached[0] == setting and now - cached[1] < FFMPEG_RECHECK:
             return cached[2]
         try:
-            path = str(find_ffmpeg(setting).path)
-        except FFmpegNotFoundError as exc:
+            choice = choose_ffmpeg(setting)
+        except FFmpegNotFoundError:
             self._ffmpeg_found = None
-            raise _RunFailed("FFmpegNotFound", str(exc)) from exc
-        self._ffmpeg_found = (setting, now, path)
-        return path
+            raise
+        self._ffmpeg_found = (setting, now, choice)
+        return choice
 
-    def _probe_source(self, local: Path) -> tuple[dict[str, MediaInfo | BaseException], dict[str, Any]]:
+    def _probe_source(self, local: Path, ffmpeg: str) -> tuple[dict[str, MediaInfo | BaseException], dict[str, Any]]:
         """Probe the input once: its MetaData for the record, and the cache the steps read from.
 
         An unreadable input is not raised here: every task that reads it fails with the reason,
-        naming itself, and the run fails naming the first of them.
+        naming itself, and the run fails naming the first of them. A stream that does not say
+        whether it is interlaced, in a container that often lies about it, gets an idet pass here
+        (media/interlace.py), once per run, so every task of the run treats it alike.
         """
         probe_fn = self._probe if self._probe is not None else default_probe
         cache: dict[str, MediaInfo | BaseException] = {}
@@ -351,5 +370,7 @@ class Engine:
         except Exception as exc:  # recorded per task by the executor
             cache[str(local)] = exc
             return cache, {}
+        if needs_idet(info):
+            info.detected_field_order = detect_field_order(ffmpeg, local)
         cache[str(local)] = info
         return cache, media_info_dict(info)

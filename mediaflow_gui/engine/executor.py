@@ -41,19 +41,20 @@ from urllib.parse import quote
 
 from ..media.ffmpeg_locate import FFmpegNotFoundError
 from ..media.probe import MediaProbeError
-from ..media.base import BuildContext, BuildResult, FFmpegJob, MediaInfo, OutputFile, TaskInputError
+from ..media.base import (BuildContext, BuildResult, FFmpegJob, MediaInfo, MissingCapabilityError, OutputFile,
+                          TaskInputError)
 from ..model.plan import ExecutionPlan, PlannedStep
 from ..model.statuses import SubtaskStatus
 from .budget import ThreadBudget
 from .events import EventBus, SubtaskFinished, SubtaskProgress, SubtaskStarted
 from .ffmpeg_runner import FFmpegError, meaningful_error_lines, run_ffmpeg
+from .store import STAGING_PREFIX  # one name: the store's start-up clean-up finds staging dirs by it
 
 log = logging.getLogger(__name__)
 
 BuildFn = Callable[[BuildContext], BuildResult]
 ProbeFn = Callable[[Path], MediaInfo]
 
-STAGING_PREFIX = ".mediaflow-"
 # how long the first fusable step of a pool waits for siblings that became ready with it (seconds);
 # siblings released by the same finished step arrive within a few loop iterations, this only adds slack
 FUSION_TICK = 0.01
@@ -104,6 +105,8 @@ def classify_error(exc: BaseException) -> tuple[str, str]:
         return "FFmpegFailed", str(exc)
     if isinstance(exc, TaskInputError):
         return "InputNotSupported", str(exc)
+    if isinstance(exc, MissingCapabilityError):
+        return "FFmpegLacksFeature", str(exc)
     if isinstance(exc, MediaProbeError):
         return "ProbeFailed", str(exc)
     if isinstance(exc, FFmpegNotFoundError):
@@ -313,7 +316,7 @@ class PlanExecutor:
                                          time=started, input=str(ctx.input_path), threads=held))
             await self._run_jobs(ctx.step_id, result.jobs)
         final = await asyncio.to_thread(self._finalize_and_publish, result.finalize, staging)
-        return StepOutcome(SubtaskStatus.SUCCESS, outputs=final, started=started)
+        return StepOutcome(SubtaskStatus.SUCCESS, outputs=final, started=started, message="; ".join(result.notes))
 
     def _finalize_and_publish(self, finalize: Callable[[], list[OutputFile]], staging: Path) -> list[OutputFile]:
         """In a worker thread (file system work stays off the event loop): list, move, clean up."""
@@ -475,7 +478,8 @@ class PlanExecutor:
             shutil.rmtree(staging, ignore_errors=True)
             code, detail = classify_error(exc)
             return StepOutcome(SubtaskStatus.FAIL, error_code=code, message=f"Task '{ctx.step_name}' failed: {detail}")
-        return StepOutcome(SubtaskStatus.SUCCESS, outputs=final, started=self._started_at.get(ctx.step_id))
+        return StepOutcome(SubtaskStatus.SUCCESS, outputs=final, started=self._started_at.get(ctx.step_id),
+                           message="; ".join(fused.notes.get(ctx.step_id, [])))
 
     async def _probe_input(self, path: Path) -> MediaInfo:
         key = str(path)

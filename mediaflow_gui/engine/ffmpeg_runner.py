@@ -9,6 +9,10 @@ What it assumes and guarantees:
   thread per process, see USE_PIDFD); elsewhere by asyncio's subprocess support; one parser serves both;
 - the process starts in its own session (process group), so a cancel kills FFmpeg and anything
   it started; cancellation waits for the process to be gone before re-raising;
+- on Linux FFmpeg also gets a parent-death signal (engine/spawn.py): if MediaFlow is killed
+  (SIGKILL, a crash), the kernel kills its FFmpeg processes too. The pidfd way forks on the
+  spawner thread (long-lived, so the signal comes only when the process dies); asyncio's way forks
+  on the event-loop thread, which lives as long as the process in the CLI and the GUI;
 - progress callbacks are throttled (default at most 5 per second per job), with the first and the
   final value always delivered, so that many parallel runs keep a GUI smooth.
 """
@@ -17,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import concurrent.futures
 import os
 import re
 import signal
@@ -27,6 +32,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from ..media.base import FFmpegJob
+from .spawn import Spawner, pdeathsig_preexec
 
 ProgressCallback = Callable[[float, "float | None"], None]  # (percent 0–100, speed factor or None)
 
@@ -105,18 +111,22 @@ class _Throttle:
 
 
 def _last_stats_time(path: str) -> float | None:
-    """The last complete timestamp in an -stats_enc_pre log, or None while there is none."""
+    """The last complete timestamp in a progress log, or None while there is none.
+
+    Two formats: -stats_enc_pre's one number per line, and the metadata filter's print lines
+    ("frame:12   pts:12288   pts_time:0.48" followed by "key=value")."""
     try:
         with open(path, "rb") as fh:
             fh.seek(0, os.SEEK_END)
             size = fh.tell()
-            fh.seek(max(0, size - 128))
+            fh.seek(max(0, size - 256))
             lines = fh.read().split(b"\n")
     except OSError:
         return None
     for line in reversed(lines[:-1]):  # the last piece may be a line still being written
+        _, tapped, value = line.rpartition(b"pts_time:")
         try:
-            return float(line)
+            return float(value if tapped else line)
         except ValueError:
             continue
     return None
@@ -146,8 +156,10 @@ class _OutputParser:
     Fed raw chunks as they arrive, by either way of watching the process below; it owns no I/O.
     """
 
-    def __init__(self, throttle: _Throttle, duration: float | None, keep_lines: int) -> None:
+    def __init__(self, throttle: _Throttle, duration: float | None, keep_lines: int,
+                 percent_from_out_time: bool = True) -> None:
         self.state = ProgressState()
+        self._percent_from_out_time = percent_from_out_time
         self.tail: collections.deque[str] = collections.deque(maxlen=keep_lines)
         self._throttle = throttle
         self._duration = duration
@@ -194,7 +206,7 @@ class _OutputParser:
         state.speed = _parse_speed(block.get("speed", "")) if "speed" in block else state.speed
         if value == "end":
             state.ended = True
-        elif self._duration:
+        elif self._duration and self._percent_from_out_time:
             self._throttle(min(99.9, 100.0 * state.out_time / self._duration), state.speed)
         self._block = {}
 
@@ -202,7 +214,23 @@ class _OutputParser:
 def _popen_kwargs() -> dict:
     if sys.platform == "win32":
         return {"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP}  # type: ignore[attr-defined]
-    return {"start_new_session": True}
+    kwargs: dict = {"start_new_session": True}
+    preexec = pdeathsig_preexec()
+    if preexec is not None:  # Linux: FFmpeg dies with us (the forking thread must outlive it)
+        kwargs["preexec_fn"] = preexec
+    return kwargs
+
+
+def _reap_unwanted(future: "concurrent.futures.Future[subprocess.Popen[bytes]]") -> None:
+    """A spawn whose caller was canceled while the fork ran: kill and reap what it started."""
+    if future.cancelled() or future.exception() is not None:
+        return
+    proc = future.result()
+    _kill_group(proc.pid, proc.kill)
+    proc.wait()
+    for stream in (proc.stdout, proc.stderr):
+        if stream is not None:
+            stream.close()
 
 
 def _can_use_pidfd() -> bool:
@@ -235,11 +263,28 @@ def _devnull_fd() -> int:
 class _PidfdChild:
     """One FFmpeg process watched by event-loop readers on its pidfd, stdout and stderr."""
 
-    def __init__(self, argv: list[str], parser: _OutputParser) -> None:
+    @classmethod
+    async def start(cls, argv: list[str], parser: _OutputParser) -> "_PidfdChild":
+        kwargs = _popen_kwargs()
+
+        def spawn() -> subprocess.Popen[bytes]:
+            return subprocess.Popen(argv, stdin=_devnull_fd(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                    close_fds=True, **kwargs)
+
+        if "preexec_fn" not in kwargs:  # vfork: cheap enough on the loop, and no thread to outlive
+            return cls(spawn(), parser)
+        future = Spawner.get().submit(spawn)
+        try:
+            proc = await asyncio.wrap_future(future)
+        except asyncio.CancelledError:
+            future.add_done_callback(_reap_unwanted)  # the fork may be under way: never leave it behind
+            raise
+        return cls(proc, parser)
+
+    def __init__(self, proc: subprocess.Popen[bytes], parser: _OutputParser) -> None:
         self._loop = asyncio.get_running_loop()
         self._parser = parser
-        self.proc = subprocess.Popen(argv, stdin=_devnull_fd(), stdout=subprocess.PIPE,
-                                     stderr=subprocess.PIPE, close_fds=True, **_popen_kwargs())
+        self.proc = proc
         self.done: asyncio.Future[int] = self._loop.create_future()  # exited and both pipes at EOF
         self._exited: asyncio.Future[None] = self._loop.create_future()
         self._open = 3  # stdout, stderr, exit
@@ -361,8 +406,8 @@ async def run_ffmpeg(job: FFmpegJob, on_progress: ProgressCallback | None = None
     argv = _progress_argv([str(a) for a in job.args])
     throttle = _Throttle(on_progress, min_interval)
     duration = job.duration if job.duration and job.duration > 0 else None
-    parser = _OutputParser(throttle, duration, keep_lines)
-    child: _PidfdChild | _AsyncioChild = (_PidfdChild(argv, parser) if USE_PIDFD
+    parser = _OutputParser(throttle, duration, keep_lines, percent_from_out_time=not job.stats_only)
+    child: _PidfdChild | _AsyncioChild = (await _PidfdChild.start(argv, parser) if USE_PIDFD
                                           else await _AsyncioChild.start(argv, parser))
     state = parser.state
 
@@ -372,7 +417,7 @@ async def run_ffmpeg(job: FFmpegJob, on_progress: ProgressCallback | None = None
         while child.returncode is None:
             await asyncio.sleep(max(min_interval, 0.25))
             t = _last_stats_time(path)
-            if t is not None and duration and t > state.out_time:
+            if t is not None and duration and (job.stats_only or t > state.out_time):
                 throttle(min(99.9, 100.0 * t / duration), state.speed)
 
     stats = asyncio.ensure_future(read_stats_file(job.stats_file)) if job.stats_file and duration else None

@@ -13,18 +13,31 @@ Design choices, and why:
   (benchmarks/engine_overhead.py).
 - WAL mode: readers in other processes (`mediaflow status` while the GUI runs) never block writes.
 - Progress is written at most once a second per subtask; statuses and final states always.
+- The workflow each run ran is kept once per distinct workflow (table workflow_snapshots, keyed by
+  the sha256 of its canonical JSON; runs.workflow_hash points there): 50 runs of one workflow add
+  one snapshot, not 50. Stores written before (schema version 1) keep theirs in runs.workflow_json,
+  which is still read.
 - Runs left WAITING/PROCESSING by a process that is gone (crash, kill) are marked FAIL
   ("Interrupted") when a store is opened. Each run records its owner (pid + process start time),
   so opening the store from a second process never touches runs that are still alive.
+- What such runs left on disk is removed by a background thread of the store that marked them
+  (`remove_leftovers`): their staging dirs (`<out_dir>/.mediaflow-<TaskId>-*`, complete outputs
+  included: the run is recorded as failed, so nothing of it is published) and their work dirs
+  (`<data dir>/work/<TaskId>`: downloads, outputs of bucket runs). A run keeps `cleanup_pending`
+  until that is done, so a kill during the clean-up is finished by the next start. Work dirs of
+  runs that ended FAIL/CANCELED are removed too; a work dir no run claims only when it is old.
 """
 
 from __future__ import annotations
 
 import copy
 import datetime as _dt
+import hashlib
 import json
 import logging
 import os
+import re
+import shutil
 import sqlite3
 import threading
 import time
@@ -42,10 +55,16 @@ from .events import (Event, EventBus, RunCreated, RunFinished, RunStarted, Subta
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: workflow snapshots stored once per distinct workflow (workflow_snapshots)
 PROGRESS_WRITE_INTERVAL = 1.0  # seconds between progress writes of one subtask
 BATCH_WINDOW = 0.05  # seconds the writer gathers writes before one commit (a flush does not wait)
 LIVE_FINISHED_KEPT = 64  # finished runs kept in memory for get() after their end
+# the private folder a step writes into before its outputs are published (executor.py); the
+# start-up clean-up finds a killed run's leftovers by this name
+STAGING_PREFIX = ".mediaflow-"
+TASK_ID_PATTERN = re.compile(r"mf-\d{8}-[0-9a-f]{8}")
+UNCLAIMED_WORK_DIR_AGE = 3600.0  # seconds before a work dir that no recorded run claims is removed
+CLEANUP_WAIT_ON_CLOSE = 5.0  # seconds close() waits for a clean-up still running
 
 # ErrCode numbers for the task query (the service has an int ErrCode; the names go to ErrCodeExt)
 ERROR_NUMBERS: dict[str, int] = {
@@ -62,6 +81,7 @@ ERROR_NUMBERS: dict[str, int] = {
     "Skipped": 1010,
     "Canceled": 1011,
     "Interrupted": 1012,
+    "FFmpegLacksFeature": 1013,
     "InternalError": 1099,
 }
 
@@ -81,9 +101,17 @@ CREATE TABLE IF NOT EXISTS runs (
     finish_time REAL,
     metadata_json TEXT,
     owner_pid INTEGER,
-    owner_started REAL
+    owner_started REAL,
+    cleanup_pending INTEGER NOT NULL DEFAULT 0  -- 1: interrupted, its files not yet removed
 );
 CREATE INDEX IF NOT EXISTS runs_by_time ON runs(create_time);
+-- the workflow as each run ran it, stored once per distinct workflow: a folder of 200 files, or a
+-- bucket's thousands of uploads, run one workflow again and again (runs.workflow_hash points here;
+-- runs.workflow_json holds the snapshots of stores written before version 2)
+CREATE TABLE IF NOT EXISTS workflow_snapshots (
+    hash TEXT PRIMARY KEY,  -- sha256 of the canonical JSON below
+    json TEXT NOT NULL  -- sorted keys, no spaces
+);
 CREATE TABLE IF NOT EXISTS subtasks (
     task_id TEXT NOT NULL REFERENCES runs(task_id) ON DELETE CASCADE,
     step_id TEXT NOT NULL,
@@ -171,6 +199,99 @@ class RunRecord:
         return [out for sub in self.subtasks for out in sub.outputs]
 
 
+def _add_missing_columns(conn: sqlite3.Connection) -> None:
+    """Stores written by an older version lack later columns: add them (idempotent, concurrent-safe)."""
+    columns = {r[1] for r in conn.execute("PRAGMA table_info(runs)").fetchall()}
+    if "cleanup_pending" not in columns:
+        try:
+            conn.execute("ALTER TABLE runs ADD COLUMN cleanup_pending INTEGER NOT NULL DEFAULT 0")
+        except sqlite3.OperationalError as exc:  # another process added it just now
+            if "duplicate column" not in str(exc):
+                raise
+    conn.execute("CREATE INDEX IF NOT EXISTS runs_cleanup ON runs(cleanup_pending) WHERE cleanup_pending=1")
+    if "workflow_hash" not in columns:  # version 2
+        try:
+            conn.execute("ALTER TABLE runs ADD COLUMN workflow_hash TEXT")
+        except sqlite3.OperationalError as exc:
+            if "duplicate column" not in str(exc):
+                raise
+    conn.execute("CREATE INDEX IF NOT EXISTS runs_by_workflow ON runs(workflow_hash)")
+
+
+def workflow_snapshot(workflow: dict[str, Any]) -> tuple[str, str]:
+    """(canonical JSON, its sha256): one text and one key for every run of an identical workflow."""
+    text = json.dumps(workflow, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return text, hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+# what a run row is read with: its workflow snapshot, from the shared table or (older rows) its own column
+_RUNS_WITH_SNAPSHOT = ("SELECT runs.*, workflow_snapshots.json AS snapshot_json FROM runs "
+                       "LEFT JOIN workflow_snapshots ON workflow_snapshots.hash = runs.workflow_hash")
+
+
+def _snapshot_of(row: sqlite3.Row) -> dict[str, Any] | None:
+    text = row["snapshot_json"] or row["workflow_json"]  # version 2's shared snapshot, else an older row's own
+    return json.loads(text) if text else None
+
+
+def _remove_tree(path: Path) -> bool:
+    """rmtree that never follows a symlink and never raises; True if something was removed."""
+    try:
+        if path.is_symlink() or not path.is_dir():
+            return False
+    except OSError:
+        return False
+    shutil.rmtree(path, ignore_errors=True)
+    return True
+
+
+def remove_leftovers(db_path: str | os.PathLike[str], work_root: str | os.PathLike[str]) -> int:
+    """Remove what interrupted runs left on disk; returns how many folders went. Safe to run in
+    several processes at once: it only touches runs the store marked (owner gone) or ended.
+
+    1. runs with `cleanup_pending`: their staging dirs in their output folder and their work dir;
+    2. `work_root/<TaskId>` of runs that ended FAIL or CANCELED (a bucket run removes its own; this
+       catches older versions and kills during that removal), and of TaskIds no run claims once
+       they are older than UNCLAIMED_WORK_DIR_AGE (a run's dir can exist a moment before its row).
+    """
+    work = Path(work_root)
+    removed = 0
+    conn = sqlite3.connect(db_path, timeout=30, isolation_level=None)
+    try:
+        conn.execute("PRAGMA busy_timeout=30000")
+        pending = conn.execute("SELECT task_id, out_dir FROM runs WHERE cleanup_pending=1").fetchall()
+        for task_id, out_dir in pending:
+            if TASK_ID_PATTERN.fullmatch(task_id or ""):  # the id goes into a glob and a path
+                if out_dir and os.path.isdir(out_dir):
+                    for staging in Path(out_dir).glob(f"{STAGING_PREFIX}{task_id}-*"):
+                        removed += _remove_tree(staging)
+                removed += _remove_tree(work / task_id)
+            conn.execute("UPDATE runs SET cleanup_pending=0 WHERE task_id=?", (task_id,))
+        try:
+            entries = list(os.scandir(work))
+        except OSError:  # no work dir yet
+            entries = []
+        now = time.time()
+        for entry in entries:
+            if not TASK_ID_PATTERN.fullmatch(entry.name) or not entry.is_dir(follow_symlinks=False):
+                continue
+            row = conn.execute("SELECT status, result FROM runs WHERE task_id=?", (entry.name,)).fetchone()
+            if row is None:
+                try:
+                    stale = now - entry.stat(follow_symlinks=False).st_mtime > UNCLAIMED_WORK_DIR_AGE
+                except OSError:
+                    continue
+            else:
+                stale = row[0] == RunStatus.FINISH.value and row[1] != RunResult.SUCCESS.value
+            if stale:
+                removed += _remove_tree(Path(entry.path))
+    finally:
+        conn.close()
+    if removed:
+        log.info("removed %d folder(s) left by interrupted or failed runs", removed)
+    return removed
+
+
 def _owner() -> tuple[int, float]:
     me = psutil.Process()
     return me.pid, me.create_time()
@@ -193,19 +314,29 @@ _Write = tuple[str, tuple[Any, ...]]
 class TaskStore:
     """Runs and subtasks in SQLite. Subscribe it to a bus with `attach(bus)`."""
 
-    def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
+    def __init__(self, path: str | os.PathLike[str] | None = None, *,
+                 work_root: str | os.PathLike[str] | None = None) -> None:
+        """`work_root`: where engines keep runs' private work dirs (default `<data dir>/work`)."""
         if path is None:
             from ..paths import task_store_path
             path = task_store_path()
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        from ..paths import private_file
+        private_file(self.path)  # SQLite gives its -wal/-shm files the database's mode: 0600 for all
+        self._work_root = Path(work_root) if work_root is not None else None
         self._pid, self._started = _owner()
         self._read_lock = threading.Lock()
         self._reader = self._connect(check_same_thread=False)
         with self._reader:
             self._reader.executescript(_SCHEMA)
             self._reader.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-        self._mark_interrupted()
+            _add_missing_columns(self._reader)
+        self._cleanup_lock = threading.Lock()
+        self._cleanup_thread: threading.Thread | None = None
+        self._cleanup_again = False
+        self.mark_interrupted()
+        self._start_cleanup()
         self._cond = threading.Condition()  # guards the three below; wakes the writer
         self._pending: list[_Write] = []
         self._flush_waiters: list[threading.Event] = []
@@ -229,22 +360,25 @@ class TaskStore:
         conn.row_factory = sqlite3.Row
         return conn
 
-    def _mark_interrupted(self) -> None:
+    def mark_interrupted(self) -> int:
+        """Mark runs whose owning process is gone as FAIL "Interrupted" (done when the store opens;
+        call again to catch processes that died since). Returns how many; their files are removed
+        in the background."""
         with self._read_lock:
             rows = self._reader.execute(
                 "SELECT task_id, owner_pid, owner_started FROM runs WHERE status != ?", (RunStatus.FINISH.value,)
             ).fetchall()
             dead = [r["task_id"] for r in rows if not _owner_alive(r["owner_pid"], r["owner_started"])]
             if not dead:
-                return
+                return 0
             now = time.time()
             msg = "Interrupted: the process running this task ended before it finished"
             self._reader.execute("BEGIN IMMEDIATE")
             try:
                 for tid in dead:
                     self._reader.execute(
-                        "UPDATE runs SET status=?, result=?, error_code='Interrupted', message=?, finish_time=? "
-                        "WHERE task_id=? AND status != ?",
+                        "UPDATE runs SET status=?, result=?, error_code='Interrupted', message=?, finish_time=?, "
+                        "cleanup_pending=1 WHERE task_id=? AND status != ?",
                         (RunStatus.FINISH.value, RunResult.FAIL.value, msg, now, tid, RunStatus.FINISH.value))
                     self._reader.execute(
                         "UPDATE subtasks SET status=?, error_code='Interrupted', message=?, finish_time=? "
@@ -258,6 +392,41 @@ class TaskStore:
                 self._reader.execute("ROLLBACK")
                 raise
             log.info("marked %d interrupted run(s) as FAIL", len(dead))
+        if self._cleanup_thread is not None:  # not the first call (from __init__, which starts one)
+            self._start_cleanup()
+        return len(dead)
+
+    # -- what interrupted runs left on disk ---------------------------------------------
+    def _start_cleanup(self) -> None:
+        """Run remove_leftovers on a background thread (the GUI thread and a CLI start never wait)."""
+        with self._cleanup_lock:
+            if self._cleanup_thread is not None and self._cleanup_thread.is_alive():
+                self._cleanup_again = True
+                return
+            self._cleanup_thread = threading.Thread(target=self._cleanup_loop, name="mediaflow-cleanup", daemon=True)
+            self._cleanup_thread.start()
+
+    def _cleanup_loop(self) -> None:
+        if self._work_root is None:
+            from ..paths import data_dir
+            self._work_root = data_dir() / "work"
+        while True:
+            try:
+                remove_leftovers(self.path, self._work_root)
+            except Exception:  # never fatal: the next start tries again
+                log.exception("removing the leftovers of interrupted runs failed")
+            with self._cleanup_lock:
+                if not self._cleanup_again:
+                    return
+                self._cleanup_again = False
+
+    def wait_cleanup(self, timeout: float | None = 30.0) -> bool:
+        """Wait for the background clean-up (tests, `mediaflow doctor`); True if it is done."""
+        thread = self._cleanup_thread
+        if thread is not None:
+            thread.join(timeout)
+            return not thread.is_alive()
+        return True
 
     # -- the writer thread -------------------------------------------------------------
     def _ensure_writer(self) -> None:
@@ -307,13 +476,17 @@ class TaskStore:
         finally:
             conn.close()
 
-    def _put(self, sql: str, args: tuple[Any, ...]) -> None:
+    def _put(self, sql: str, args: tuple[Any, ...], then: _Write | None = None) -> None:
+        """Queue a write; `then` is queued right after it, so that both are committed together."""
         if self._closed:
             raise RuntimeError("the task store is closed")
         self._ensure_writer()
         with self._cond:
+            was_empty = not self._pending
             self._pending.append((sql, args))
-            if len(self._pending) == 1:  # the writer sleeps only when nothing is pending
+            if then is not None:
+                self._pending.append(then)
+            if was_empty:  # the writer sleeps only when nothing is pending
                 self._cond.notify()
 
     def flush(self, timeout: float = 30.0) -> None:
@@ -336,6 +509,9 @@ class TaskStore:
                 self._stop = True
                 self._cond.notify()
             self._writer.join(30)
+        # a short command (`mediaflow status`) must not exit in the middle of the clean-up it started;
+        # a clean-up cut short anyway (a kill) is finished by the next start (cleanup_pending)
+        self.wait_cleanup(CLEANUP_WAIT_ON_CLOSE)
         self._closed = True
         with self._read_lock:
             self._reader.close()
@@ -357,12 +533,16 @@ class TaskStore:
     def handle_event(self, event: Event) -> None:
         # each branch queues the row change and makes the same change to the run kept in memory
         if isinstance(event, RunCreated):
-            workflow_json = json.dumps(event.workflow) if event.workflow else None
-            self._put(
-                "INSERT INTO runs (task_id, workflow_name, workflow_json, input, out_dir, status, create_time, "
-                "owner_pid, owner_started) VALUES (?,?,?,?,?,?,?,?,?)",
-                (event.task_id, event.workflow_name, workflow_json,
-                 event.input, event.out_dir, RunStatus.WAITING.value, event.time, self._pid, self._started))
+            workflow_json, workflow_hash = workflow_snapshot(event.workflow) if event.workflow else (None, None)
+            run_row = ("INSERT INTO runs (task_id, workflow_name, workflow_hash, input, out_dir, status, create_time, "
+                       "owner_pid, owner_started) VALUES (?,?,?,?,?,?,?,?,?)",
+                       (event.task_id, event.workflow_name, workflow_hash,
+                        event.input, event.out_dir, RunStatus.WAITING.value, event.time, self._pid, self._started))
+            if workflow_hash is None:
+                self._put(*run_row)
+            else:  # both in one commit: a run never points at a snapshot that another store's delete() removed
+                self._put("INSERT OR IGNORE INTO workflow_snapshots (hash, json) VALUES (?,?)",
+                          (workflow_hash, workflow_json), then=run_row)
             for seq, step in enumerate(event.steps):
                 self._put(
                     "INSERT INTO subtasks (task_id, step_id, seq, name, task_kind, status) VALUES (?,?,?,?,?,?)",
@@ -470,7 +650,7 @@ class TaskStore:
             begin_time=r["begin_time"], finish_time=r["finish_time"],
             subtasks=self._subtasks(r["task_id"]) if with_subtasks else [],
             out_dir=r["out_dir"] or "", metadata=json.loads(r["metadata_json"] or "{}"),
-            workflow=json.loads(r["workflow_json"]) if r["workflow_json"] else None)
+            workflow=_snapshot_of(r))
 
     def get(self, task_id: str) -> RunRecord | None:
         with self._live_lock:
@@ -481,7 +661,7 @@ class TaskStore:
 
     def get_stored(self, task_id: str) -> RunRecord | None:
         """The run as SQLite holds it (after committing this store's pending writes)."""
-        rows = self._query("SELECT * FROM runs WHERE task_id=?", (task_id,))
+        rows = self._query(f"{_RUNS_WITH_SNAPSHOT} WHERE task_id=?", (task_id,))
         return self._record(rows[0]) if rows else None
 
     def list(self, limit: int = 50, search: str | None = None) -> list[RunRecord]:
@@ -489,16 +669,20 @@ class TaskStore:
         if search:
             escaped = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
             rows = self._query(
-                "SELECT * FROM runs WHERE task_id LIKE ? ESCAPE '\\' OR input LIKE ? ESCAPE '\\' "
-                "ORDER BY create_time DESC, rowid DESC LIMIT ?", (escaped + "%", "%" + escaped + "%", limit))
+                f"{_RUNS_WITH_SNAPSHOT} WHERE task_id LIKE ? ESCAPE '\\' OR input LIKE ? ESCAPE '\\' "
+                "ORDER BY create_time DESC, runs.rowid DESC LIMIT ?", (escaped + "%", "%" + escaped + "%", limit))
         else:
-            rows = self._query("SELECT * FROM runs ORDER BY create_time DESC, rowid DESC LIMIT ?", (limit,))
+            rows = self._query(f"{_RUNS_WITH_SNAPSHOT} ORDER BY create_time DESC, runs.rowid DESC LIMIT ?", (limit,))
         return [self._record(r) for r in rows]
 
     def delete(self, task_id: str) -> bool:
         with self._live_lock:
             self._live.pop(task_id, None)
         self._put("DELETE FROM subtasks WHERE task_id=?", (task_id,))
+        # its workflow snapshot goes with it when no other run ran that workflow
+        self._put("DELETE FROM workflow_snapshots WHERE hash=(SELECT workflow_hash FROM runs WHERE task_id=?) "
+                  "AND NOT EXISTS (SELECT 1 FROM runs WHERE workflow_hash=workflow_snapshots.hash AND task_id!=?)",
+                  (task_id, task_id))
         self._put("DELETE FROM runs WHERE task_id=?", (task_id,))
         self.flush()
         return self.get(task_id) is None

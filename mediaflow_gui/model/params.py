@@ -13,7 +13,9 @@ import typing
 from dataclasses import dataclass, field
 from typing import Any, Union
 
+from .colours import colour_problem
 from .kinds import resolve_task_kind
+from .templates import template_problems
 from .values import parse_length, parse_offset
 
 CONTAINERS = ("mp4", "webm", "mkv", "mov", "mp3", "m4a")
@@ -25,6 +27,10 @@ SPRITE_FORMATS = ("jpg", "png")
 ANIMATED_FORMATS = ("gif", "webp")
 ORIGINS = ("TopLeft", "TopRight", "BottomLeft", "BottomRight", "Center")
 AUDIO_ONLY_CONTAINERS = ("mp3", "m4a")
+HDR_MODES = ("auto", "keep", "tonemap")  # auto: tone-map to SDR unless the codec can carry HDR (h265, av1)
+HDR_CODECS = ("h265", "av1")  # 10-bit codecs an HDR source can stay HDR in
+DEINTERLACE_MODES = ("auto", "on", "off")
+SUBTITLE_MODES = ("drop", "keep")
 # which codecs each container can hold; checked so that FFmpeg is never asked the impossible
 CONTAINER_VIDEO = {
     "mp4": ("h264", "h265", "av1", "none"),
@@ -66,6 +72,11 @@ def _choice(name: str, value: str, allowed: tuple[str, ...]) -> list[str]:
     return [] if value in allowed else [f"{name} must be one of {', '.join(allowed)}, not {value!r}"]
 
 
+def _output_name(kind: str, template: str) -> list[str]:
+    """Placeholders the template names that naming cannot fill (an empty template uses the default)."""
+    return [f"output_name: {text}" for text in template_problems(template, kind)]
+
+
 @dataclass
 class WatermarkParams:
     """An image (PNG with alpha) or a text drawn over the video."""
@@ -91,6 +102,9 @@ class WatermarkParams:
             out.append("text is empty: write the watermark text")
         if not 4 <= self.font_size <= 512:
             out.append(f"font_size must be 4–512, not {self.font_size}")
+        colour = colour_problem(self.font_color) if self.type == "text" else None
+        if colour:  # an image watermark has no use for it (the editor hides the field)
+            out.append(f"font_color: {colour}")
         for name in ("x_pos", "y_pos", "width"):
             try:
                 length = parse_length(getattr(self, name))
@@ -103,7 +117,7 @@ class WatermarkParams:
         for name in ("start", "end"):
             if getattr(self, name):
                 out += _offset(name, getattr(self, name))
-        return out
+        return out + _output_name("watermark", self.output_name)
 
 
 @dataclass
@@ -124,9 +138,25 @@ class TranscodeParams:
     channels: int = 0  # 0 = keep
     watermarks: list[WatermarkParams] = field(default_factory=list)
     output_name: str = ""
+    hdr: str = "auto"  # auto | keep (10-bit H.265/AV1 with HDR tags) | tonemap (BT.709 SDR)
+    deinterlace: str = "auto"  # auto (when the source is interlaced) | on | off
+    # which audio track of a multi-track input: "" the default-flagged (else first) one, a number
+    # (1 = the first audio track) or a language code as tagged ("eng", "fra")
+    audio_track: str = ""
+    subtitles: str = "drop"  # drop | keep (text subtitles converted for the container)
 
     def problems(self) -> list[str]:
         out = _choice("container", self.container, CONTAINERS)
+        out += _choice("hdr", self.hdr, HDR_MODES) + _choice("deinterlace", self.deinterlace, DEINTERLACE_MODES)
+        out += _choice("subtitles", self.subtitles, SUBTITLE_MODES)
+        if self.hdr == "keep" and self.video_codec not in HDR_CODECS:
+            out.append(f"hdr keep needs video_codec h265 or av1 (10-bit HDR); {self.video_codec} is 8-bit SDR: "
+                       "use auto or tonemap")
+        track = self.audio_track.strip()
+        if track and not (track.isdigit() and 1 <= int(track) <= 64) and not (
+                track.isalpha() and 2 <= len(track) <= 3):
+            out.append(f"audio_track must be empty (the default track), a track number such as 2, or a "
+                       f"language code such as eng, not {self.audio_track!r}")
         out += _choice("video_codec", self.video_codec, VIDEO_CODECS)
         out += _choice("audio_codec", self.audio_codec, AUDIO_CODECS)
         out += _choice("encoder_preset", self.encoder_preset, ENCODER_PRESETS)
@@ -154,7 +184,7 @@ class TranscodeParams:
             out.append(f"channels must be 0 (keep) or 1–8, not {self.channels}")
         for i, wm in enumerate(self.watermarks):
             out += [f"watermarks[{i}].{p}" for p in wm.problems()]
-        return out
+        return out + _output_name("transcode", self.output_name)
 
     @property
     def audio_only(self) -> bool:
@@ -194,6 +224,7 @@ class SnapshotParams:
             out.append("offsets is empty: add at least one time point")
         for i, off in enumerate(self.offsets):
             out += _offset(f"offsets[{i}]", off)
+        out += _output_name("snapshot", self.output_name)
         return out + _cell_size("width", self.width) + _cell_size("height", self.height)
 
 
@@ -213,6 +244,7 @@ class SampleSnapshotParams:
             off = parse_offset(self.interval)
             if off.value <= 0:
                 out.append(f"interval must be above zero, not {self.interval!r}")
+        out += _output_name("sample_snapshot", self.output_name)
         return out + _cell_size("width", self.width) + _cell_size("height", self.height)
 
 
@@ -240,6 +272,7 @@ class AnimatedImageParams:
             s, e = parse_offset(self.start), parse_offset(self.end)
             if s.percent == e.percent and s.value >= 0 and e.value > 0 and e.value <= s.value:
                 out.append(f"end ({self.end}) must come after start ({self.start})")
+        out += _output_name("animated_image", self.output_name)
         return out + _cell_size("width", self.width) + _cell_size("height", self.height)
 
 
@@ -269,7 +302,7 @@ class ImageSpriteParams:
             value = getattr(self, name)
             if value != 0 and not 16 <= value <= 4096:
                 out.append(f"{name} must be 0 (keep proportion) or 16–4096, not {value}")
-        return out
+        return out + _output_name("image_sprite", self.output_name)
 
 
 TaskParams = Union[

@@ -1,7 +1,7 @@
 """Headless bucket commands for `mediaflow` (cli.py calls `add_subcommands(subparsers)`).
 
     mediaflow storage serve [--port N]            the embedded S3 store in the foreground; prints
-                                                  endpoint and keys; Ctrl-C / SIGTERM stop it
+                                                  endpoint and keys; Ctrl-C / SIGTERM / SIGHUP stop it
     mediaflow storage status                      is it running, where, which access key
     mediaflow storage test [--connection NAME] [--bucket B]
     mediaflow storage connections                 list saved connections (no secrets)
@@ -15,6 +15,12 @@
 `run` with s3:// inputs is routed here by cli.py (`run_s3`); the storage options of `run` are
 added to cli.py's `run` parser by `add_subcommands`. The "embedded" connection starts the
 embedded store when it is not running (or uses the one the app already runs).
+
+Signals: Ctrl-C (SIGINT) stops `watch` after the running tasks (a second one cancels them);
+SIGTERM and SIGHUP — what a service manager or a closed terminal sends — cancel at once: runs are
+recorded CANCELED, FFmpeg is stopped, staging and work dirs are removed, and the objects of the
+canceled runs run again at the next start. `watch` then exits 130 (0 when nothing had to be
+canceled); `run … s3://…` treats all three like Ctrl-C (cancel, exit 130).
 """
 
 from __future__ import annotations
@@ -30,6 +36,8 @@ from typing import Any
 from .embedded import EMBEDDED_CONNECTION_NAME, EmbeddedStore, EmbeddedStoreError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_CANCELED = 0, 1, 2, 130
+# what ends a foreground command: Ctrl-C, a service manager's stop, a closed terminal
+STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
 
 
 def _err(message: str) -> None:
@@ -71,13 +79,19 @@ def cmd_serve(args: argparse.Namespace) -> int:
     print(f"Try: AWS_ACCESS_KEY_ID={conn.access_key} AWS_SECRET_ACCESS_KEY=… "
           f"aws --endpoint-url {conn.endpoint_url} s3 ls")
     print("Press Ctrl-C to stop.", flush=True)
+    # a weed that exits is restarted by the store's supervisor (weed_supervisor.py); say so as it happens
+    def tell(state: Any) -> None:
+        if not state.gave_up:  # giving up is said below, with the log lines
+            _err(f"the embedded store {state.notice}")
+
+    store.listeners.append(tell)
     stop = threading.Event()
-    previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
+    previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in STOP_SIGNALS}
     code = EXIT_OK
     try:
         while not stop.wait(0.5):
-            if store.pid is None:
-                _err("the embedded store exited unexpectedly. Last log lines:\n" + store.log_tail())
+            if store.gave_up:
+                _err(f"the embedded store {store.supervision.notice}. Last log lines:\n{store.supervision.log_tail}")
                 code = EXIT_FAILED
                 break
     finally:
@@ -99,6 +113,8 @@ def cmd_status(args: argparse.Namespace) -> int:
               f"access key {status.access_key}, data {status.root}")
     else:
         print(f"Embedded store: stopped (data {status.root})")
+    if status.notice and not args.json:
+        print(f"  {status.notice}")  # what its supervisor did: restarted after an exit, or gave up
     return EXIT_OK
 
 
@@ -162,7 +178,9 @@ def _binding_from_args(args: argparse.Namespace) -> Any:
         missing = [flag for flag, value in (("--workflow", args.workflow), ("--bucket", args.bucket)) if not value]
         if missing:
             raise ValueError("give a BINDING.json or " + " and ".join(missing))
-        binding = Binding(name=args.name or f"watch {args.bucket}", workflow=args.workflow, input_bucket=args.bucket)
+        # no id: derived from what it watches, so a restart (or a second watcher) is the same binding
+        binding = Binding(name=args.name or f"watch {args.bucket}", workflow=args.workflow, input_bucket=args.bucket,
+                          id="")
         binding.output_prefix = "results/"
     if args.workflow and args.binding:
         binding.workflow = args.workflow
@@ -203,7 +221,7 @@ async def _watch_async(binding: Any, args: argparse.Namespace) -> int:
     from ..engine.engine import Engine, EngineSettings
     from ..engine.store import TaskStore
     from ..notify.notifier import Notifier
-    from .bindings import BindingRunner
+    from .bindings import BindingBusyError, BindingRunner
     from .connections import ConnectionRegistry
     from .watcher import Ledger
 
@@ -226,33 +244,45 @@ async def _watch_async(binding: Any, args: argparse.Namespace) -> int:
 
     runner.listeners.append(on_status)
     stop = asyncio.Event()
-    interrupts = [0]
+    at_once = [False]  # SIGTERM/SIGHUP: cancel the running tasks instead of waiting for them
 
-    def on_signal() -> None:
-        interrupts[0] += 1
+    def on_signal(sig: int) -> None:
+        if sig != signal.SIGINT:
+            at_once[0] = True
         stop.set()
 
     loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
+    for sig in STOP_SIGNALS:
         try:
-            loop.add_signal_handler(sig, on_signal)
+            loop.add_signal_handler(sig, on_signal, sig)
         except (NotImplementedError, RuntimeError):
             pass
+    canceled = 0
     try:
+        from ..cli import announce_ffmpeg  # one line on stderr: the FFmpeg the runs will use, and what it lacks
+        await announce_ffmpeg(engine)
         await runner.start()
         b = binding
         print(f"Watching s3://{b.input_bucket}/{b.in_prefix} ({', '.join(b.suffixes) or 'all files'}) → "
-              f"s3://{b.out_bucket}/{b.out_prefix} with {runner.workflow.name!r}. Ctrl-C stops.", flush=True)
+              f"s3://{b.out_bucket}/{b.out_prefix} with {runner.workflow.name!r} (binding {b.id}). Ctrl-C stops.",
+              flush=True)
         await stop.wait()
-        print("Stopping: waiting for running tasks (Ctrl-C again cancels them)…", file=sys.stderr, flush=True)
-        stop.clear()
-        waiter = asyncio.ensure_future(runner.stop(wait_runs=True))
-        stopper = asyncio.ensure_future(stop.wait())
-        await asyncio.wait({waiter, stopper}, return_when=asyncio.FIRST_COMPLETED)
-        if not waiter.done():
-            await runner.stop(cancel_runs=True)  # their objects run again on the next start
-            await waiter
-        stopper.cancel()
+        if at_once[0]:
+            print("Stopping: canceling running tasks (they run again on the next start)…", file=sys.stderr, flush=True)
+            canceled = await runner.stop(cancel_runs=True)
+        else:
+            print("Stopping: waiting for running tasks (Ctrl-C again cancels them)…", file=sys.stderr, flush=True)
+            stop.clear()
+            waiter = asyncio.ensure_future(runner.stop(wait_runs=True))
+            stopper = asyncio.ensure_future(stop.wait())
+            await asyncio.wait({waiter, stopper}, return_when=asyncio.FIRST_COMPLETED)
+            if not waiter.done():
+                canceled = await runner.stop(cancel_runs=True)  # their objects run again on the next start
+                await waiter
+            stopper.cancel()
+    except BindingBusyError as exc:
+        _err(str(exc))
+        return EXIT_FAILED
     except ValueError as exc:
         _err(str(exc))
         return EXIT_USAGE
@@ -260,13 +290,13 @@ async def _watch_async(binding: Any, args: argparse.Namespace) -> int:
         notifier.close(timeout=30)
         store.close()
         ledger.close()
-        for sig in (signal.SIGINT, signal.SIGTERM):
+        for sig in STOP_SIGNALS:
             try:
                 loop.remove_signal_handler(sig)
             except (NotImplementedError, RuntimeError):
                 pass
         embedded.stop()  # only if this process started it
-    return EXIT_OK
+    return EXIT_CANCELED if canceled else EXIT_OK
 
 
 def cmd_watch(args: argparse.Namespace) -> int:
@@ -344,20 +374,23 @@ async def _run_s3_async(args: argparse.Namespace, workflow: Any, locations: list
                                               for u in args.webhook], jsonl=list(args.jsonl)))
     notifier = Notifier(store, deliveries=ledger.deliveries).attach(engine.bus)
     try:
-        from ..cli import ProgressPrinter
+        from ..cli import ProgressPrinter, announce_ffmpeg
         engine.bus.subscribe(ProgressPrinter(sys.stdout))
     except ImportError:
         engine.bus.subscribe(_event_printer())
+    else:
+        await announce_ffmpeg(engine)  # one line on stderr: the FFmpeg the runs will use, and what it lacks
     loop = asyncio.get_running_loop()
 
     def on_interrupt() -> None:
         for task_id in engine.running():
             engine.cancel(task_id)
 
-    try:
-        loop.add_signal_handler(signal.SIGINT, on_interrupt)
-    except (NotImplementedError, RuntimeError):
-        pass
+    for sig in STOP_SIGNALS:  # Ctrl-C, SIGTERM and SIGHUP: the same clean cancel
+        try:
+            loop.add_signal_handler(sig, on_interrupt)
+        except (NotImplementedError, RuntimeError):
+            pass
     try:
         task_ids = []
         for loc in locations:
@@ -368,10 +401,11 @@ async def _run_s3_async(args: argparse.Namespace, workflow: Any, locations: list
         records = [await engine.wait(t) for t in task_ids]
         notifier.flush(60)
     finally:
-        try:
-            loop.remove_signal_handler(signal.SIGINT)
-        except (NotImplementedError, RuntimeError):
-            pass
+        for sig in STOP_SIGNALS:
+            try:
+                loop.remove_signal_handler(sig)
+            except (NotImplementedError, RuntimeError):
+                pass
         notifier.close(10)
         store.close()
         embedded.stop()  # only if this process started it

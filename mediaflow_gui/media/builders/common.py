@@ -15,8 +15,10 @@ import ffmpeg
 
 from ...model.kinds import resolve_task_kind
 from ...model.values import parse_offset
-from ..ffmpeg_locate import ffmpeg_version
-from ..base import BuildContext, BuildResult, FFmpegJob, MediaInfo, OutputFile, StreamSource, TaskInputError
+from ..base import (BuildContext, BuildResult, FFmpegJob, MediaInfo, MissingCapabilityError, OutputFile,
+                    StreamSource, TaskInputError)
+from ..ffmpeg_caps import FFmpegCaps, capabilities
+from ..filters import source as source_filters
 from ..naming import input_values, render, template_for
 
 # a small margin so a frame exactly on an interval boundary is not lost to float rounding
@@ -34,6 +36,70 @@ def require_video(ctx: BuildContext) -> None:
     if not ctx.probe.has_video:
         raise TaskInputError(
             f"'{ctx.input_path.name}' has no video stream, so the task {task_label(ctx)} cannot run on it")
+    require_picture_size(ctx)
+
+
+# the smallest picture a video task reads: every output size is even and at least 2 (even()), and a
+# 1-pixel side scales to nothing for the filters that follow it (FFmpeg: "Rescaled dimensions 1x0")
+MIN_VIDEO_SIDE = 2
+
+
+def require_picture_size(ctx: BuildContext) -> None:
+    """A picture below MIN_VIDEO_SIDE on a side (or of unknown size) is refused before FFmpeg starts,
+    naming the file, its size and the task."""
+    w, h = ctx.probe.width, ctx.probe.height
+    if w >= MIN_VIDEO_SIDE and h >= MIN_VIDEO_SIDE:
+        return
+    size = f"is {w}×{h}" if w > 0 and h > 0 else "does not say its picture size"
+    raise TaskInputError(f"'{ctx.input_path.name}' {size}; the task {task_label(ctx)} needs at least "
+                         f"{MIN_VIDEO_SIDE}×{MIN_VIDEO_SIDE}")
+
+
+def caps(ctx: BuildContext) -> FFmpegCaps:
+    """What the FFmpeg this step runs can do (probed once per binary, cached)."""
+    return capabilities(ctx.ffmpeg)
+
+
+def _lacks(ctx: BuildContext, what: str, fix: str) -> MissingCapabilityError:
+    c = caps(ctx)
+    return MissingCapabilityError(
+        f"the task {task_label(ctx)} needs {what}, which FFmpeg {c.version_text} at {c.path} does not have; "
+        f"{fix}, or use an FFmpeg that has it (clear Settings → FFmpeg or MEDIAFLOW_FFMPEG for the bundled one, "
+        "or give --ffmpeg)")
+
+
+def require_encoder(ctx: BuildContext, *names: str, fix: str = "choose another format") -> str:
+    """The first of `names` the FFmpeg in use can encode with; MissingCapabilityError naming the task if none."""
+    found = caps(ctx).first_encoder(*names)
+    if found is None:
+        raise _lacks(ctx, f"the encoder {' or '.join(names)}", fix)
+    return found
+
+
+def require_filter(ctx: BuildContext, name: str, fix: str) -> None:
+    if not caps(ctx).has_filter(name):
+        raise _lacks(ctx, f"the filter {name}", fix)
+
+
+def video_format(ctx: BuildContext, *, hdr: str = "tonemap",
+                 deinterlace: str = "auto") -> source_filters.SourceFormat:
+    """The chain this step's video needs before its own filters (deinterlace, HDR→SDR)."""
+    return source_filters.source_format(ctx.probe, hdr=hdr, deinterlace=deinterlace)
+
+
+def prepared(ctx: BuildContext, video: Any, fmt: source_filters.SourceFormat | None = None) -> Any:
+    """`video` (a decoded stream of this step's input) with its source chain appended."""
+    fmt = fmt if fmt is not None else video_format(ctx)
+    return source_filters.prepare(video, fmt, ctx.probe, caps=caps(ctx), workdir=Path(ctx.staging_dir))
+
+
+def source_notes(ctx: BuildContext, fmt: source_filters.SourceFormat) -> list[str]:
+    """What a person should know about how the source was treated (an approximation, in words)."""
+    if fmt.tonemap and source_filters.tonemap_path(caps(ctx)) == "lut":
+        c = caps(ctx)
+        return [f"HDR tone-mapped with MediaFlow's LUT approximation: FFmpeg {c.version_text} at {c.path} "
+                "has no zscale"]
+    return []
 
 
 def require_duration(ctx: BuildContext) -> float:
@@ -92,8 +158,9 @@ def bucket_count(info: MediaInfo, interval: float) -> int:
 
 
 def even(value: float) -> int:
-    """The nearest even integer ≥ 2 (H.264 and yuv420p need even sizes)."""
-    return max(2, int(round(value / 2.0)) * 2)
+    """The nearest even integer ≥ 2 (H.264 and yuv420p need even sizes); halfway rounds up, so an
+    anamorphic 853-wide display (720 × 32/27 = 853.3) becomes 854, as FFmpeg's own `-2` would."""
+    return max(2, int(math.floor(value / 2.0 + 0.5)) * 2)
 
 
 def fit_size(src_w: int, src_h: int, width: int = 0, height: int = 0, short_side: int = 0,
@@ -140,9 +207,11 @@ def build_video_only(ctx: BuildContext, output_streams: Any, make_finalize: Any,
     """The whole build of a kind that reads only the video stream and writes one job's outputs
     (sampled snapshots, sprites): its own decode fed through the kind's fusion seam."""
     require_video(ctx)
-    source = StreamSource(video=input_stream(ctx)["v:0"])
+    fmt = video_format(ctx)
+    source = StreamSource(video=prepared(ctx, input_stream(ctx)["v:0"], fmt))
     argv = compile_argv(ctx, *output_streams(ctx, source))
-    return BuildResult([FFmpegJob(args=argv, duration=ctx.probe.duration, label=label)], make_finalize(ctx))
+    return BuildResult([FFmpegJob(args=argv, duration=ctx.probe.duration, label=label)], make_finalize(ctx),
+                       source_notes(ctx, fmt))
 
 
 def compile_argv(ctx: BuildContext, *outputs: Any) -> list[str]:
@@ -160,12 +229,8 @@ def vfr_kwargs(ctx: BuildContext) -> dict[str, str]:
     """Keep only the frames the filters chose (no duplicates for a constant rate).
 
     `-fps_mode` appeared in FFmpeg 5.1; older builds (Ubuntu 22.04's 4.4) only know `-vsync`.
-    Git builds without a release number are taken as new.
     """
-    version = ffmpeg_version(ctx.ffmpeg)
-    if version and version < (5, 1):
-        return {"vsync": "vfr"}
-    return {"fps_mode": "vfr"}
+    return {"fps_mode": "vfr"} if caps(ctx).has_option("fps_mode") else {"vsync": "vfr"}
 
 
 def staging_file(ctx: BuildContext, name: str) -> Path:
@@ -220,12 +285,19 @@ def missing_output(ctx: BuildContext, path: Path) -> OutputMissingError:
         f"FFmpeg finished the task {task_label(ctx)} on '{ctx.input_path.name}' without writing {path.name}")
 
 
-def image_codec_kwargs(fmt: str) -> dict[str, Any]:
-    """Encoder options for still images written by the image2 muxer (which also handles webp stills)."""
+IMAGE_ENCODERS = {"jpg": "mjpeg", "png": "png", "webp": "libwebp"}
+
+
+def image_codec_kwargs(fmt: str, ctx: BuildContext | None = None) -> dict[str, Any]:
+    """Encoder options for still images written by the image2 muxer (which also handles webp stills).
+
+    With `ctx`, the encoder is checked against the FFmpeg in use first (MissingCapabilityError)."""
+    if fmt not in IMAGE_ENCODERS:
+        raise ValueError(f"unknown image format {fmt!r}")
+    if ctx is not None:
+        require_encoder(ctx, IMAGE_ENCODERS[fmt], fix="choose jpg or png")
     if fmt == "jpg":
         return {"c:v": "mjpeg", "q:v": 2, "f": "image2"}
     if fmt == "png":
         return {"c:v": "png", "f": "image2"}
-    if fmt == "webp":
-        return {"c:v": "libwebp", "quality": 85, "f": "image2"}
-    raise ValueError(f"unknown image format {fmt!r}")
+    return {"c:v": "libwebp", "quality": 85, "f": "image2"}
