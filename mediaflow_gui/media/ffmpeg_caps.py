@@ -27,9 +27,29 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .ffmpeg_locate import FFmpegNotFoundError, parse_version
 
 log = logging.getLogger(__name__)
+
+
+class FFmpegNotFoundError(RuntimeError):
+    """No usable ffmpeg: the message says where we looked and how to fix it."""
+
+
+_VERSION = re.compile(r"ffmpeg version (\S+)")
+
+
+def parse_version(banner: str) -> str | None:
+    """The version token of an `ffmpeg version …` banner, or None when the text is not FFmpeg's.
+
+    Release builds say "7.1" or "5.1.9-0+deb12u1", git builds "n9.0.2-17-g2a571b6068-20260930":
+    keep the numeric part; a build with no release number ("N-112345-gabc") keeps its raw token.
+    """
+    m = _VERSION.search(banner)
+    if not m:
+        return None
+    token = m.group(1)
+    nm = re.match(r"n?(\d+(?:\.\d+)*)", token)
+    return nm.group(1) if nm else token
 
 CACHE_FILE = "ffmpeg-caps.json"
 CACHE_FORMAT = 1  # bump when what is probed or how it is parsed changes: old entries are then ignored

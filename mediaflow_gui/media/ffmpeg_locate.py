@@ -9,14 +9,12 @@ cached per binary (path, mtime, size), because the GUI shows it and every run as
 from __future__ import annotations
 
 import os
-import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-
-class FFmpegNotFoundError(RuntimeError):
-    """No usable ffmpeg: the message says where we looked and how to fix it."""
+# the probe owns the error and the banner parsing; they are named here too for the callers that find ffmpeg
+from .ffmpeg_caps import FFmpegNotFoundError, capabilities, parse_version  # noqa: F401
 
 
 @dataclass(frozen=True)
@@ -33,26 +31,7 @@ class FFmpegBinary:
 # bundled FFmpeg with it, so a distribution's ffmpeg on PATH cannot change what the suite runs)
 FFMPEG_ENV = "MEDIAFLOW_FFMPEG"
 
-_VERSION = re.compile(r"ffmpeg version (\S+)")
-
-
-def parse_version(banner: str) -> str | None:
-    """The version token of an `ffmpeg version …` banner, or None when the text is not FFmpeg's.
-
-    Release builds say "7.1" or "5.1.9-0+deb12u1", git builds "n9.0.2-17-g2a571b6068-20260930":
-    keep the numeric part; a build with no release number ("N-112345-gabc") keeps its raw token.
-    """
-    m = _VERSION.search(banner)
-    if not m:
-        return None
-    token = m.group(1)
-    nm = re.match(r"n?(\d+(?:\.\d+)*)", token)
-    return nm.group(1) if nm else token
-
-
 def _binary(path: str | Path, source: str) -> FFmpegBinary:
-    from .ffmpeg_caps import capabilities  # the probe imports this module's error type
-
     caps = capabilities(path)
     return FFmpegBinary(caps.path, caps.version_text, source)
 
@@ -117,6 +96,4 @@ def find_ffmpeg(override: str | os.PathLike[str] | None = None) -> FFmpegBinary:
 
 def ffmpeg_version(path: str | os.PathLike[str]) -> tuple[int, ...]:
     """The numeric version of the ffmpeg at `path` (cached), e.g. (9, 0, 2); () when it has none."""
-    from .ffmpeg_caps import capabilities
-
     return capabilities(path).version
