@@ -83,6 +83,9 @@ def test_standard_workflow_with_the_system_ffmpeg_matches_the_bundled(tmp_path: 
     assert len({e.command for e in started}) == 1  # fused: one process for every task
     if not capabilities(SYSTEM_FFMPEG).has_option("stats_enc_pre"):
         assert any("metadata=" in a for a in started[0].command)  # the progress tap instead
+    if capabilities(SYSTEM_FFMPEG).version < (7, 0):  # the logo read inside the graph, not as a 2nd input
+        graph = started[0].command[list(started[0].command).index("-filter_complex") + 1]
+        assert "movie=" in graph and started[0].command.count("-i") == 1
     # progress moved through the run, not only 0 → 100
     percents = {round(e.percent) for e in rec.of(SubtaskProgress)}
     assert any(0 < p < 100 for p in percents), percents

@@ -148,3 +148,24 @@ def test_no_font_is_a_task_input_error(video_clip: Path, make_ctx, monkeypatch: 
 def test_watermark_on_audio_only_input(audio_only: Path, make_ctx) -> None:
     with pytest.raises(TaskInputError, match="'tone.m4a' has no video stream.*'Stamp'"):
         build_step(make_ctx("watermark", WatermarkParams(type="text", text="x"), audio_only, name="Stamp"))
+
+
+def test_before_ffmpeg_7_the_logo_is_read_inside_the_graph(make_ctx, video_clip: Path, watermark_png: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """FFmpeg < 7 reads a second `-i` input only when its own output is scheduled: with late-starting
+    siblings the main video piled up in the overlay (1.1 GB on 20 s of 1080p with 5.1). A `movie`
+    source inside the graph avoids that; 7.0+ keeps the `-i` input."""
+    import dataclasses
+
+    from mediaflow_gui.media.builders import common
+
+    wm = WatermarkParams(image_path=str(watermark_png), width="20%")
+    real = common.capabilities
+    for version, expect_movie in (((5, 1, 9), True), ((9, 0, 2), False)):
+        monkeypatch.setattr(common, "capabilities",
+                            lambda path, v=version: dataclasses.replace(real(path), version=v))
+        ctx = make_ctx("transcode", params(wm), video_clip)
+        argv = build_step(ctx).jobs[0].args
+        graph = argv[argv.index("-filter_complex") + 1]
+        assert ("movie=" in graph) is expect_movie
+        assert argv.count("-i") == (1 if expect_movie else 2)
