@@ -1,5 +1,10 @@
 """Event sinks: where a run-finished event goes. Each sink's `send(event)` blocks and raises
-SinkError when it finally gives up; the Notifier calls it on a worker thread.
+SinkError when it finally gives up; the Notifier calls it (through `deliver`) on the worker thread of
+the sink's target — one thread per target, so a slow target only delays its own events.
+
+A target is what a sink sends to, not the sink object: `target_key()` is the webhook URL + secret,
+the SQS queue URL (+ endpoint) or the JSON-lines file's resolved path, so two bindings that send to
+the same webhook share one queue and keep their events in order.
 
 - WebhookSink: HTTP(S) POST of the JSON body, retried with exponential back-off on connection
   errors, timeouts, 408/429 and 5xx; optional HMAC-SHA256 signature header
@@ -27,6 +32,7 @@ import http.client
 import json
 import logging
 import os
+import socket
 import threading
 import time
 import urllib.error
@@ -34,7 +40,7 @@ import urllib.request
 import uuid
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Hashable
 
 from .payload import encode
 
@@ -47,6 +53,11 @@ SQS_MAX_BYTES = 256 * 1024
 
 class SinkError(RuntimeError):
     """A sink gave up on an event (after its retries)."""
+
+
+class SinkStopped(SinkError):
+    """The notifier is closing: the sink stopped before its retries were used up (not a verdict on the
+    target; the event was not delivered)."""
 
 
 def sign(body: bytes, secret: str) -> str:
@@ -122,6 +133,21 @@ class Sink:
         """Re-deliver an event that may have been sent before a crash; sinks that can tell skip it."""
         self.send(event)
 
+    def deliver(self, event: dict[str, Any], *, again: bool = False,
+                stop: threading.Event | None = None) -> None:
+        """What the notifier calls: `send_again` or `send`. `stop` is set when the notifier closes;
+        sinks that wait between retries watch it (see WebhookSink) and raise SinkStopped."""
+        self.send_again(event) if again else self.send(event)
+
+    def target_key(self) -> Hashable:
+        """What this sink sends to; sinks with equal keys share one delivery queue. A sink that cannot
+        tell is a target of its own."""
+        return ("sink", id(self))
+
+    def abort(self) -> None:
+        """Cut a delivery in progress on another thread (the notifier is closing); it then raises
+        SinkStopped. Sinks with nothing to cut do nothing: their delivery ends on its own."""
+
 
 _DELIVERY_NAMESPACE = uuid.UUID("5b0c3a7e-6d0e-4f39-9f61-6a2f3c1d9e41")
 
@@ -139,14 +165,53 @@ def delivery_id(event: dict[str, Any]) -> str:
 _RETRY_STATUSES = {408, 425, 429, 500, 502, 503, 504}
 
 
+class _Tracking:
+    """urllib handler mix-in that hands each HTTP connection it opens to `track`, so another thread
+    can cut an attempt that hangs (WebhookSink.abort) instead of waiting for its timeout."""
+
+    track: Callable[[http.client.HTTPConnection], None]
+
+    def do_open(self, http_class: Any, req: Any, **kwargs: Any) -> Any:
+        track = self.track
+
+        def make(*args: Any, **kw: Any) -> http.client.HTTPConnection:
+            conn = http_class(*args, **kw)
+            track(conn)
+            return conn
+        return super().do_open(make, req, **kwargs)  # type: ignore[misc]
+
+
+class _TrackingHTTP(_Tracking, urllib.request.HTTPHandler):
+    pass
+
+
+class _TrackingHTTPS(_Tracking, urllib.request.HTTPSHandler):
+    pass
+
+
+def _opener(track: Callable[[http.client.HTTPConnection], None]) -> urllib.request.OpenerDirector:
+    """urlopen's own handlers (proxies from the environment, redirects, HTTPS with the default
+    context), with the HTTP(S) ones tracking their connections."""
+    handlers: list[Any] = [_TrackingHTTP(), _TrackingHTTPS()]
+    for handler in handlers:
+        handler.track = track
+    return urllib.request.build_opener(*handlers)
+
+
 class WebhookSink(Sink):
     def __init__(self, target: WebhookTarget, *, base_delay: float = 0.5, max_delay: float = 30.0,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+                 sleep: Callable[[float], None] | None = None) -> None:
         self.target = target
         self.name = f"webhook {target.url}"
         self.base_delay = base_delay
         self.max_delay = max_delay
-        self._sleep = sleep
+        self._sleep = sleep  # None: time.sleep, or the notifier's stop event when it gives one
+        self._live: list[list[http.client.HTTPConnection]] = []  # connections of attempts in progress
+        self._live_lock = threading.Lock()
+
+    def target_key(self) -> Hashable:
+        # the secret is part of what the receiver sees (the signature); the key never reaches a log
+        return ("webhook", self.target.url, self.target.secret, self.target.secret_env)
 
     def request(self, body: bytes, delivery_id: str) -> urllib.request.Request:
         headers = {"Content-Type": "application/json; charset=utf-8", "User-Agent": USER_AGENT,
@@ -158,15 +223,56 @@ class WebhookSink(Sink):
         return urllib.request.Request(self.target.url, data=body, headers=headers, method="POST")
 
     def send(self, event: dict[str, Any]) -> None:
+        self._post(event, None)
+
+    def deliver(self, event: dict[str, Any], *, again: bool = False,
+                stop: threading.Event | None = None) -> None:
+        self._post(event, stop)  # a re-delivery is the same POST with the same delivery id
+
+    def abort(self) -> None:
+        """Shut the connections of the attempts in progress: a read waiting for an answer fails at
+        once. Not reachable: a TLS handshake in progress (ssl has detached the plain socket and not
+        yet returned its own); that attempt ends at its timeout."""
+        with self._live_lock:
+            conns = [conn for attempt in self._live for conn in attempt]
+        for conn in conns:
+            sock = getattr(conn, "sock", None)
+            if sock is not None:
+                try:  # socket.socket's shutdown, also for an SSLSocket (whose own would drop its TLS state)
+                    socket.socket.shutdown(sock, socket.SHUT_RDWR)
+                except OSError:
+                    pass  # already closed
+
+    def _attempt(self, body: bytes, delivery: str) -> None:
+        conns: list[http.client.HTTPConnection] = []
+        with self._live_lock:
+            self._live.append(conns)
+        try:
+            with _opener(conns.append).open(self.request(body, delivery), timeout=self.target.timeout) as resp:
+                resp.read(65536)
+        finally:
+            with self._live_lock:
+                self._live.remove(conns)
+
+    def _pause(self, delay: float, stop: threading.Event | None) -> None:
+        if self._sleep is not None:
+            self._sleep(delay)
+        elif stop is not None:
+            stop.wait(delay)  # a closing notifier ends the back-off at once
+        else:
+            time.sleep(delay)
+
+    def _post(self, event: dict[str, Any], stop: threading.Event | None) -> None:
         body = encode(event)
         delivery = delivery_id(event)  # the same on every retry and re-delivery: receivers can de-duplicate
         attempts = max(1, self.target.max_attempts)
         last = ""
         for attempt in range(1, attempts + 1):
             try:
-                with urllib.request.urlopen(self.request(body, delivery), timeout=self.target.timeout) as resp:
-                    resp.read(65536)
-                    return
+                if stop is not None and stop.is_set():
+                    raise SinkStopped(f"{self.name}: stopped before attempt {attempt} of {attempts}")
+                self._attempt(body, delivery)
+                return
             except urllib.error.HTTPError as exc:
                 last = f"HTTP {exc.code} {exc.reason}"
                 if exc.code not in _RETRY_STATUSES:
@@ -174,10 +280,12 @@ class WebhookSink(Sink):
             except (urllib.error.URLError, http.client.HTTPException, OSError) as exc:
                 reason = getattr(exc, "reason", exc)
                 last = f"{type(exc).__name__}: {reason}"
+            if stop is not None and stop.is_set():  # cut by abort(), or the notifier closed meanwhile
+                raise SinkStopped(f"{self.name}: stopped during attempt {attempt} of {attempts} ({last})")
             if attempt < attempts:
                 delay = min(self.max_delay, self.base_delay * (2 ** (attempt - 1)))
                 log.info("%s: attempt %d failed (%s); retrying in %.1f s", self.name, attempt, last, delay)
-                self._sleep(delay)
+                self._pause(delay, stop)
         raise SinkError(f"{self.name} failed after {attempts} attempts: {last}")
 
 
@@ -211,6 +319,9 @@ class SqsSink(Sink):
         self._credentials = credentials
         self._lock = threading.Lock()
 
+    def target_key(self) -> Hashable:
+        return ("sqs", self.target.queue_url, self.target.endpoint_url)
+
     def client(self) -> Any:
         with self._lock:
             if self._client is None:
@@ -243,8 +354,12 @@ class JsonLinesSink(Sink):
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path).expanduser()
         self.name = f"log {self.path}"
+        self._resolved = str(self.path.resolve())
         with self._locks_guard:
-            self._lock = self._locks.setdefault(str(self.path.resolve()), threading.Lock())
+            self._lock = self._locks.setdefault(self._resolved, threading.Lock())
+
+    def target_key(self) -> Hashable:
+        return ("jsonl", self._resolved)
 
     def send(self, event: dict[str, Any]) -> None:
         line = encode(event) + b"\n"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, Iterator
@@ -23,12 +24,15 @@ class HookServer:
     def __init__(self) -> None:
         self.requests: list[dict[str, Any]] = []
         self.statuses: list[int] = []
+        self.delay = 0.0  # seconds each answer takes (a slowish receiver)
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:  # noqa: N802 (http.server's name)
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 headers = {k.lower(): v for k, v in self.headers.items()}  # HTTP header names ignore case
+                if outer.delay:
+                    time.sleep(outer.delay)
                 outer.requests.append({"path": self.path, "headers": headers, "body": body})
                 status = outer.statuses.pop(0) if outer.statuses else 200
                 self.send_response(status)
