@@ -31,13 +31,20 @@ from typing import Any, Callable, Sequence, TextIO
 from . import __version__
 from .engine.events import Event, RunCreated, RunFinished, SubtaskFinished, SubtaskProgress, SubtaskStarted
 from .model.statuses import RunResult, SubtaskStatus
+from .model.text import display_text
 from .paths import DATA_DIR_ENV, secure_data_dir
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_CANCELED = 0, 1, 2, 130
 
 
 def _err(message: str) -> None:
-    print(f"mediaflow: {' '.join(str(message).split())}", file=sys.stderr)
+    print(f"mediaflow: {' '.join(display_text(str(message)).split())}", file=sys.stderr)
+
+
+def _say(text: str) -> None:
+    """One line on stdout in display form: a file name that is not UTF-8 shows its bytes as \\xNN
+    (printing the lossless form would raise UnicodeEncodeError on a UTF-8 terminal)."""
+    print(display_text(text))
 
 
 def _human_size(size: int | float | None) -> str:
@@ -147,7 +154,7 @@ class ProgressPrinter:
 
     def _line(self, text: str) -> None:
         self._clear()
-        print(text, file=self.stream, flush=True)
+        print(display_text(text), file=self.stream, flush=True)
         self._draw(force=True)
 
     def _clear(self) -> None:
@@ -180,7 +187,7 @@ class ProgressPrinter:
             width = os.get_terminal_size(self.stream.fileno()).columns
         except (OSError, ValueError, AttributeError):
             pass
-        text = "  ".join(parts)[: max(20, width - 1)]
+        text = display_text("  ".join(parts))[: max(20, width - 1)]
         self.stream.write("\r\033[K" + text)
         self.stream.flush()
         self._line_shown = True
@@ -244,8 +251,8 @@ async def _run_async(args: argparse.Namespace, workflow: Any, inputs: list[str],
         done = sum(1 for s in record.subtasks if s.status == SubtaskStatus.SUCCESS)
         took = (record.finish_time or 0) - (record.begin_time or record.create_time)
         if record.result == RunResult.SUCCESS:
-            print(f"{record.task_id} SUCCESS: {done}/{len(record.subtasks)} tasks, "
-                  f"{len(record.outputs())} file(s) in {record.out_dir} ({took:.1f} s)")
+            _say(f"{record.task_id} SUCCESS: {done}/{len(record.subtasks)} tasks, "
+                 f"{len(record.outputs())} file(s) in {record.out_dir} ({took:.1f} s)")
         else:
             _err(f"{record.task_id} {record.result.value if record.result else record.status.value}: "
                  f"{record.message or record.error_code}")
@@ -307,22 +314,22 @@ def _print_status(record: Any) -> None:
     if record.message:
         rows.append(("Message", " ".join(record.message.split())))
     for label, value in rows:
-        print(f"{label:<11} {value}")
+        _say(f"{label:<11} {value}")
     if record.metadata:
         md = record.metadata
-        print(f"{'Media':<11} {md.get('Container', '')} {md.get('Width', 0)}x{md.get('Height', 0)}, "
-              f"{md.get('Duration', 0)} s, {_human_size(md.get('Size'))}")
+        _say(f"{'Media':<11} {md.get('Container', '')} {md.get('Width', 0)}x{md.get('Height', 0)}, "
+             f"{md.get('Duration', 0)} s, {_human_size(md.get('Size'))}")
     print()
     name_w = max([7] + [len(s.name) for s in record.subtasks])
     kind_w = max([4] + [len(s.task_kind) for s in record.subtasks])
-    print(f"{'Subtask':<{name_w}}  {'Kind':<{kind_w}}  {'Status':<10}  {'Progress':>8}  Message")
+    _say(f"{'Subtask':<{name_w}}  {'Kind':<{kind_w}}  {'Status':<10}  {'Progress':>8}  Message")
     for sub in record.subtasks:
         message = " ".join(sub.message.split())
-        print(f"{sub.name:<{name_w}}  {sub.task_kind:<{kind_w}}  {sub.status.value:<10}  {sub.progress:>7.0f}%  {message}")
+        _say(f"{sub.name:<{name_w}}  {sub.task_kind:<{kind_w}}  {sub.status.value:<10}  {sub.progress:>7.0f}%  {message}")
         for out in sub.outputs:
             dims = f" {out.get('width')}x{out.get('height')}" if out.get("width") else ""
             dur = f" {out['duration']:.1f} s" if out.get("duration") else ""
-            print(f"{'':<{name_w}}  → {out.get('path')}  ({out.get('kind')}{dims}{dur}, {_human_size(out.get('size'))})")
+            _say(f"{'':<{name_w}}  → {out.get('path')}  ({out.get('kind')}{dims}{dur}, {_human_size(out.get('size'))})")
 
 
 def cmd_status(args: argparse.Namespace) -> int:
@@ -346,14 +353,14 @@ def cmd_tasks(args: argparse.Namespace) -> int:
     with TaskStore() as store:
         records = store.list(limit=args.limit, search=args.search)
     if not records:
-        print("No tasks." if not args.search else f"No tasks match {args.search!r}.")
+        _say("No tasks." if not args.search else f"No tasks match {args.search!r}.")
         return EXIT_OK
     print(f"{'TaskId':<21}  {'Created':<19}  {'Status':<19}  {'Tasks':>5}  {'Workflow':<20}  Input")
     for r in records:
         state = r.status.value + (f" {r.result.value}" if r.result else "")
         ok = sum(1 for s in r.subtasks if s.status == SubtaskStatus.SUCCESS)
-        print(f"{r.task_id:<21}  {_local_time(r.create_time):<19}  {state:<19}  "
-              f"{f'{ok}/{len(r.subtasks)}':>5}  {r.workflow_name[:20]:<20}  {r.input}")
+        _say(f"{r.task_id:<21}  {_local_time(r.create_time):<19}  {state:<19}  "
+             f"{f'{ok}/{len(r.subtasks)}':>5}  {r.workflow_name[:20]:<20}  {r.input}")
     return EXIT_OK
 
 

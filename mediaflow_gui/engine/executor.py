@@ -43,6 +43,7 @@ from ..media.ffmpeg_locate import FFmpegNotFoundError
 from ..media.probe import MediaProbeError
 from ..media.base import (BuildContext, BuildResult, FFmpegJob, MediaInfo, MissingCapabilityError, OutputFile,
                           TaskInputError)
+from ..media.naming import staging_dir_name
 from ..model.plan import ExecutionPlan, PlannedStep
 from ..model.statuses import SubtaskStatus
 from .budget import ThreadBudget
@@ -222,7 +223,7 @@ class PlanExecutor:
 
     async def _step_main(self, sid: str) -> None:
         step = self.plan.steps[sid]
-        staging = self.out_dir / f"{STAGING_PREFIX}{self.task_id}-{sid[:12]}"
+        staging = self.out_dir / staging_dir_name(STAGING_PREFIX, self.task_id, sid)
         try:
             if step.applied_in:
                 outcome = await self._folded(step)

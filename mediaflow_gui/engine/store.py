@@ -17,6 +17,15 @@ Design choices, and why:
   the sha256 of its canonical JSON; runs.workflow_hash points there): 50 runs of one workflow add
   one snapshot, not 50. Stores written before (schema version 1) keep theirs in runs.workflow_json,
   which is still read.
+- File names are bytes on Linux; one that is not valid UTF-8 reaches Python as a string with lone
+  surrogates (model/text.py). Such a string cannot be bound as SQLite TEXT, so every value written
+  goes through `_db_value`: valid text stays TEXT, any other string is stored as a BLOB of exactly
+  its file-system bytes (surrogateescape), and reads turn BLOBs back into the same string
+  (`_row`): the record opens the real file again. JSON columns escape such characters (`\\udcff`,
+  ensure_ascii) and read back the same. What people and other programs see (`task_query_dict`:
+  `status --json`, events) is the display form, each undecodable byte written `\\xNN`.
+- The writer never dies of a bad write: a batch whose statement fails is committed again without
+  that statement (logged, with the error), and any other failure is logged; the thread goes on.
 - Runs left WAITING/PROCESSING by a process that is gone (crash, kill) are marked FAIL
   ("Interrupted") when a store is opened. Each run records its owner (pid + process start time),
   so opening the store from a second process never touches runs that are still alive.
@@ -50,6 +59,7 @@ import psutil
 
 from ..model.kinds import resolve_task_kind
 from ..model.statuses import RunResult, RunStatus, SubtaskStatus
+from ..model.text import display_json, from_bytes, has_lone_surrogates, to_bytes
 from .events import (Event, EventBus, RunCreated, RunFinished, RunStarted, SubtaskFinished, SubtaskProgress,
                      SubtaskStarted)
 
@@ -221,7 +231,20 @@ def _add_missing_columns(conn: sqlite3.Connection) -> None:
 def workflow_snapshot(workflow: dict[str, Any]) -> tuple[str, str]:
     """(canonical JSON, its sha256): one text and one key for every run of an identical workflow."""
     text = json.dumps(workflow, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
-    return text, hashlib.sha256(text.encode("utf-8")).hexdigest()
+    # surrogatepass: a lone surrogate (a file-name byte that is not UTF-8) must not stop the record
+    return text, hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _db_value(value: Any) -> Any:
+    """What SQLite is given for `value`: a string that is not valid UTF-8 as the BLOB of its bytes."""
+    if isinstance(value, str) and has_lone_surrogates(value):
+        return to_bytes(value)
+    return value
+
+
+def _row(cursor: sqlite3.Cursor, values: tuple[Any, ...]) -> sqlite3.Row:
+    """Rows as sqlite3.Row, with the BLOBs _db_value wrote turned back into the same strings."""
+    return sqlite3.Row(cursor, tuple(from_bytes(v) if isinstance(v, bytes) else v for v in values))
 
 
 # what a run row is read with: its workflow snapshot, from the shared table or (older rows) its own column
@@ -261,6 +284,8 @@ def remove_leftovers(db_path: str | os.PathLike[str], work_root: str | os.PathLi
         conn.execute("PRAGMA busy_timeout=30000")
         pending = conn.execute("SELECT task_id, out_dir FROM runs WHERE cleanup_pending=1").fetchall()
         for task_id, out_dir in pending:
+            if isinstance(out_dir, bytes):  # a folder whose name is not UTF-8 (_db_value)
+                out_dir = from_bytes(out_dir)
             if TASK_ID_PATTERN.fullmatch(task_id or ""):  # the id goes into a glob and a path
                 if out_dir and os.path.isdir(out_dir):
                     for staging in Path(out_dir).glob(f"{STAGING_PREFIX}{task_id}-*"):
@@ -357,7 +382,7 @@ class TaskStore:
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: durable enough, far fewer fsyncs
         conn.execute("PRAGMA foreign_keys=ON")
-        conn.row_factory = sqlite3.Row
+        conn.row_factory = _row
         return conn
 
     def mark_interrupted(self) -> int:
@@ -457,18 +482,14 @@ class TaskStore:
         try:
             while True:
                 writes, waiters, stop = self._take_batch()
-                if writes:
-                    try:
-                        conn.execute("BEGIN IMMEDIATE")
-                        for sql, args in writes:
-                            conn.execute(sql, args)
-                        conn.execute("COMMIT")
-                    except sqlite3.Error:
-                        log.exception("task store write failed (%d statements lost)", len(writes))
-                        if conn.in_transaction:
-                            conn.execute("ROLLBACK")
-                for waiter in waiters:
-                    waiter.set()
+                try:
+                    if writes:
+                        self._commit(conn, writes)
+                except Exception:  # never let one batch end the thread: later runs must be recorded
+                    log.exception("task store: %d write(s) could not be committed", len(writes))
+                finally:
+                    for waiter in waiters:
+                        waiter.set()
                 if stop:
                     with self._cond:
                         if not self._pending:
@@ -476,11 +497,50 @@ class TaskStore:
         finally:
             conn.close()
 
+    @staticmethod
+    def _commit(conn: sqlite3.Connection, writes: list[_Write]) -> None:
+        """Commit `writes` in one transaction; a statement that fails is dropped (and logged) and the
+        rest committed again without it, so one bad write costs only itself."""
+        pending = list(writes)
+        while pending:
+            failed_at, error = TaskStore._apply(conn, pending)
+            if error is None:
+                return
+            if failed_at < 0:  # the transaction itself (locked for 30 s, disk full): nothing to single out
+                log.error("task store: %d write(s) lost: %s: %s", len(pending), type(error).__name__, error)
+                return
+            sql, _args = pending.pop(failed_at)
+            log.error("task store: one write dropped (%s: %s): %s", type(error).__name__, error,
+                      " ".join(sql.split()[:6]))
+
+    @staticmethod
+    def _apply(conn: sqlite3.Connection, writes: list[_Write]) -> tuple[int, BaseException | None]:
+        """Run `writes` in one transaction: (-1, None) when committed, else (index of the statement
+        that failed or -1, the error), rolled back."""
+        index = -1
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            for index, (sql, args) in enumerate(writes):
+                conn.execute(sql, args)
+            index = -1
+            conn.execute("COMMIT")
+        except Exception as exc:  # sqlite3.Error, and what binding raises (OverflowError, TypeError, …)
+            if conn.in_transaction:
+                try:
+                    conn.execute("ROLLBACK")
+                except sqlite3.Error:
+                    log.exception("task store: rollback failed")
+            return index, exc
+        return -1, None
+
     def _put(self, sql: str, args: tuple[Any, ...], then: _Write | None = None) -> None:
         """Queue a write; `then` is queued right after it, so that both are committed together."""
         if self._closed:
             raise RuntimeError("the task store is closed")
         self._ensure_writer()
+        args = tuple(_db_value(a) for a in args)
+        if then is not None:
+            then = (then[0], tuple(_db_value(a) for a in then[1]))
         with self._cond:
             was_empty = not self._pending
             self._pending.append((sql, args))
@@ -632,7 +692,7 @@ class TaskStore:
     def _query(self, sql: str, args: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
         self.flush()
         with self._read_lock:
-            return self._reader.execute(sql, args).fetchall()
+            return self._reader.execute(sql, tuple(_db_value(a) for a in args)).fetchall()
 
     def _subtasks(self, task_id: str) -> list[SubtaskRecord]:
         rows = self._query("SELECT * FROM subtasks WHERE task_id=? ORDER BY seq", (task_id,))
@@ -704,7 +764,11 @@ def _output_entry(out: dict[str, Any]) -> dict[str, Any]:
 
 
 def task_query_dict(record: RunRecord) -> dict[str, Any]:
-    """DESIGN.md's task-query shape; extras (Progress, Command, Outputs, …) are extra fields."""
+    """DESIGN.md's task-query shape; extras (Progress, Command, Outputs, …) are extra fields.
+
+    Every string is in display form (model/text.py display_text: an undecodable file-name byte
+    is written `\\xNN`), so the dict encodes to valid UTF-8 JSON; the record keeps the real paths.
+    """
     results = []
     for sub in record.subtasks:
         kind = resolve_task_kind(sub.task_kind)
@@ -741,7 +805,7 @@ def task_query_dict(record: RunRecord) -> dict[str, Any]:
         "MetaData": record.metadata or None,
         "MediaProcessResultSet": results,
     }
-    return {
+    return display_json({
         "TaskId": record.task_id,
         "TaskType": "WorkflowTask",
         "Status": record.status.value,
@@ -749,4 +813,4 @@ def task_query_dict(record: RunRecord) -> dict[str, Any]:
         "BeginProcessTime": iso_utc(record.begin_time),
         "FinishTime": iso_utc(record.finish_time),
         "WorkflowTask": workflow_task,
-    }
+    })

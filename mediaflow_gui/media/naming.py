@@ -18,10 +18,25 @@ characters, no leading dots or spaces; unicode letters, spaces and a leading '-'
 kept (FFmpeg always receives absolute paths, so '-' never looks like an option).
 When FFmpeg itself writes a numbered sequence, {number} becomes a printf pattern
 (`%d`) and every other '%' is doubled so FFmpeg's image2 muxer reads it literally.
+
+Lengths: a file name holds at most NAME_MAX bytes (255 on ext4, btrfs, XFS; 143 on eCryptfs; asked
+of the file system with `name_max`). `fit_name` is the one rule every generated name goes through
+(output names, FFmpeg sequence patterns with room for a 10-digit number, ` (n)` suffixes, staging
+dirs, downloaded objects, S3 output keys): a name over its budget keeps its extension, a readable
+head and its last bytes (where `_HD`, `_sprite_%d` and ` (2)` live), cut on character boundaries,
+with `~<8 hex of sha256(full name)>~` where the middle was taken out, so that two long names which
+share a long prefix stay distinct, and the same name always gives the same result. Long folders
+(PATH_MAX, 4096 bytes on Linux) are not shortened: only names are.
+
+Undecodable bytes: an input file name that is not valid UTF-8 (a lone surrogate per byte, see
+model/text.py) gives output names with U+FFFD in their place: every name MediaFlow makes is valid
+UTF-8, so a WebVTT file, a URL and an S3 key can hold it (the input itself is still read by its
+real bytes).
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import unicodedata
@@ -30,6 +45,7 @@ from pathlib import Path
 # the one list of placeholder names, and the kinds that fill {number}, live in the model (validation
 # checks templates against them); re-exported here for the code that fills templates
 from ..model.templates import MULTI_FILE_KINDS, PLACEHOLDERS  # noqa: F401
+from ..model.text import replace_undecodable, to_bytes
 
 DEFAULT_TEMPLATES: dict[str, str] = {
     "transcode": "{inputName}_{definition}.{ext}",
@@ -41,7 +57,11 @@ DEFAULT_TEMPLATES: dict[str, str] = {
     "watermark": "{inputName}_watermark.{ext}",
 }
 FFMPEG_SEQUENCE = "%d"  # what {number} becomes when FFmpeg numbers the files itself
-MAX_NAME_BYTES = 240  # below the 255-byte limit of common file systems, leaving room for " (12)"
+NAME_MAX_DEFAULT = 255  # bytes in one file name on common file systems, when the system does not say
+SEQUENCE_ROOM = 10  # bytes kept for the number FFmpeg writes in place of %d (any 32-bit number)
+EXT_MAX_BYTES = 16  # a longer "extension" is part of the name, not an extension
+HASH_CHARS = 8  # hex digits of sha256 added where a name was cut
+TAIL_BYTES = 48  # the end of a cut name that is kept ("_snapshotByTimeOffset_320x180_%d" fits)
 
 _PLACEHOLDER = re.compile(r"\{([A-Za-z]+)\}")
 _FORBIDDEN = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
@@ -53,9 +73,102 @@ class NamingError(ValueError):
     """A template that cannot produce a file name (e.g. empty after sanitising)."""
 
 
-def sanitize_filename(name: str, fallback: str = "output") -> str:
-    """A safe single file name: separators and control characters become '_', `..` is collapsed."""
-    name = unicodedata.normalize("NFC", str(name))
+def name_bytes(name: str) -> int:
+    """Bytes `name` takes on the file system (an undecodable byte counts as the one byte it is)."""
+    return len(to_bytes(name))
+
+
+def name_max(directory: str | os.PathLike[str]) -> int:
+    """NAME_MAX of the file system `directory` is on (its nearest existing ancestor), at most 255.
+
+    eCryptfs says 143; a file system that says more than 255 still gets 255, so that results can be
+    copied to any common file system as they are.
+    """
+    path = Path(os.path.abspath(directory))
+    for candidate in (path, *path.parents):
+        try:
+            value = os.pathconf(candidate, "PC_NAME_MAX")
+        except (OSError, ValueError, AttributeError):  # missing (try the parent), or no pathconf (Windows)
+            continue
+        if value and value > 0:
+            return min(int(value), NAME_MAX_DEFAULT)
+        break
+    return NAME_MAX_DEFAULT
+
+
+def short_hash(text: str) -> str:
+    """HASH_CHARS hex digits of the sha256 of `text`'s bytes: what stands in for a cut-out part."""
+    return hashlib.sha256(to_bytes(text)).hexdigest()[:HASH_CHARS]
+
+
+def _head(text: str, budget: int) -> str:
+    """The longest start of `text` that fits in `budget` bytes (never half a character)."""
+    used = 0
+    for i, ch in enumerate(text):
+        used += name_bytes(ch)
+        if used > budget:
+            return text[:i]
+    return text
+
+
+def _tail(text: str, budget: int) -> str:
+    """The longest end of `text` that fits in `budget` bytes, not starting with a combining mark."""
+    used = 0
+    start = len(text)
+    for i in range(len(text) - 1, -1, -1):
+        used += name_bytes(text[i])
+        if used > budget:
+            break
+        start = i
+    while start < len(text) and unicodedata.combining(text[start]):
+        start += 1
+    return text[start:]
+
+
+def fit_name(name: str, limit: int = NAME_MAX_DEFAULT, *, reserve: int = 0, keep: str = "") -> str:
+    """`name` as it is when it fits in `limit - reserve` bytes; else shortened, stable and distinct.
+
+    The shortened form is `<head>~<hash>~<tail><ext>`: the extension (up to EXT_MAX_BYTES), the
+    end of the stem (up to TAIL_BYTES: the `_HD`, the `_%d`, the ` (2)`), the rest of the budget as
+    the head, cut on character boundaries; the hash is the first HASH_CHARS hex digits of the
+    sha256 of the whole name, so names sharing their first 250 bytes stay apart. `keep` (e.g. the
+    place-holder of a sequence number) survives the cut. `reserve`: bytes the caller adds later
+    (the digits of a number replacing a place-holder, a ".part" suffix).
+    """
+    budget_total = limit - reserve
+    if name_bytes(name) <= budget_total:
+        return name
+    stem, ext = os.path.splitext(name)
+    if (not stem or name_bytes(ext) > EXT_MAX_BYTES or any(ch.isspace() for ch in ext)
+            or (keep and keep in ext)):
+        stem, ext = name, ""
+    tag = f"~{short_hash(name)}~"
+    budget = budget_total - name_bytes(ext) - len(tag)
+    if budget < 2 * name_bytes(keep or "x"):
+        raise NamingError(f"a name cannot be made to fit in {budget_total} bytes: {name[:60]!r}…")
+    tail_budget = min(TAIL_BYTES, budget // 3)
+    if keep and keep in stem:
+        at = stem.index(keep)
+        if name_bytes(stem[:at + len(keep)]) <= budget - tail_budget:  # the head keeps it
+            head = _head(stem, budget - tail_budget)
+            tail = _tail(stem[len(head):], tail_budget)
+        else:  # the tail keeps it: with what follows it and a little of what precedes it
+            after = stem[at:]
+            if name_bytes(after) <= budget * 2 // 3:
+                tail = _tail(stem[:at], max(0, tail_budget - name_bytes(after))) + after
+            else:  # a long text after the mark: the mark, then the very end
+                tail = keep + _tail(stem[at + len(keep):], max(0, tail_budget - name_bytes(keep)))
+            head = _head(stem[:at], budget - name_bytes(tail))
+    else:
+        tail = _tail(stem, tail_budget)
+        head = _head(stem[:len(stem) - len(tail)], budget - name_bytes(tail))
+    return head + tag + tail + ext
+
+
+def sanitize_filename(name: str, fallback: str = "output", limit: int | None = NAME_MAX_DEFAULT) -> str:
+    """A safe single file name: separators and control characters become '_', `..` is collapsed,
+    undecodable bytes become U+FFFD, and (unless `limit` is None) it fits in `limit` bytes."""
+    name = unicodedata.normalize("NFC", replace_undecodable(str(name)))
     name = _FORBIDDEN.sub("_", name)
     # C1 control characters and unicode line/paragraph separators are also invisible troublemakers
     name = "".join("_" if unicodedata.category(ch) in ("Cc", "Zl", "Zp") else ch for ch in name)
@@ -65,12 +178,8 @@ def sanitize_filename(name: str, fallback: str = "output") -> str:
     stem, dot, ext = name.partition(".")
     if stem.upper() in _WINDOWS_RESERVED:
         name = f"{stem}_{dot}{ext}"
-    encoded = name.encode("utf-8")
-    if len(encoded) > MAX_NAME_BYTES:
-        base, suffix = os.path.splitext(name)
-        keep = MAX_NAME_BYTES - len(suffix.encode("utf-8"))
-        base = base.encode("utf-8")[:keep].decode("utf-8", errors="ignore")
-        name = base + suffix
+    if name and limit is not None:
+        name = fit_name(name, limit)
     return name or fallback
 
 
@@ -84,14 +193,15 @@ def template_for(kind: str, output_name: str = "", overrides: dict[str, str] | N
 
 
 def render(template: str, values: dict[str, object], *, sequence: bool = False,
-           ensure_ext: str | None = None) -> str:
+           ensure_ext: str | None = None, limit: int = NAME_MAX_DEFAULT) -> str:
     """Fill a template and sanitise the result.
 
     `values` keys are placeholder names (case-insensitive); unknown placeholders stay as
     written. With `sequence=True`, {number} becomes FFmpeg's `%d` (added before the
     extension when the template lacks it, so numbered files never overwrite each other)
     and literal '%' is doubled. `ensure_ext` appends that extension when the name does
-    not already end with it.
+    not already end with it. The name fits in `limit` bytes (fit_name); a sequence's does
+    with any number of up to SEQUENCE_ROOM digits in place of its `%d`, which a cut never removes.
     """
     lowered = {k.lower(): v for k, v in values.items()}
     has_number = any(m.group(1).lower() == "number" for m in _PLACEHOLDER.finditer(template))
@@ -118,16 +228,27 @@ def render(template: str, values: dict[str, object], *, sequence: bool = False,
         ext = ensure_ext.lstrip(".")
         if not name.lower().endswith("." + ext.lower()):
             name = f"{name}.{ext}"
-    name = sanitize_filename(name.replace("{", "(").replace("}", ")"), fallback="")
+    name = sanitize_filename(name.replace("{", "(").replace("}", ")"), fallback="", limit=None)
     if not name or not name.replace(_SEQ_MARK, "1").strip("._ -"):
         raise NamingError(f"the name template {template!r} gives an empty file name")
+    if sequence:  # the mark stands for up to SEQUENCE_ROOM digits; the cut must keep it
+        name = fit_name(name, limit, reserve=SEQUENCE_ROOM - name_bytes(_SEQ_MARK), keep=_SEQ_MARK)
+    else:
+        name = fit_name(name, limit)
     if sequence:
         name = name.replace("%", "%%").replace(_SEQ_MARK, FFMPEG_SEQUENCE)
     return name
 
 
 def sequence_names(pattern: str, start: int = 1, count: int | None = None, directory: Path | None = None) -> list[str]:
-    """Expand a name made by render(sequence=True): `count` names, or those present in `directory`."""
+    """Expand a name made by render(sequence=True): `count` names, or those present in `directory`.
+
+    A pattern without `%d` is refused (NamingError): every number would give the same name, and
+    listing a directory by it would never end.
+    """
+    if FFMPEG_SEQUENCE not in pattern.replace("%%", ""):
+        raise NamingError(f"the file name pattern {pattern!r} has no {FFMPEG_SEQUENCE} for the number")
+
     def expand(i: int) -> str:
         return pattern.replace("%%", "\x00").replace(FFMPEG_SEQUENCE, str(i)).replace("\x00", "%")
 
@@ -143,19 +264,44 @@ def sequence_names(pattern: str, start: int = 1, count: int | None = None, direc
     return out
 
 
-def unique_path(directory: str | os.PathLike[str], filename: str) -> Path:
-    """`directory/filename`, or `name (1).ext`, `name (2).ext` … when taken: never overwrites."""
+def unique_path(directory: str | os.PathLike[str], filename: str, limit: int | None = None) -> Path:
+    """`directory/filename`, or `name (1).ext`, `name (2).ext` … when taken: never overwrites.
+
+    Every candidate fits the directory's NAME_MAX (`limit` when given): a name already at the limit
+    is cut again to make room for its ` (n)` (fit_name keeps the end, so the ` (n)` stays).
+    """
     directory = Path(directory)
+    if limit is None:
+        limit = name_max(directory)
+    filename = fit_name(filename, limit)
     candidate = directory / filename
-    if not candidate.exists() and not candidate.is_symlink():
+    if not os.path.lexists(candidate):
         return candidate
     stem, ext = os.path.splitext(filename)
     n = 1
     while True:
-        candidate = directory / f"{stem} ({n}){ext}"
-        if not candidate.exists() and not candidate.is_symlink():
+        candidate = directory / fit_name(f"{stem} ({n}){ext}", limit)
+        if not os.path.lexists(candidate):
             return candidate
         n += 1
+
+
+_SAFE_STEP_ID = re.compile(r"[0-9A-Za-z_-]{1,12}")
+
+
+def staging_dir_name(prefix: str, task_id: str, step_id: str) -> str:
+    """`<prefix><task_id>-<step>`: the private folder one step of one run writes into.
+
+    A node id is any string a workflow file holds: one that is short and plain is used as it is,
+    any other (long, with '/' or '..') becomes 3 plain characters and a hash, so the folder is
+    one path component and two steps never share it. Well under NAME_MAX (about 45 bytes).
+    """
+    if _SAFE_STEP_ID.fullmatch(step_id):
+        part = step_id
+    else:
+        plain = re.sub(r"[^0-9A-Za-z_-]", "_", step_id)[:3]
+        part = f"{plain}~{short_hash(step_id)}"
+    return fit_name(f"{prefix}{task_id}-{part}")
 
 
 def input_values(source_name: str, input_path: Path, task_name: str) -> dict[str, object]:

@@ -17,6 +17,8 @@ import copy
 import json
 from typing import Any, Iterable, Protocol
 
+from ..model.text import display_json, display_text
+
 PAYLOAD_VERSION = 1
 
 
@@ -49,7 +51,8 @@ def build_event(task_query: dict[str, Any], deliveries: Iterable[_DeliveryLike] 
     """The event for one finished run, from its task-query dict (not modified)."""
     query = copy.deepcopy(task_query)
     task = query.get("WorkflowTask") or {}
-    by_path = {str(d.path): d for d in deliveries}
+    # the task query holds paths in display form (a byte that is not UTF-8 as \xNN); match them so
+    by_path = {display_text(str(d.path)): d for d in deliveries}
     if by_path:
         _augment_outputs(task, by_path)
     event_task = {
@@ -70,8 +73,13 @@ def build_event_from_store(store: Any, task_id: str, deliveries: Iterable[_Deliv
 
 
 def encode(event: dict[str, Any]) -> bytes:
-    """The bytes every sink sends: UTF-8 JSON, keys in a stable order, no NaN."""
-    return json.dumps(event, ensure_ascii=False, sort_keys=False, allow_nan=False, default=str).encode("utf-8")
+    """The bytes every sink sends: UTF-8 JSON, keys in a stable order, no NaN.
+
+    The task query is already in display form; a lone surrogate that still got in (a trigger's
+    field) is shown the same way (`\\xNN`) rather than failing the event.
+    """
+    return json.dumps(display_json(event), ensure_ascii=False, sort_keys=False, allow_nan=False,
+                      default=str).encode("utf-8")
 
 
 def summary(event: dict[str, Any]) -> str:

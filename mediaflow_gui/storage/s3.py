@@ -8,7 +8,13 @@ What lives here:
   wrong secret, no such bucket, access denied, timeout).
 - `local_name_for_key()` / `download_object()`: a source object fetched into a work dir under a
   key-derived name that can never leave that dir (`../`, absolute keys, backslashes); unicode is kept.
-- `upload_file()` / `output_key()` / `content_type_for()`: results uploaded with content types.
+  A key may be 1024 bytes and its last segment as long: the name is fitted to the work dir's
+  NAME_MAX with room for the download's temporary names (media/naming.py fit_name: head, hash, tail).
+- `upload_file()` / `output_key()` / `content_type_for()`: results uploaded with content types;
+  an output key keeps the whole output name (already unique and within NAME_MAX) and, when the
+  input's folders would make it longer than S3's 1024 bytes, the folders that do not fit are
+  replaced by one `~<hash>~` segment. No segment passes 255 bytes (SeaweedFS refuses longer ones:
+  KeyTooLongError).
 
 Rules kept here: a source object is only ever read (GetObject / HeadObject / ListObjectsV2);
 nothing in this module deletes or overwrites a key outside the output prefix it is given.
@@ -34,6 +40,9 @@ from botocore.client import BaseClient
 from botocore.config import Config
 from botocore.exceptions import (BotoCoreError, ClientError, ConnectTimeoutError, EndpointConnectionError,
                                  NoCredentialsError, ReadTimeoutError, SSLError)
+
+from ..media.naming import NAME_MAX_DEFAULT, fit_name, name_bytes, name_max, short_hash
+from ..model.text import replace_undecodable
 
 log = logging.getLogger(__name__)
 
@@ -264,15 +273,20 @@ test_connection.__test__ = False  # type: ignore[attr-defined]  # not a pytest t
 # -- names and transfers -------------------------------------------------------------------------------
 
 _FORBIDDEN = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
-_MAX_NAME_BYTES = 200
+MAX_KEY_BYTES = 1024  # S3: a key is at most 1024 bytes of UTF-8
+PARTIAL_SUFFIX = ".part"  # a download in progress
+# boto3's download_file writes "<file>.<8 random hex>" first (s3transfer, which cuts the name by
+# characters, not bytes: a name of two-byte letters still passes NAME_MAX): leave room for it too
+TRANSFER_TEMP_BYTES = 9
 
 
-def local_name_for_key(key: str) -> str:
+def local_name_for_key(key: str, limit: int = NAME_MAX_DEFAULT) -> str:
     """A single safe file name derived from an object key (its last segment); unicode kept.
 
     `../../etc/passwd` → `passwd`, `/abs/x.mp4` → `x.mp4`, `a\\..\\b.mp4` → `b.mp4`, `..` → `object`.
+    A name longer than `limit` bytes is shortened by naming.fit_name (extension, head, hash, tail).
     """
-    last = re.split(r"[/\\]", unicodedata.normalize("NFC", key))[-1]
+    last = re.split(r"[/\\]", unicodedata.normalize("NFC", replace_undecodable(key)))[-1]
     name = _FORBIDDEN.sub("_", last)
     name = "".join("_" if unicodedata.category(ch) in ("Cc", "Zl", "Zp") else ch for ch in name)
     while ".." in name:
@@ -280,18 +294,15 @@ def local_name_for_key(key: str) -> str:
     name = name.lstrip(". ").rstrip(" ")
     if not name or name == ".":
         name = "object"
-    if len(name.encode("utf-8")) > _MAX_NAME_BYTES:
-        stem, ext = os.path.splitext(name)
-        ext = ext if len(ext.encode("utf-8")) <= 16 else ""
-        encoded = stem.encode("utf-8")[: _MAX_NAME_BYTES - len(ext.encode("utf-8"))]
-        name = encoded.decode("utf-8", errors="ignore") + ext
-    return name
+    return fit_name(name, limit)
 
 
 def safe_local_path(work_dir: Path, key: str) -> Path:
-    """work_dir / local_name_for_key(key), checked to be inside work_dir."""
+    """work_dir / local_name_for_key(key), checked to be inside work_dir; the name leaves room for
+    the ".part" and boto3's own temporary suffix its download is written under first."""
     base = Path(work_dir).resolve()
-    target = (base / local_name_for_key(key)).resolve()
+    name = local_name_for_key(key, name_max(base) - name_bytes(PARTIAL_SUFFIX) - TRANSFER_TEMP_BYTES)
+    target = (base / name).resolve()
     if target.parent != base:  # cannot happen with the name rules above; the check keeps it so
         raise ValueError(f"object key {key!r} would leave the work dir")
     return target
@@ -301,7 +312,7 @@ def download_object(client: BaseClient, bucket: str, key: str, work_dir: Path) -
     """Download s3://bucket/key into work_dir (a key-derived, contained name). Returns the local path."""
     work_dir.mkdir(parents=True, exist_ok=True)
     target = safe_local_path(work_dir, key)
-    partial = target.with_name(target.name + ".part")
+    partial = target.with_name(target.name + PARTIAL_SUFFIX)
     try:
         client.download_file(bucket, key, str(partial))
         os.replace(partial, target)
@@ -332,13 +343,32 @@ def output_key(output_prefix: str, input_key: str, input_prefix: str, filename: 
 
     `in/2024/clip.mp4` watched under `in/`, output prefix `out/` → `out/2024/<filename>`.
     Segments `.`/`..` and empty ones are dropped so a hostile input key cannot steer results
-    outside the output prefix.
+    outside the output prefix. The name is kept whole (the engine's output names are unique and
+    within NAME_MAX; cutting them here to 200 bytes made `…_sprite_1.jpg` and `…_sprite_2.jpg` one
+    key). Each folder segment fits 255 bytes; when the key would pass S3's 1024 bytes, the folders
+    that do not fit become one `~<hash of all folders>~` segment, the same for every result of a run.
     """
     rel = input_key[len(input_prefix):] if input_prefix and input_key.startswith(input_prefix) else input_key
-    folder = PurePosixPath(rel.replace("\\", "/")).parent
-    parts = [p for p in folder.parts if p not in ("", ".", "..", "/")]
-    name = local_name_for_key(filename)
-    return normalize_prefix(output_prefix) + "/".join([*parts, name])
+    folder = PurePosixPath(replace_undecodable(rel).replace("\\", "/")).parent
+    parts = [fit_name(p) for p in folder.parts if p not in ("", ".", "..", "/")]
+    prefix = normalize_prefix(output_prefix)
+    name = local_name_for_key(filename, min(NAME_MAX_DEFAULT, MAX_KEY_BYTES - name_bytes(prefix)))
+    # the folder is chosen for the longest name a result can have, so every result of one input
+    # goes to the same folder whatever its own name's length
+    folder = "/".join(parts)
+    if name_bytes(prefix) + name_bytes(folder) + 1 + NAME_MAX_DEFAULT <= MAX_KEY_BYTES:
+        return prefix + "/".join([*parts, name])
+    tag = f"~{short_hash(folder)}~"  # stands for the folders left out
+    room = MAX_KEY_BYTES - name_bytes(prefix) - NAME_MAX_DEFAULT - name_bytes(tag) - 1
+    if room < 0:  # a prefix so long that not even the hash fits: the name alone under it
+        return prefix + name
+    kept: list[str] = []
+    for part in parts:
+        if name_bytes(part) + 1 > room:
+            break
+        kept.append(part)
+        room -= name_bytes(part) + 1
+    return prefix + "/".join([*kept, tag, name])
 
 
 def upload_file(client: BaseClient, path: Path, bucket: str, key: str,

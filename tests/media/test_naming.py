@@ -1,14 +1,20 @@
-"""Output names: placeholders, defaults, overrides, sanitising, sequences, unique_path."""
+"""Output names: placeholders, defaults, overrides, sanitising, sequences, unique_path, and the
+byte limit of a file name (NAME_MAX): every name fits, stays readable and distinct, and a
+sequence pattern never loses its number."""
 
 from __future__ import annotations
 
+import os
+import re
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
 
 from mediaflow_gui.media.naming import (
-    DEFAULT_TEMPLATES, NamingError, render, sanitize_filename, sequence_names, template_for, unique_path,
+    DEFAULT_TEMPLATES, NAME_MAX_DEFAULT, SEQUENCE_ROOM, NamingError, fit_name, name_max, render, sanitize_filename,
+    sequence_names, staging_dir_name, template_for, unique_path,
 )
 from mediaflow_gui.model.params import SampleSnapshotParams, TranscodeParams
 
@@ -83,7 +89,101 @@ def test_values_cannot_smuggle_paths() -> None:
 
 def test_long_names_are_cut_keeping_the_extension() -> None:
     name = sanitize_filename("é" * 300 + ".mp4")
-    assert name.endswith(".mp4") and len(name.encode()) <= 240
+    assert name.endswith(".mp4") and len(name.encode()) <= NAME_MAX_DEFAULT
+    assert re.search(r"~[0-9a-f]{8}~", name) and name.startswith("é" * 50)  # readable head, a hash
+    assert sanitize_filename("é" * 300 + ".mp4") == name  # stable
+
+
+@pytest.mark.parametrize("char", ["a", "é", "東", "🎬", "e\u0301"])
+@pytest.mark.parametrize("limit", [64, 143, 255])
+def test_fit_name_cuts_on_character_boundaries(char: str, limit: int) -> None:
+    name = fit_name(char * 300 + "_HD.mp4", limit)
+    encoded = name.encode("utf-8")  # whole characters only: a cut inside one would not encode back
+    assert len(encoded) <= limit and encoded.decode("utf-8") == name
+    assert name.endswith("_HD.mp4") and not name[name.rindex("~") + 1].startswith("\u0301")
+
+
+def test_fit_name_leaves_names_that_fit_alone() -> None:
+    name = "x" * 251 + ".mp4"
+    assert fit_name(name) == name and fit_name(name, reserve=1) != name
+
+
+def test_long_names_sharing_a_prefix_stay_distinct() -> None:
+    prefix = "a" * 240
+    names = {fit_name(prefix + tail) for tail in ("1.mp4", "2.mp4", "_HD.mp4", "_SD.mp4")}
+    assert len(names) == 4
+    # even a difference hidden in the cut-out middle gives another name
+    assert fit_name("a" * 100 + "X" + "a" * 200 + ".mp4") != fit_name("a" * 100 + "Y" + "a" * 200 + ".mp4")
+    values = [{**VALUES, "inputName": prefix + str(i)} for i in (1, 2)]
+    assert render("{inputName}_HD.mp4", values[0]) != render("{inputName}_HD.mp4", values[1])
+
+
+@pytest.mark.parametrize("kind", ["snapshot", "sample_snapshot", "image_sprite"])
+@pytest.mark.parametrize("input_name", ["a" * 250, "é" * 125, "東" * 90])
+def test_long_sequence_patterns_keep_their_number_and_room_for_it(kind: str, input_name: str) -> None:
+    pattern = render(DEFAULT_TEMPLATES[kind], {**VALUES, "inputName": input_name}, sequence=True)
+    assert pattern.count("%d") == 1
+    first, biggest = sequence_names(pattern, start=1, count=1)[0], pattern.replace("%d", "9" * SEQUENCE_ROOM)
+    assert len(biggest.encode()) <= NAME_MAX_DEFAULT
+    assert first.startswith(input_name[:40]) and first.endswith("_1.jpg")  # readable head, the number kept
+
+
+def test_sequence_number_survives_wherever_the_template_puts_it() -> None:
+    for template in ("{number}_{inputName}.jpg", "{inputName}_{number}_" + "x" * 200 + ".jpg"):
+        pattern = render(template, {"inputName": "é" * 200}, sequence=True)
+        assert pattern.count("%d") == 1 and len(pattern.replace("%d", "9" * SEQUENCE_ROOM).encode()) <= 255
+
+
+def test_a_pattern_without_its_number_is_refused_not_listed_forever(tmp_path: Path) -> None:
+    # the cause of the endless loop at ~95 % CPU: a cut had removed the %d, and listing
+    # "name_%d.jpg" files asked for the same name again and again while it existed
+    (tmp_path / "clip_sprite.jpg").write_bytes(b"x")
+    outcome: list[object] = []
+
+    def attempt() -> None:
+        try:
+            outcome.append(sequence_names("clip_sprite.jpg", directory=tmp_path))
+        except NamingError as exc:
+            outcome.append(exc)
+
+    worker = threading.Thread(target=attempt, daemon=True)
+    worker.start()
+    worker.join(10)
+    assert not worker.is_alive(), "sequence_names loops forever on a pattern without %d"
+    assert isinstance(outcome[0], NamingError)
+
+
+def test_unique_path_makes_room_for_its_number(tmp_path: Path) -> None:
+    name = "é" * 125 + ".mp4"  # 254 bytes: no room for " (1)" as it is
+    taken = []
+    for _ in range(3):
+        path = unique_path(tmp_path, name)
+        assert len(path.name.encode()) <= name_max(tmp_path) and path.name.endswith(".mp4")
+        path.write_bytes(b"x")
+        taken.append(path.name)
+    assert taken[0] == name and len(set(taken)) == 3
+    assert taken[1].endswith(" (1).mp4") and taken[2].endswith(" (2).mp4")
+
+
+def test_name_max_asks_the_file_system(tmp_path: Path) -> None:
+    assert name_max(tmp_path) == min(os.pathconf(tmp_path, "PC_NAME_MAX"), NAME_MAX_DEFAULT)
+    assert name_max(tmp_path / "not" / "yet") == name_max(tmp_path)  # the nearest existing folder
+
+
+def test_undecodable_bytes_become_replacement_characters() -> None:
+    name = render("{inputName}_HD.{ext}", {"inputName": os.fsdecode(b"caf\xe9\xff"), "ext": "mp4"})
+    assert name == "caf\ufffd\ufffd_HD.mp4"
+    name.encode("utf-8")  # valid UTF-8: a VTT, a URL, an S3 key can hold it
+
+
+def test_staging_dir_names_are_one_plain_component() -> None:
+    task = "mf-20260101-abcdef01"
+    assert staging_dir_name(".mediaflow-", task, "step_1") == f".mediaflow-{task}-step_1"
+    hostile = staging_dir_name(".mediaflow-", task, "../../../..")
+    assert "/" not in hostile and ".." not in hostile and hostile.startswith(f".mediaflow-{task}-")
+    # ids that share their first 12 characters used to share one folder
+    assert staging_dir_name(".mediaflow-", task, "transcode-hd-1") != staging_dir_name(".mediaflow-", task,
+                                                                                     "transcode-hd-2")
 
 
 def test_empty_result_is_an_error() -> None:

@@ -429,7 +429,8 @@ def test_crash_loop_twenty_sigkills_while_twenty_uploads_arrive(
         finally:
             final.ensure_dead()
     finally:
-        uploader.join(60)
+        if uploader.ident is not None:  # a failure before the first start must show, not "cannot join"
+            uploader.join(60)
     elapsed = time.monotonic() - started
 
     seen = _events(events)

@@ -3,16 +3,18 @@ diagnosis against the real SeaweedFS (and a few endpoints that are wrong on purp
 
 from __future__ import annotations
 
+import re
 import socket
 from pathlib import Path
 
 import pytest
 from botocore.exceptions import ClientError
 
+from mediaflow_gui.media.naming import fit_name, name_max
 from mediaflow_gui.storage.embedded import port_is_free
-from mediaflow_gui.storage.s3 import (S3Connection, content_type_for, download_object, local_name_for_key,
-                                      make_client, output_key, parse_s3_url, safe_local_path, test_connection,
-                                      upload_file)
+from mediaflow_gui.storage.s3 import (MAX_KEY_BYTES, S3Connection, content_type_for, download_object,
+                                      local_name_for_key, make_client, output_key, parse_s3_url, safe_local_path,
+                                      test_connection, upload_file)
 from mediaflow_gui.storage.watcher import list_objects
 from tests.seaweed_fixture import READER_BUCKET, reader_connection
 
@@ -38,8 +40,41 @@ def test_local_name_for_key(key: str, expected: str) -> None:
 def test_safe_local_path_stays_inside(tmp_path: Path, key: str) -> None:
     path = safe_local_path(tmp_path, key)
     assert path.parent == tmp_path.resolve()
-    assert len(path.name.encode()) <= 200
-    path.write_bytes(b"x")  # a valid file name on this file system
+    # room for the download's ".part" and boto3's ".<8 hex>" written before it
+    assert len(path.name.encode()) <= name_max(tmp_path) - len(".part") - len(".0123abcd")
+    path.with_name(path.name + ".part.0123abcd").write_bytes(b"x")  # a valid file name on this file system
+    path.write_bytes(b"x")
+
+
+def test_long_keys_give_readable_distinct_local_names() -> None:
+    names = {local_name_for_key(f"in/{'é' * 200}{i}.mp4") for i in (1, 2)}
+    assert len(names) == 2 and all(n.startswith("é" * 40) and n.endswith(".mp4") for n in names)
+    assert all(len(n.encode()) <= 255 for n in names)
+
+
+def test_output_keys_keep_whole_output_names() -> None:
+    # output names are already unique and within NAME_MAX; cutting them to 200 bytes made
+    # "<long>_sprite_1.jpg" and "<long>_sprite_2.jpg" one key, the second upload replacing the first
+    names = [fit_name("é" * 120 + f"_sprite_{i}.jpg") for i in (1, 2)]
+    keys = [output_key("out/", "in/clip.mp4", "in/", n) for n in names]
+    assert keys == [f"out/{n}" for n in names] and keys[0] != keys[1]
+
+
+def test_output_keys_stay_within_1024_bytes_and_255_per_segment() -> None:
+    folders = "/".join(["d" * 200] * 4 + ["e" * 300])
+    names = [fit_name("x" * 240 + f"_{i}.jpg") for i in (1, 2)]
+    keys = [output_key("results/", f"in/{folders}/clip.mp4", "in/", n) for n in names]
+    assert all(len(k.encode()) <= MAX_KEY_BYTES for k in keys) and keys[0] != keys[1]
+    assert all(k.startswith("results/" + "d" * 200 + "/") and k.endswith("/" + n) for k, n in zip(keys, names))
+    assert keys[0].rsplit("/", 1)[0] == keys[1].rsplit("/", 1)[0]  # one run's results share one folder
+    segments = keys[0].split("/")
+    assert ".." not in segments and "" not in segments and max(len(p.encode()) for p in segments) <= 255
+    assert re.fullmatch(r"~[0-9a-f]{8}~", segments[-2])  # the folders that did not fit
+    other = output_key("results/", f"in/{folders}x/clip.mp4", "in/", names[0])
+    assert other != keys[0]  # another input folder, another key
+    # a segment longer than 255 bytes alone is shortened (SeaweedFS refuses it: KeyTooLongError)
+    long_segment = output_key("r/", "in/" + "f" * 300 + "/clip.mp4", "in/", "a.jpg")
+    assert max(len(p.encode()) for p in long_segment.split("/")) <= 255 and long_segment.endswith("/a.jpg")
 
 
 def test_output_key_mirrors_input_folders_and_drops_dot_segments() -> None:

@@ -18,8 +18,11 @@ from ...model.values import parse_offset
 from ..base import (BuildContext, BuildResult, FFmpegJob, MediaInfo, MissingCapabilityError, OutputFile,
                     StreamSource, TaskInputError)
 from ..ffmpeg_caps import FFmpegCaps, capabilities
+from ..ffmpeg_python_fix import install as _hash_any_path
 from ..filters import source as source_filters
-from ..naming import input_values, render, template_for
+from ..naming import input_values, name_max, render, template_for
+
+_hash_any_path()  # graph nodes for files whose names are not valid UTF-8 (see ffmpeg_python_fix)
 
 # a small margin so a frame exactly on an interval boundary is not lost to float rounding
 _EPS = 1e-4
@@ -242,7 +245,12 @@ def name_for(ctx: BuildContext, kind: str, output_name: str, values: dict[str, o
     vals = input_values(ctx.source_name, Path(ctx.input_path), ctx.step_name)
     vals.update(values)
     return render(template_for(kind, output_name, ctx.name_templates), vals, sequence=sequence,
-                  ensure_ext=ensure_ext)
+                  ensure_ext=ensure_ext, limit=name_limit(ctx))
+
+
+def name_limit(ctx: BuildContext) -> int:
+    """NAME_MAX of the file system the step writes to (its staging dir, next to the outputs)."""
+    return name_max(ctx.staging_dir)
 
 
 def describe_output(path: Path, kind: str) -> OutputFile:

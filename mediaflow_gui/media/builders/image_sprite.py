@@ -63,7 +63,7 @@ def vtt_name(ctx: BuildContext) -> str:
         template = re.sub(r"\.(\{format\}|\{ext\}|jpe?g|png)$", "", template, flags=re.IGNORECASE)
     else:
         template = template_for(VTT_KIND, "", ctx.name_templates)
-    return render(template, values, ensure_ext="vtt")
+    return render(template, values, ensure_ext="vtt", limit=common.name_limit(ctx))
 
 
 def _timestamp(t: float) -> str:
