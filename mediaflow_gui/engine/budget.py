@@ -8,7 +8,7 @@ not start 8 × 6 FFmpeg processes.
 Waiters are served first come, first served (a large request at the head is not overtaken by
 small ones, so it cannot starve). A request larger than the whole budget is capped to it.
 `threads_for()` is the single place that decides a step's share; refine it there. A fused
-process (media/planner: several steps sharing one decode) asks with a weight, the number of
+process (media/fusion: several steps sharing one decode) asks with a weight, the number of
 workers it can keep busy (its encoders plus the decode), and so gets a bigger share.
 The share becomes the process's FFmpeg thread counts (decoder `-threads`, `-filter_threads` and
 each encoder's `-threads`): one token is one core's worth of work.

@@ -26,19 +26,19 @@ from typing import Any, Awaitable, Callable
 # imported here, not on first use: the first run must not pay for loading PyAV and the
 # builders on the event loop (a cold first run took ~2 s longer before its FFmpeg started)
 from ..media import builders as _builders  # noqa: F401
-from ..media import planner as _planner  # noqa: F401
+from ..media import fusion as _fusion  # noqa: F401
 from ..media.base import MediaInfo
 from ..media.ffmpeg_choice import FFmpegChoice, choose_ffmpeg
 from ..media.ffmpeg_locate import FFmpegNotFoundError
 from ..media.interlace import detect_field_order, needs_idet
 from ..media.probe import media_info_dict, probe as default_probe
-from ..model.plan import ExecutionPlan, InvalidWorkflowError, compile_plan
+from ..model.plan import ExecutionPlan, InvalidWorkflowError, compile_plan, resolved_workflow
 from ..model.serialization import workflow_to_dict
 from ..model.statuses import RunResult, SubtaskStatus
 from ..model.workflow import Workflow
 from .budget import ThreadBudget
 from .events import EventBus, RunCreated, RunFinished, RunStarted, StepInfo, SubtaskFinished
-from .executor import BuildFn, PlanExecutor, ProbeFn, classify_error
+from .executor import BuildFn, FFmpegRunner, PlanExecutor, ProbeFn, classify_error
 from .store import RunRecord, TaskStore, new_task_id
 
 log = logging.getLogger(__name__)
@@ -59,7 +59,7 @@ class EngineSettings:
     ffmpeg_path: str | None = None  # None: MEDIAFLOW_FFMPEG, else PATH's if able, else the bundled (ffmpeg_choice)
     max_threads: int = field(default_factory=_default_threads)  # the shared thread budget
     threads_per_step: int = 1  # FFmpeg -threads of one step (each step holds that many tokens)
-    # fuse sibling tasks that read one input into one FFmpeg process (media/planner); the CLI's
+    # fuse sibling tasks that read one input into one FFmpeg process (media/fusion); the CLI's
     # --no-fusion and the GUI's settings turn it off
     fusion: bool = True
     output_templates: dict[str, str] = field(default_factory=dict)  # task kind → name template override
@@ -85,13 +85,15 @@ class _RunFailed(Exception):
 
 class Engine:
     def __init__(self, store: TaskStore, bus: EventBus | None = None, settings: EngineSettings | None = None, *,
-                 build: BuildFn | None = None, probe: ProbeFn | None = None) -> None:
+                 build: BuildFn | None = None, probe: ProbeFn | None = None,
+                 runner: FFmpegRunner | None = None) -> None:
         self.store = store
         self.bus = bus if bus is not None else EventBus()
         self.settings = settings if settings is not None else EngineSettings()
         self.budget = ThreadBudget(self.settings.max_threads)
         self._build = build  # injectable for tests; None: media.builders.build_step
         self._probe = probe  # injectable for tests; None: media.probe.probe
+        self._runner = runner  # the FFmpeg seam; tests pass a fake (None: engine.ffmpeg_runner.run_ffmpeg)
         self._handles: dict[str, _RunHandle] = {}
         self._plans: dict[str, tuple[ExecutionPlan | None, str]] = {}
         self._ffmpeg_found: tuple[str | None, float, FFmpegChoice] | None = None  # (setting, when, choice)
@@ -150,7 +152,8 @@ class Engine:
             loop: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
         except RuntimeError:
             loop = None
-        snapshot = workflow_to_dict(workflow)
+        # the compiler's own path rewrite: the recorded snapshot runs again without the workflow file's folder
+        snapshot = workflow_to_dict(resolved_workflow(workflow))
         plan, problem = self._plan_for(workflow, snapshot)
         task_id = new_task_id()
         self._handles[task_id] = _RunHandle(task_id, loop)
@@ -224,7 +227,7 @@ class Engine:
                     task_id, plan, local, target, bus=self.bus, budget=self.budget, ffmpeg=str(choice.binary.path),
                     source_name=source_name, threads_per_step=self.settings.threads_per_step,
                     name_templates=self.settings.output_templates, build=self._build, probe=self._probe,
-                    probe_cache=probe_cache, fusion=self.settings.fusion and choice.fusion)
+                    probe_cache=probe_cache, fusion=self.settings.fusion and choice.fusion, runner=self._runner)
                 handle.executor = executor
                 if handle.cancel_requested:
                     executor.cancel()

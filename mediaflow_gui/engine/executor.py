@@ -1,30 +1,28 @@
-"""Run one ExecutionPlan for one input: the async DAG executor.
+"""Run one ExecutionPlan for one input: the steps, their FFmpeg processes and their outputs.
 
 How a run goes:
-- every step is an asyncio task from the start; it waits for the steps it depends on, so every
-  step whose dependencies are done starts at once, limited only by the shared ThreadBudget;
-- a step reads the run's source file, or the primary output of the step named by `input_from`
-  (serial chains); its input is probed in a worker thread (PyAV must not block the loop);
-- its builder (media.builders.build_step) turns (probe, params, paths) into FFmpeg jobs that
-  write into a private staging dir inside the output dir (`.mediaflow-<task>-<step>/`); when all
-  jobs succeed and `finalize` lists the files, they are moved to the output dir under their final
-  names, never overwriting an existing file (media.naming.unique_path + a hard link, which fails
-  rather than replace);
+- engine/scheduler.py decides what runs when (the ready-set loop): a step starts once the steps it
+  depends on ended; steps the compiled plan grouped (one input, one set of dependencies) start as
+  one unit, so that media/fusion can give them one FFmpeg process; skipped and canceled steps and
+  folded watermarks are settled there, without running;
+- a unit here reads its input (the run's source file, or the primary output of the step named by
+  `input_from`), probes it in a worker thread (PyAV must not block the loop), asks media/fusion which
+  of its steps share one process (fusion on), and runs the rest apart;
+- a builder (media.builders.build_step) turns (probe, params, paths) into FFmpeg jobs that write into
+  a private staging dir inside the output dir (`.mediaflow-<task>-<step>/`); when all jobs succeed and
+  `finalize` lists the files, they are moved to the output dir under their final names, never
+  overwriting an existing file (media.naming.unique_path + a hard link, which fails rather than replace);
 - a failing step is FAIL with an error code and a message that names the node and quotes FFmpeg's
-  last error lines; steps that depend on it are SKIPPED; independent branches run to their end;
-- cancel kills the FFmpeg processes, removes staging dirs, and marks every unfinished step
-  CANCELED;
-- a watermark folded into transcodes (`applied_in`) is not run; it reports the outcome of those
-  transcodes ("applied inside …");
-- fusion (when on): fusable steps that become ready together and read the same file meet in a pool
-  for one scheduling tick; media.planner decides which of them share one FFmpeg process (one
-  decode, split filters, one output set per step). Each member still gets its own SubtaskStarted
-  (with the shared command), the shared progress, its own finalize, staging dir, outputs and
-  SubtaskFinished, exactly as if it had run apart. A failure FFmpeg attributes to one member fails
-  that member and the others run again without it; an unattributed failure fails every member
-  with a message naming all of them.
+  last error lines; in a fused process, a failure FFmpeg attributes to one member fails that member and
+  the others run again without it; an unattributed failure fails every member, naming all of them;
+- cancel kills the FFmpeg processes, removes staging dirs, and marks every unfinished step CANCELED;
+- FFmpeg runs through `runner` (engine.ffmpeg_runner.run_ffmpeg by default): the one seam a test can
+  replace with a fake to check scheduling, skip, cancel and fusion rules without FFmpeg.
+Each member of a fused process still gets its own SubtaskStarted (with the shared command), the shared
+progress, its own finalize, staging dir, outputs and SubtaskFinished, exactly as if it had run apart.
 The executor emits SubtaskStarted / SubtaskProgress / SubtaskFinished; the Engine emits the run events.
 """
+
 
 from __future__ import annotations
 
@@ -36,29 +34,29 @@ import shutil
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Awaitable, Callable
 from urllib.parse import quote
 
 from ..media.ffmpeg_locate import FFmpegNotFoundError
 from ..media.probe import MediaProbeError
 from ..media.base import (BuildContext, BuildResult, FFmpegJob, MediaInfo, MissingCapabilityError, OutputFile,
                           TaskInputError)
+from ..media import fusion
 from ..media.naming import staging_dir_name
 from ..model.plan import ExecutionPlan, PlannedStep
 from ..model.statuses import SubtaskStatus
 from .budget import ThreadBudget
 from .events import EventBus, SubtaskFinished, SubtaskProgress, SubtaskStarted
-from .ffmpeg_runner import FFmpegError, meaningful_error_lines, run_ffmpeg
+from .ffmpeg_runner import FFmpegError, ProgressState, meaningful_error_lines, run_ffmpeg
+from .scheduler import Scheduler, Settled
 from .store import STAGING_PREFIX  # one name: the store's start-up clean-up finds staging dirs by it
 
 log = logging.getLogger(__name__)
 
 BuildFn = Callable[[BuildContext], BuildResult]
 ProbeFn = Callable[[Path], MediaInfo]
-
-# how long the first fusable step of a pool waits for siblings that became ready with it (seconds);
-# siblings released by the same finished step arrive within a few loop iterations, this only adds slack
-FUSION_TICK = 0.01
+# the FFmpeg seam: run one job, report progress, raise FFmpegError on failure (run_ffmpeg's signature)
+FFmpegRunner = Callable[..., Awaitable[ProgressState]]
 # stderr lines kept for a fused process: its error names the guilty output among many stream listings
 FUSED_STDERR_LINES = 300
 
@@ -119,23 +117,6 @@ def classify_error(exc: BaseException) -> tuple[str, str]:
     return "InternalError", f"{type(exc).__name__}: {exc}"
 
 
-@dataclass
-class _Pool:
-    """Fusable steps that became ready together and read one input file."""
-
-    members: dict[str, BuildContext] = field(default_factory=dict)
-    assigned: dict[str, "asyncio.Future[Any]"] = field(default_factory=dict)  # → None (apart) or (group, runner)
-
-
-@dataclass
-class _Group:
-    """Steps the planner put in one FFmpeg process; `results` resolve to outcomes (None: run apart)."""
-
-    ctxs: list[BuildContext]
-    stagings: dict[str, Path]
-    results: dict[str, "asyncio.Future[StepOutcome | None]"]
-
-
 def output_dict(out: OutputFile) -> dict[str, Any]:
     entry: dict[str, Any] = {"path": str(out.path), "kind": out.kind, "size": out.size,
                              "width": out.width, "height": out.height, "duration": out.duration}
@@ -151,7 +132,8 @@ class PlanExecutor:
                  bus: EventBus, budget: ThreadBudget, ffmpeg: str, source_name: str,
                  threads_per_step: int = 1, name_templates: dict[str, str] | None = None,
                  build: BuildFn | None = None, probe: ProbeFn | None = None,
-                 probe_cache: dict[str, MediaInfo | BaseException] | None = None, fusion: bool = False) -> None:
+                 probe_cache: dict[str, MediaInfo | BaseException] | None = None, fusion: bool = False,
+                 runner: FFmpegRunner | None = None) -> None:
         self.task_id = task_id
         self.plan = plan
         self.source = Path(source)
@@ -168,39 +150,28 @@ class PlanExecutor:
         self._probing: dict[str, asyncio.Future[MediaInfo | BaseException]] = {}
         # fusion needs the real builders' stream-level seams; an injected build function has none
         self.fusion = fusion and build is None
-        self._pools: dict[str, _Pool] = {}
+        self._runner: FFmpegRunner = runner or run_ffmpeg
         self._started_at: dict[str, float] = {}
         self.processes_started = 0  # FFmpeg processes this run started (fused or not)
         self.outcomes: dict[str, StepOutcome] = {}
-        self._done: dict[str, asyncio.Event] = {}
-        self._tasks: dict[str, asyncio.Task[None]] = {}
+        self.scheduler = Scheduler(plan, self._run_unit, self._settle, fusion=self.fusion)
         self._canceling = False
+        self._ran = False
         self.first_failure: str | None = None  # step id of the first step that failed
 
     # -- public ------------------------------------------------------------------------
     async def run(self) -> dict[str, StepOutcome]:
         """Run every step; returns the outcome of each. Re-raises CancelledError after cleanup."""
-        self._done = {sid: asyncio.Event() for sid in self.plan.steps}
-        self._tasks = {sid: asyncio.create_task(self._step_main(sid), name=f"{self.task_id}:{sid}")
-                       for sid in self.plan.order}
-        if self._canceling:  # cancel() came before the steps existed
-            self.cancel()
-        try:
-            await asyncio.gather(*self._tasks.values(), return_exceptions=True)
-        except asyncio.CancelledError:
-            self._canceling = True
-            for task in self._tasks.values():
-                task.cancel()
-            # let every step clean up (kill FFmpeg, remove staging) before giving up control
-            await asyncio.wait(self._tasks.values())
-            raise
+        self._ran = True
+        if self._canceling:  # cancel() came before the run started
+            self.scheduler.cancel()
+        await self.scheduler.run()
         return self.outcomes
 
     def cancel(self) -> None:
         """Stop the run: FFmpeg processes are killed, staging removed, unfinished steps CANCELED."""
         self._canceling = True
-        for task in self._tasks.values():
-            task.cancel()
+        self.scheduler.cancel()
 
     @property
     def canceled(self) -> bool:
@@ -208,10 +179,12 @@ class PlanExecutor:
 
     @property
     def finished(self) -> bool:
-        return bool(self._tasks) and all(t.done() for t in self._tasks.values())
+        return self._ran and len(self.outcomes) == len(self.plan.steps) and not self.scheduler.running
 
     # -- one step ------------------------------------------------------------------------
     def _finish(self, sid: str, outcome: StepOutcome) -> None:
+        if sid in self.outcomes:  # settled already (e.g. canceled while its outputs were published)
+            return
         outcome.finished = time.time()
         self.outcomes[sid] = outcome
         if outcome.status == SubtaskStatus.FAIL and self.first_failure is None:
@@ -219,92 +192,98 @@ class PlanExecutor:
         self.bus.emit(SubtaskFinished(self.task_id, sid, outcome.status,
                                       tuple(output_dict(o) for o in outcome.outputs),
                                       outcome.error_code, outcome.message, time=outcome.finished))
-        self._done[sid].set()
+        self.scheduler.step_ended(sid, outcome.status, outcome.error_code)
 
-    async def _step_main(self, sid: str) -> None:
-        step = self.plan.steps[sid]
-        staging = self.out_dir / staging_dir_name(STAGING_PREFIX, self.task_id, sid)
+    def _settle(self, sid: str, settled: Settled) -> None:
+        """A step the scheduler decided without running (skipped, canceled, a folded watermark)."""
+        self._finish(sid, StepOutcome(settled.status, error_code=settled.error_code, message=settled.message))
+
+    def _staging(self, sid: str) -> Path:
+        return self.out_dir / staging_dir_name(STAGING_PREFIX, self.task_id, sid)
+
+    async def _guarded(self, sid: str, work: Awaitable[StepOutcome | None]) -> None:
+        """Run one step's work and record its outcome, whatever happens (None: already recorded)."""
         try:
-            if step.applied_in:
-                outcome = await self._folded(step)
-            else:
-                outcome = await self._run_step(step, staging)
+            outcome = await work
         except asyncio.CancelledError:
-            shutil.rmtree(staging, ignore_errors=True)
-            if sid not in self.outcomes:
-                self._finish(sid, StepOutcome(SubtaskStatus.CANCELED, error_code="Canceled",
-                                              message=f"Task '{step.name}' was canceled"))
+            self._canceled_step(sid)
             raise
         except Exception as exc:  # any failure belongs to this node: record it, never crash the run
-            shutil.rmtree(staging, ignore_errors=True)
-            code, detail = classify_error(exc)
-            if code == "InternalError":
-                log.exception("task '%s' of %s failed unexpectedly", step.name, self.task_id)
-            outcome = StepOutcome(SubtaskStatus.FAIL, error_code=code, message=f"Task '{step.name}' failed: {detail}")
-        self._finish(sid, outcome)
+            self._failed_step(sid, exc)
+            return
+        if outcome is not None:
+            self._finish(sid, outcome)
 
-    async def _wait_for(self, ids: list[str] | set[str]) -> None:
-        for dep in ids:
-            await self._done[dep].wait()
+    def _canceled_step(self, sid: str) -> None:
+        shutil.rmtree(self._staging(sid), ignore_errors=True)
+        self._finish(sid, StepOutcome(SubtaskStatus.CANCELED, error_code="Canceled",
+                                      message=f"Task '{self.plan.steps[sid].name}' was canceled"))
 
-    async def _folded(self, step: PlannedStep) -> StepOutcome:
-        await self._wait_for(step.applied_in)
-        names = ", ".join(f"'{self.plan.steps[t].name}'" for t in step.applied_in)
-        statuses = [self.outcomes[t].status for t in step.applied_in]
-        if all(s == SubtaskStatus.SUCCESS for s in statuses):
-            return StepOutcome(SubtaskStatus.SUCCESS, message=f"applied inside {names}")
-        if SubtaskStatus.FAIL in statuses:
-            failed = next(t for t in step.applied_in if self.outcomes[t].status == SubtaskStatus.FAIL)
-            return StepOutcome(SubtaskStatus.FAIL, error_code=self.outcomes[failed].error_code,
-                               message=f"Task '{step.name}' was applied inside {names}; "
-                                       f"'{self.plan.steps[failed].name}' failed")
-        status = SubtaskStatus.CANCELED if SubtaskStatus.CANCELED in statuses else SubtaskStatus.SKIPPED
-        return StepOutcome(status, error_code="Canceled" if status == SubtaskStatus.CANCELED else "Skipped",
-                           message=f"Task '{step.name}' was to be applied inside {names}, which did not run")
+    def _failed_step(self, sid: str, exc: BaseException) -> None:
+        step = self.plan.steps[sid]
+        shutil.rmtree(self._staging(sid), ignore_errors=True)
+        code, detail = classify_error(exc)
+        if code == "InternalError":
+            log.error("task '%s' of %s failed unexpectedly", step.name, self.task_id, exc_info=exc)
+        self._finish(sid, StepOutcome(SubtaskStatus.FAIL, error_code=code, message=f"Task '{step.name}' failed: {detail}"))
 
-    async def _run_step(self, step: PlannedStep, staging: Path) -> StepOutcome:
-        await self._wait_for(step.depends_on)
-        blocked = [d for d in self.plan.order if d in step.depends_on
-                   and self.outcomes[d].status != SubtaskStatus.SUCCESS]
-        if blocked:
-            names = ", ".join(f"'{self.plan.steps[d].name}'" for d in blocked)
-            if any(self.outcomes[d].status == SubtaskStatus.CANCELED for d in blocked):
-                return StepOutcome(SubtaskStatus.CANCELED, error_code="Canceled",
-                                   message=f"Task '{step.name}' was canceled before it started")
-            return StepOutcome(SubtaskStatus.SKIPPED, error_code="Skipped",
-                               message=f"Task '{step.name}' was skipped: {names} did not succeed")
+    async def _run_unit(self, sids: tuple[str, ...]) -> None:
+        """One unit of the scheduler: a step, or steps that became ready together reading one input."""
+        if len(sids) == 1:
+            await self._guarded(sids[0], self._run_step(self.plan.steps[sids[0]]))
+            return
+        try:
+            ctxs = await self._contexts(sids)
+        except asyncio.CancelledError:
+            for sid in sids:
+                self._canceled_step(sid)
+            raise
+        except Exception as exc:  # the shared input cannot be read: every member fails with the reason
+            for sid in sids:
+                self._failed_step(sid, exc)
+            return
+        groups, apart = fusion.plan_groups(ctxs)
+        work = [self._run_group(group) for group in groups]
+        work += [self._guarded(ctx.step_id, self._run_apart(ctx)) for ctx in apart]
+        results = await asyncio.gather(*work, return_exceptions=True)
+        cancel = next((r for r in results if isinstance(r, asyncio.CancelledError)), None)
+        if cancel is not None:
+            raise cancel
 
-        if step.input_from is None:
-            input_path = self.source
-        else:
-            previous = self.outcomes[step.input_from].outputs
-            if not previous:
-                raise StepFailure("InputNotSupported", f"'{self.plan.steps[step.input_from].name}' "
-                                  "produced no file to read")
-            input_path = previous[0].path
+    async def _contexts(self, sids: tuple[str, ...]) -> list[BuildContext]:
+        """The build contexts of steps that read one input (probed once)."""
+        steps = [self.plan.steps[sid] for sid in sids]
+        input_path = self._input_of(steps[0])
         info = await self._probe_input(input_path)
+        return [self._context(step, input_path, info) for step in steps]
 
+    def _input_of(self, step: PlannedStep) -> Path:
+        if step.input_from is None:
+            return self.source
+        previous = self.outcomes[step.input_from].outputs
+        if not previous:
+            raise StepFailure("InputNotSupported", f"'{self.plan.steps[step.input_from].name}' produced no file to read")
+        return previous[0].path
+
+    def _context(self, step: PlannedStep, input_path: Path, info: MediaInfo) -> BuildContext:
         # the staging dir is made in the worker thread that builds the step (no disk work on the loop)
-        ctx = BuildContext(step_id=step.node_id, step_name=step.name, task_kind=step.task_kind,
-                           params=step.params, input_path=input_path, probe=info, source_name=self.source_name,
-                           staging_dir=staging, ffmpeg=self.ffmpeg, threads=0,
-                           name_templates=dict(self.name_templates))
-        if self.fusion:
-            from ..media import planner
-            if planner.fusable(ctx):
-                outcome = await self._join_pool(ctx, staging)
-                if outcome is not None:
-                    return outcome
-        return await self._run_apart(ctx, staging)
+        return BuildContext(step_id=step.node_id, step_name=step.name, task_kind=step.task_kind,
+                            params=step.params, input_path=input_path, probe=info, source_name=self.source_name,
+                            staging_dir=self._staging(step.node_id), ffmpeg=self.ffmpeg, threads=0,
+                            name_templates=dict(self.name_templates))
 
-    async def _run_apart(self, ctx: BuildContext, staging: Path) -> StepOutcome:
+    async def _run_step(self, step: PlannedStep) -> StepOutcome:
+        input_path = self._input_of(step)
+        info = await self._probe_input(input_path)
+        return await self._run_apart(self._context(step, input_path, info))
+
+    async def _run_apart(self, ctx: BuildContext) -> StepOutcome:
         """One step in its own FFmpeg process(es), holding its share of the thread budget."""
         build: BuildFn = self._build
         weight = 1
-        if self.fusion:
-            from ..media import planner
-            if planner.seeks_fusable(ctx):  # several time points: one process, one seek per point
-                build, weight = planner.build_seeking, planner.apart_weight(ctx)
+        staging = Path(ctx.staging_dir)
+        if self.fusion and fusion.seeks_fusable(ctx):  # several time points: one process, one seek per point
+            build, weight = fusion.build_seeking, fusion.apart_weight(ctx)
         threads = self.budget.threads_for(self.threads_per_step, weight)
         ctx = replace(ctx, threads=threads)
         result = await asyncio.to_thread(_in_staging, [ctx], build, ctx)
@@ -332,76 +311,27 @@ class PlanExecutor:
         return final
 
     # -- fusion ------------------------------------------------------------------------------
-    async def _join_pool(self, ctx: BuildContext, staging: Path) -> StepOutcome | None:
-        """Meet the siblings reading the same file; returns this step's outcome, or None to run apart."""
-        loop = asyncio.get_running_loop()
-        key = str(Path(ctx.input_path).resolve())
-        pool = self._pools.get(key)
-        leader = pool is None
-        if pool is None:
-            pool = self._pools[key] = _Pool()
-        pool.members[ctx.step_id] = ctx
-        mine: asyncio.Future[Any] = loop.create_future()
-        pool.assigned[ctx.step_id] = mine
-        if leader:
-            try:
-                await self._gather_tick(pool)
-            finally:
-                self._pools.pop(key, None)  # late arrivals start a new pool
-            self._assign(pool)
-        assignment = await mine
-        if assignment is None:
-            return None
-        group, runner = assignment
-        if runner:
-            await self._run_group(group)
-        return await group.results[ctx.step_id]
-
-    async def _gather_tick(self, pool: _Pool) -> None:
-        """Yield until no sibling has joined for a few loop iterations, then a short tick more."""
-        seen, stable = len(pool.members), 0
-        while stable < 3:
-            await asyncio.sleep(0)
-            stable = stable + 1 if len(pool.members) == seen else 0
-            seen = len(pool.members)
-        await asyncio.sleep(FUSION_TICK)
-
-    def _assign(self, pool: _Pool) -> None:
-        from ..media import planner
-
-        loop = asyncio.get_running_loop()
-        groups, _apart = planner.plan_groups(list(pool.members.values()))
-        grouped: set[str] = set()
-        for ctxs in groups:
-            group = _Group(ctxs, {c.step_id: Path(c.staging_dir) for c in ctxs},
-                           {c.step_id: loop.create_future() for c in ctxs})
-            for i, c in enumerate(ctxs):
-                pool.assigned[c.step_id].set_result((group, i == 0))
-                grouped.add(c.step_id)
-        for sid, fut in pool.assigned.items():
-            if sid not in grouped and not fut.done():
-                fut.set_result(None)
-
     def _names(self, ctxs: list[BuildContext]) -> str:
         return ", ".join(f"'{c.step_name}'" for c in ctxs)
 
-    async def _run_group(self, group: _Group) -> None:
-        """Run a fused group to its end, resolving every member's result future."""
-        from ..media import planner
+    async def _run_group(self, ctxs: list[BuildContext]) -> None:
+        """Steps media/fusion put in one FFmpeg process: run it to its end, recording every member.
 
-        members = list(group.ctxs)
+        A member FFmpeg's error names fails alone and the others run again without it; a member the
+        builder refuses, or the last one left, runs apart (as it would without fusion)."""
+        members = list(ctxs)
+        apart: list[BuildContext] = []
+        settled: set[str] = set()
 
-        def settle(sid: str, outcome: StepOutcome | None) -> None:
-            fut = group.results[sid]
-            if not fut.done():
-                fut.set_result(outcome)
+        def settle(ctx: BuildContext, outcome: StepOutcome) -> None:
+            settled.add(ctx.step_id)
+            self._finish(ctx.step_id, outcome)
 
         try:
             while len(members) >= 2:
-                threads = self.budget.threads_for(self.threads_per_step, planner.group_weight(members))
-                fused = await asyncio.to_thread(_in_staging, members, planner.build_fused, members, threads)
-                for sid in fused.rejected:  # the builder refused the input: that step fails alone, as apart
-                    settle(sid, None)
+                threads = self.budget.threads_for(self.threads_per_step, fusion.group_weight(members))
+                fused = await asyncio.to_thread(_in_staging, members, fusion.build_fused, members, threads)
+                apart += [c for c in members if c.step_id in fused.rejected]  # fails alone, as apart
                 members = list(fused.members)
                 if len(members) < 2:
                     break
@@ -409,19 +339,21 @@ class PlanExecutor:
                 if failed is None:  # success: finalize and publish each member on its own, side by side
                     outcomes = await asyncio.gather(*(self._settle_member(fused, c) for c in fused.members))
                     for ctx, outcome in zip(fused.members, outcomes):
-                        settle(ctx.step_id, outcome)
-                    return
+                        settle(ctx, outcome)
+                    members = []
+                    break
                 culprits, error = failed
                 if not culprits:
                     message = (f"FFmpeg failed in a process shared by {self._names(fused.members)} "
                                f"(fused: one decode for all of them) and its error names none of them: {error}")
                     for ctx in fused.members:
-                        settle(ctx.step_id, StepOutcome(SubtaskStatus.FAIL, error_code="FFmpegFailed",
-                                                        message=f"Task '{ctx.step_name}' failed: {message}"))
-                    return
+                        settle(ctx, StepOutcome(SubtaskStatus.FAIL, error_code="FFmpegFailed",
+                                                message=f"Task '{ctx.step_name}' failed: {message}"))
+                    members = []
+                    break
                 for ctx in fused.members:
                     if ctx.step_id in culprits:
-                        settle(ctx.step_id, StepOutcome(
+                        settle(ctx, StepOutcome(
                             SubtaskStatus.FAIL, error_code="FFmpegFailed",
                             message=f"Task '{ctx.step_name}' failed: {error} (its output was part of a process "
                                     f"shared with {self._names([c for c in fused.members if c is not ctx])}, "
@@ -431,18 +363,20 @@ class PlanExecutor:
                 for ctx in members:
                     shutil.rmtree(ctx.staging_dir, ignore_errors=True)
                     Path(ctx.staging_dir).mkdir(parents=True, exist_ok=True)
-            for ctx in members:  # a group of one is simply a step of its own
-                settle(ctx.step_id, None)
+            apart += members  # a group of one is simply a step of its own
         except asyncio.CancelledError:
-            for fut in group.results.values():
-                fut.cancel()
+            for ctx in ctxs:
+                if ctx.step_id not in settled:
+                    self._canceled_step(ctx.step_id)
             raise
-        except Exception as exc:  # a planner bug must fail these steps, not hang their siblings
-            for fut in group.results.values():
-                if not fut.done():
-                    fut.set_exception(exc)
+        except Exception as exc:  # a fusion bug must fail these steps, not hang their siblings
+            for ctx in ctxs:
+                if ctx.step_id not in settled:
+                    self._failed_step(ctx.step_id, exc)
+            return
+        await asyncio.gather(*(self._guarded(c.step_id, self._run_apart(c)) for c in apart))
 
-    async def _run_fused(self, fused: Any, threads: int) -> tuple[list[str], str] | None:
+    async def _run_fused(self, fused: fusion.FusedJob, threads: int) -> tuple[list[str], str] | None:
         """Run the fused job; None on success, else (members FFmpeg's error names, the error text)."""
         sids = fused.step_ids
         async with self.budget.hold(threads) as held:
@@ -458,7 +392,7 @@ class PlanExecutor:
 
             self.processes_started += 1
             try:
-                await run_ffmpeg(fused.job, on_progress, keep_lines=FUSED_STDERR_LINES)
+                await self._runner(fused.job, on_progress, keep_lines=FUSED_STDERR_LINES)
             except FFmpegError as exc:
                 culprits = fused.culprits(exc.stderr_tail)
                 named = [ln for ln in exc.stderr_tail if any(
@@ -470,7 +404,7 @@ class PlanExecutor:
             self._started_at[ctx.step_id] = started
         return None
 
-    async def _settle_member(self, fused: Any, ctx: BuildContext) -> StepOutcome:
+    async def _settle_member(self, fused: fusion.FusedJob, ctx: BuildContext) -> StepOutcome:
         """Finalize and publish one member of a finished fused process (its failure is its own)."""
         staging = Path(ctx.staging_dir)
         try:
@@ -520,7 +454,7 @@ class PlanExecutor:
                 self.bus.emit(SubtaskProgress(self.task_id, sid, round(min(overall, 100.0), 2), speed))
 
             self.processes_started += 1
-            await run_ffmpeg(job, on_progress)
+            await self._runner(job, on_progress)
             done_weight += weight
 
     # -- outputs ---------------------------------------------------------------------------
@@ -569,3 +503,4 @@ class PlanExecutor:
             os.unlink(src)
             return dst
         raise StepFailure("OutputFailed", f"no free name for {src.name} in {self.out_dir}")
+

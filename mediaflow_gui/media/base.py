@@ -4,7 +4,7 @@ A builder turns (probe of the input, the step's parameters, input path, staging 
 into one or more FFmpeg jobs plus a `finalize` callback that, once the jobs succeeded,
 lists the files produced (and may write side files such as a sprite's WebVTT).
 
-Fusion (media/planner) needs builders at the stream level: a fusable builder also
+Fusion (media/fusion) needs builders at the stream level: a fusable builder also
 exposes `output_streams(ctx, source)`, taking its video/audio from a StreamSource so
 that several builders can share one decode through a split filter.
 """

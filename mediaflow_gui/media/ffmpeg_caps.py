@@ -9,7 +9,7 @@ which a CLI run or the GUI's start should not pay every time. Upgrading the bina
 mtime/size, so the cached answer is not reused.
 
 Option names come from `-h long`, which lists the same main options as `-h full` (measured on
-FFmpeg 5.1 and 9.0) without the ~1.2 MB of per-codec AVOptions. Builders and the planner ask this
+FFmpeg 5.1 and 9.0) without the ~1.2 MB of per-codec AVOptions. Builders and media/fusion ask this
 probe (`has_option("stats_enc_pre")`, `first_encoder("libsvtav1", "libaom-av1")`) instead of
 assuming a version. No Qt, no engine imports.
 """

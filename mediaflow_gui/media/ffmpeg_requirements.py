@@ -7,7 +7,7 @@ does the same job (libaom-av1 for libsvtav1, yadif for bwdif, the metadata filte
 -stats_enc_pre, -vsync for -fps_mode); a row that only exists as another's fallback says so in
 `backs_up` and is not worth a word while the row it backs up is satisfied.
 
-The table describes the builders and the planner; it does not drive them (they ask the probe,
+The table describes the builders and media/fusion; it does not drive them (they ask the probe,
 media/ffmpeg_caps.py, directly). Keep both in step when a builder starts using something new.
 """
 

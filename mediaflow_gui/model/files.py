@@ -49,3 +49,16 @@ def resolve_relative(path: str, base_dir: str | None) -> str:
     if base_dir and not os.path.isabs(expanded):
         return os.path.normpath(os.path.join(base_dir, path))
     return expanded
+
+
+def rebased(path: str, old_dir: str, new_dir: str) -> str:
+    """A relative `path` (relative to `old_dir`) made relative to `new_dir`, naming the same file: what
+    a workflow's relative watermark image becomes when the workflow is saved in another folder. An
+    absolute path, or one on another drive, stays absolute."""
+    if os.path.isabs(os.path.expanduser(path)):
+        return path
+    target = os.path.normpath(os.path.join(old_dir, path))
+    try:
+        return os.path.relpath(target, new_dir)
+    except ValueError:  # another drive on Windows
+        return target

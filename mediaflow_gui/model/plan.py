@@ -5,9 +5,17 @@ source file, or the primary output of another step) and which steps must finish 
 Start, split, join and end nodes do not run; they only shape the dependencies: a task
 after a join waits for every task before that join.
 
-A watermark whose successors are all transcodes is not run on its own: its parameters
-are appended to those transcodes' watermarks, so the video is encoded once. Its step is
-kept (`applied_in` names the transcodes) so that the run still reports it.
+The compiler owns every rewrite between the drawing and what runs (DESIGN.md, "compiled plan"):
+- relative watermark images resolve against the workflow file's folder (`resolved_workflow` gives
+  the same rewrite for the snapshot a run records, so a retry from the history needs no base dir);
+- a watermark whose successors are all transcodes is not run on its own: its parameters are
+  appended to those transcodes' watermarks, so the video is encoded once. Its step is kept
+  (`applied_in` names the transcodes) so that the run still reports it;
+- a watermark that runs on its own becomes what it is, a transcode at the source size carrying
+  that one watermark (`watermark_as_transcode`); its step keeps the task kind "watermark";
+- steps that read the same input and wait for the same steps become ready at the same moment:
+  `groups` lists them (two or more) as the candidates for one shared FFmpeg process; media/fusion
+  decides, once the input is probed, which of them really share one.
 """
 
 from __future__ import annotations
@@ -38,6 +46,12 @@ class ExecutionPlan:
     workflow_name: str
     steps: dict[str, PlannedStep]
     order: list[str]  # a topological order of step ids
+    # fusion candidates: steps (two or more, plan order) with one input and one set of dependencies
+    groups: list[tuple[str, ...]] = field(default_factory=list)
+
+    def group_of(self, step_id: str) -> tuple[str, ...]:
+        """The candidate group holding `step_id`, or the step alone."""
+        return next((g for g in self.groups if step_id in g), (step_id,))
 
     def dependants(self, step_id: str) -> set[str]:
         """Every step that needs `step_id` directly or indirectly."""
@@ -56,6 +70,31 @@ class InvalidWorkflowError(ValueError):
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = problems
         super().__init__("the workflow is not valid: " + " ".join(p.message for p in problems))
+
+
+def watermark_as_transcode(wm: WatermarkParams) -> TranscodeParams:
+    """A watermark on its own: a transcode at the source size, H.264/AAC in mp4, with this watermark."""
+    return TranscodeParams(
+        definition="watermark", container="mp4", video_codec="h264", short_side=0, crf=20,
+        encoder_preset="veryfast", audio_codec="aac", audio_bitrate_kbps=160,
+        watermarks=[copy.deepcopy(wm)], output_name=wm.output_name)
+
+
+def _marks(params: TaskParams) -> list[WatermarkParams]:
+    if isinstance(params, WatermarkParams):
+        return [params]
+    return list(getattr(params, "watermarks", []) or [])
+
+
+def resolved_workflow(workflow: Workflow) -> Workflow:
+    """A copy with every relative watermark image made absolute (what a run records as its snapshot)."""
+    dup = workflow.copy()
+    if workflow.base_dir:
+        for node in dup.nodes.values():
+            for mark in _marks(node.params) if node.params is not None else []:
+                if mark.type == "image" and mark.image_path:
+                    mark.image_path = resolve_relative(mark.image_path, workflow.base_dir)
+    return dup
 
 
 def _task_ancestors(workflow: Workflow, node_id: str) -> set[str]:
@@ -103,9 +142,7 @@ def compile_plan(workflow: Workflow) -> ExecutionPlan:
     # relative watermark images are relative to the workflow file, not to the current directory
     if workflow.base_dir:
         for step in steps.values():
-            marks = [step.params] if isinstance(step.params, WatermarkParams) else \
-                getattr(step.params, "watermarks", [])
-            for mark in marks:
+            for mark in _marks(step.params):
                 if mark.type == "image" and mark.image_path:
                     mark.image_path = resolve_relative(mark.image_path, workflow.base_dir)
 
@@ -125,4 +162,17 @@ def compile_plan(workflow: Workflow) -> ExecutionPlan:
             target.input_from = step.input_from
             target.depends_on = (target.depends_on - {nid}) | step.depends_on
             step.applied_in.append(sid)
-    return ExecutionPlan(workflow.name, steps, order)
+    for step in steps.values():  # the watermarks still running on their own are transcodes
+        if step.task_kind == "watermark" and not step.applied_in and isinstance(step.params, WatermarkParams):
+            step.params = watermark_as_transcode(step.params)
+    return ExecutionPlan(workflow.name, steps, order, _candidate_groups(steps, order))
+
+
+def _candidate_groups(steps: dict[str, PlannedStep], order: list[str]) -> list[tuple[str, ...]]:
+    """Steps that read one input and wait for the same steps, two or more, in plan order."""
+    by_key: dict[tuple[str | None, frozenset[str]], list[str]] = {}
+    for sid in order:
+        step = steps[sid]
+        if not step.applied_in:  # a folded watermark runs inside its transcodes, never on its own
+            by_key.setdefault((step.input_from, frozenset(step.depends_on)), []).append(sid)
+    return [tuple(ids) for ids in by_key.values() if len(ids) >= 2]

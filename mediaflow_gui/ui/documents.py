@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from ..model.params import WatermarkParams
 from ..model.serialization import FILE_SUFFIX, WorkflowFormatError, load_workflow, save_workflow
+from ..model.files import rebased
 from ..model.workflow import Workflow
 from .editor.commands import SetParamsCommand
 from .editor.controller import EditorController
@@ -143,13 +144,10 @@ class Documents(QObject):
             marks = [params] if isinstance(params, WatermarkParams) else getattr(params, "watermarks", None) or []
             changed = False
             for mark in marks:
-                if mark.type == "image" and mark.image_path and not os.path.isabs(mark.image_path):
-                    target = os.path.normpath(os.path.join(old_dir, mark.image_path))
-                    try:
-                        mark.image_path = os.path.relpath(target, new_dir)
-                    except ValueError:  # another drive on Windows
-                        mark.image_path = target
-                    changed = True
+                if mark.type == "image" and mark.image_path:
+                    moved = rebased(mark.image_path, old_dir, new_dir)
+                    changed = changed or moved != mark.image_path
+                    mark.image_path = moved
             if changed:
                 self.controller.push(SetParamsCommand(wf, self.controller.guard, node.id, params, "image_path"))
 

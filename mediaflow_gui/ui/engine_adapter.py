@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,7 +26,6 @@ from ..engine.events import (Event, EventBus, RunCreated, RunFinished, RunStarte
 from ..engine.store import RunRecord, TaskStore
 from ..media.ffmpeg_choice import FFmpegChoice
 from ..model.serialization import workflow_from_dict
-from ..model.params import WatermarkParams
 from ..model.statuses import RunStatus, SubtaskStatus
 from ..model.workflow import Workflow
 from ..paths import task_store_path
@@ -120,23 +118,6 @@ class LiveRun:
         return run
 
 
-def absolutized(workflow: Workflow) -> Workflow:
-    """A copy whose relative watermark image paths are made absolute.
-
-    The run's recorded workflow snapshot has no base dir, so a retry from the history could
-    not resolve `../watermarks/logo.png`; absolute paths make the snapshot self-contained.
-    """
-    dup = workflow.copy()
-    if not dup.base_dir:
-        return dup
-    for node in dup.nodes.values():
-        marks = [node.params] if isinstance(node.params, WatermarkParams) else getattr(node.params, "watermarks", [])
-        for mark in marks or []:
-            if mark.type == "image" and mark.image_path and not os.path.isabs(os.path.expanduser(mark.image_path)):
-                mark.image_path = os.path.normpath(os.path.join(dup.base_dir, mark.image_path))
-    return dup
-
-
 def engine_settings(settings: AppSettings) -> EngineSettings:
     return EngineSettings(ffmpeg_path=settings.ffmpeg_path or None, max_threads=settings.max_threads,
                           fusion=settings.fusion, output_templates=settings.output_templates)
@@ -185,7 +166,7 @@ class EngineAdapter(QObject):
         task_ids = []
         for path in inputs:
             target = out_dir if out_dir is not None else self.output_dir_for(str(path))
-            task_ids.append(self.engine.submit(absolutized(workflow), path, target))
+            task_ids.append(self.engine.submit(workflow, path, target))
         return task_ids
 
     def cancel(self, task_id: str) -> bool:

@@ -1,4 +1,4 @@
-"""Fusion (media/planner + executor): one decode for sibling tasks, failures named, the off switch, the budget."""
+"""Fusion (media/fusion + the scheduler): one decode for sibling tasks, failures named, the off switch, the budget."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import pytest
 from mediaflow_gui.cli import main as cli_main
 from mediaflow_gui.engine import executor as executor_module
 from mediaflow_gui.engine.events import SubtaskProgress, SubtaskStarted
-from mediaflow_gui.media import planner
+from mediaflow_gui.media import fusion
 from mediaflow_gui.model.kinds import NodeKind
 from mediaflow_gui.model.params import SampleSnapshotParams, SnapshotParams, WatermarkParams
 from mediaflow_gui.model.serialization import load_workflow, save_workflow
@@ -100,7 +100,7 @@ def test_standard_workflow_fused_and_apart_give_the_same_outputs(tmp_path: Path,
 
 def _sabotage_first_build(monkeypatch: pytest.MonkeyPatch, victim_name: str) -> None:
     """After the first fused build, turn one member's staging dir into a file: FFmpeg cannot write there."""
-    real = planner.build_fused
+    real = fusion.build_fused
     done = {"n": 0}
 
     def sabotaged(ctxs: list, threads: int) -> Any:
@@ -112,7 +112,7 @@ def _sabotage_first_build(monkeypatch: pytest.MonkeyPatch, victim_name: str) -> 
             Path(victim.staging_dir).write_text("not a directory")
         return fused
 
-    monkeypatch.setattr(planner, "build_fused", sabotaged)
+    monkeypatch.setattr(fusion, "build_fused", sabotaged)
 
 
 def test_failing_output_fails_only_its_subtask(tmp_path: Path, video_clip: Path, monkeypatch: pytest.MonkeyPatch,
@@ -171,14 +171,14 @@ def test_unattributed_failure_fails_the_group_naming_everyone(tmp_path: Path, vi
                                                               monkeypatch: pytest.MonkeyPatch) -> None:
     source = tmp_path / "source.mp4"
     shutil.copyfile(video_clip, source)
-    real = planner.build_fused
+    real = fusion.build_fused
 
     def input_replaced(ctxs: list, threads: int) -> Any:
         fused = real(ctxs, threads)
         source.write_bytes(b"the file was replaced while the run was starting")  # the shared input is gone
         return fused
 
-    monkeypatch.setattr(planner, "build_fused", input_replaced)
+    monkeypatch.setattr(fusion, "build_fused", input_replaced)
     a = task_node("transcode", "Alpha", fast_transcode("a", 120))
     b = task_node("sample_snapshot", "Beta", SampleSnapshotParams(interval="1s", width=128))
     engine = make_engine(tmp_path)
@@ -276,11 +276,11 @@ def test_group_share_grows_with_encoders_for_large_frames(tmp_path: Path) -> Non
     big = [ctx("transcode", fast_transcode("a"), 1920, 1080), ctx("transcode", fast_transcode("b"), 1920, 1080),
            ctx("sample_snapshot", SampleSnapshotParams(), 1920, 1080)]
     small = [ctx("transcode", fast_transcode("a"), 320, 240), ctx("sample_snapshot", SampleSnapshotParams(), 320, 240)]
-    assert planner.group_weight(big) == 3 and planner.group_weight(small) == 1
+    assert fusion.group_weight(big) == 3 and fusion.group_weight(small) == 1
     budget = ThreadBudget(2)
-    assert budget.threads_for(1, planner.group_weight(big)) == 2  # capped at the budget
-    assert budget.threads_for(1, planner.group_weight(small)) == budget.threads_for(1) == 1
-    assert ThreadBudget(8).threads_for(1, planner.group_weight(big)) == 3
+    assert budget.threads_for(1, fusion.group_weight(big)) == 2  # capped at the budget
+    assert budget.threads_for(1, fusion.group_weight(small)) == budget.threads_for(1) == 1
+    assert ThreadBudget(8).threads_for(1, fusion.group_weight(big)) == 3
 
 
 def test_culprit_mapping_from_ffmpeg_lines(tmp_path: Path, video_clip: Path) -> None:
@@ -292,7 +292,7 @@ def test_culprit_mapping_from_ffmpeg_lines(tmp_path: Path, video_clip: Path) -> 
             make_context("image_sprite", ImageSpriteParams(interval="1s", rows=2, columns=2), video_clip,
                          tmp_path / "c", name="C")]
     assert probe(video_clip).has_video
-    fused = planner.build_fused(ctxs, threads=1)
+    fused = fusion.build_fused(ctxs, threads=1)
     a, b, c = (x.step_id for x in ctxs)
     argv = fused.job.args
     outputs = [arg for prev, arg in zip(argv, argv[1:]) if not prev.startswith("-stats_enc")]  # not the log
@@ -313,7 +313,7 @@ def test_culprit_mapping_from_ffmpeg_lines(tmp_path: Path, video_clip: Path) -> 
     assert fused.culprits([f"[Parsed_split_{split} @ 0x2] Invalid argument"]) == []
     # a passenger fed by the shared decode: its select filter and its output are its own
     shot = make_context("snapshot", SnapshotParams(offsets=["2s"], width=128), video_clip, tmp_path / "d", name="D")
-    fused = planner.build_fused(ctxs + [shot], threads=1)
+    fused = fusion.build_fused(ctxs + [shot], threads=1)
     argv = fused.job.args
     assert "-ss" not in argv
     graph = argv[argv.index("-filter_complex") + 1]
@@ -328,7 +328,7 @@ def test_culprit_mapping_from_ffmpeg_lines(tmp_path: Path, video_clip: Path) -> 
     # which is its own; the shared input is nobody's
     from mediaflow_gui.model.params import transcode_preset
     audio = make_context("transcode", transcode_preset("Audio only (m4a)"), video_clip, tmp_path / "e", name="E")
-    fused = planner.build_fused([audio, shot], threads=1)
+    fused = fusion.build_fused([audio, shot], threads=1)
     argv = fused.job.args
     inputs = [i for i, a in enumerate(argv) if a == "-i"]
     seek_index = next(n for n, (prev, i) in enumerate(zip([0] + inputs, inputs)) if "-ss" in argv[prev + 1:i])
@@ -337,7 +337,7 @@ def test_culprit_mapping_from_ffmpeg_lines(tmp_path: Path, video_clip: Path) -> 
     assert fused.culprits([f"[in#{other}/mov,mp4 @ 0x3] Error during demuxing: I/O error"]) == []
     assert fused.culprits([f"Error opening output {shot.staging_dir.resolve()}/x.jpg: Not a directory"]) == [
         shot.step_id]
-    fused = planner.build_fused(ctxs, threads=1)
+    fused = fusion.build_fused(ctxs, threads=1)
     # the first attributable error line wins: later lines are consequences
     assert fused.culprits([f"[out#{idx[a]}/mp4 @ 0x1] Error: Permission denied",
                            f"[out#{idx[b]}/image2 @ 0x1] Error: Nothing was written"]) == [a]
@@ -351,9 +351,9 @@ def test_windowed_task_joins_only_a_group_with_a_full_pass(tmp_path: Path, video
                         tmp_path / "g2")
     shot = make_context("snapshot", small_snapshots(), video_clip, tmp_path / "s")
     samples = make_context("sample_snapshot", SampleSnapshotParams(), video_clip, tmp_path / "p")
-    groups, apart = planner.plan_groups([gif1, gif2, shot])
+    groups, apart = fusion.plan_groups([gif1, gif2, shot])
     assert groups == [] and {c.step_id for c in apart} == {gif1.step_id, gif2.step_id, shot.step_id}
-    groups, apart = planner.plan_groups([gif1, shot, samples, gif2])
+    groups, apart = fusion.plan_groups([gif1, shot, samples, gif2])
     # the snapshots ride along (own seeking inputs); the windowed ones join because a full pass exists
     assert [[c.step_id for c in g] for g in groups] == [[samples.step_id, gif1.step_id, gif2.step_id, shot.step_id]]
     assert apart == []

@@ -69,7 +69,7 @@ def describe(record) -> dict[str, tuple]:  # type: ignore[no-untyped-def]
 def test_the_system_ffmpeg_is_51_without_stats_enc_pre() -> None:
     caps = capabilities(SYSTEM_FFMPEG)
     assert caps.version[:2] >= (5, 1)
-    if caps.version[:2] == (5, 1):  # what makes 5.1 special for the planner
+    if caps.version[:2] == (5, 1):  # what makes 5.1 special for media/fusion
         assert not caps.has_option("stats_enc_pre") and caps.has_filter("metadata")
 
 

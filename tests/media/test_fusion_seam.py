@@ -1,4 +1,4 @@
-"""The seam issue 5's planner will use: several builders fed from one decode, in one FFmpeg process."""
+"""The seam media/fusion uses: several builders fed from one decode, in one FFmpeg process."""
 
 from __future__ import annotations
 

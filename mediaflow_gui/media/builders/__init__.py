@@ -3,7 +3,7 @@
 Each module exposes `build(ctx) -> BuildResult`. The fusable ones (transcode,
 sample_snapshot, animated_image, image_sprite, watermark) also expose
 `output_streams(ctx, source: StreamSource) -> list[output node]` and
-`make_finalize(ctx) -> Callable[[], list[OutputFile]]`, so a planner can feed several
+`make_finalize(ctx) -> Callable[[], list[OutputFile]]`, so media/fusion can feed several
 of them from one decoded input and merge their outputs into one FFmpeg process.
 """
 

@@ -14,7 +14,7 @@ language); subtitles and data streams are dropped unless `subtitles` is keep (te
 only, converted to what the container takes).
 
 Fusion seam: `output_streams(ctx, source)` takes its streams from a StreamSource, so a
-planner can feed several transcodes from one decode.
+fusion (media/fusion) can feed several transcodes from one decode.
 """
 
 from __future__ import annotations
@@ -273,10 +273,11 @@ def notes(ctx: BuildContext, p: TranscodeParams) -> list[str]:
     return out
 
 
-def build(ctx: BuildContext) -> BuildResult:
-    p = _params(ctx, None)
+def build(ctx: BuildContext, *, params: TranscodeParams | None = None, naming_kind: str = KIND) -> BuildResult:
+    p = _params(ctx, params)
     check_input(ctx, p)
     inp = common.input_stream(ctx)
-    argv = common.compile_argv(ctx, *output_streams(ctx, stream_source(ctx, inp, p)))
-    return BuildResult([FFmpegJob(args=argv, duration=ctx.probe.duration, label=KIND)], make_finalize(ctx),
-                       notes(ctx, p))
+    argv = common.compile_argv(ctx, *output_streams(ctx, stream_source(ctx, inp, p), params=p,
+                                                    naming_kind=naming_kind))
+    return BuildResult([FFmpegJob(args=argv, duration=ctx.probe.duration, label=naming_kind)],
+                       make_finalize(ctx, params=p, naming_kind=naming_kind), notes(ctx, p))

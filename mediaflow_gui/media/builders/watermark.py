@@ -1,5 +1,9 @@
-"""The watermark task of its own: a transcode at the source size (H.264/AAC in mp4) carrying one
-watermark. The overlay/drawtext chain lives in media/filters/watermark.py, shared with transcodes.
+"""The watermark task of its own: a transcode at the source size carrying one watermark.
+
+The compiler (model/plan.py) turns a standalone watermark step into those transcode parameters
+(`watermark_as_transcode`); a context built by hand may still carry WatermarkParams, which are
+converted the same way here. Outputs are named as a watermark's (`{inputName}_watermark.{ext}`).
+The overlay/drawtext chain lives in media/filters/watermark.py, shared with every transcode.
 """
 
 from __future__ import annotations
@@ -7,35 +11,28 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from ...model.params import TranscodeParams, WatermarkParams
-from ..base import BuildContext, BuildResult, FFmpegJob, OutputFile, StreamSource
-from . import common, transcode
+from ...model.plan import watermark_as_transcode
+from ..base import BuildContext, BuildResult, OutputFile, StreamSource
+from . import transcode
 
 KIND = "watermark"
 
 
-def as_transcode(ctx: BuildContext) -> TranscodeParams:
-    """The watermark task is a transcode at the source size, H.264/AAC in mp4, with one watermark."""
-    wm = ctx.params
-    assert isinstance(wm, WatermarkParams)
-    audio = ctx.probe.audio_streams[0].codec if ctx.probe.audio_streams else ""
-    return TranscodeParams(
-        definition="watermark", container="mp4", video_codec="h264", short_side=0, crf=20,
-        encoder_preset="veryfast", audio_codec="aac", audio_bitrate_kbps=160 if audio else 128,
-        watermarks=[wm], output_name=wm.output_name)
+def params(ctx: BuildContext) -> TranscodeParams:
+    """This step's transcode parameters (compiled already, or converted from WatermarkParams)."""
+    if isinstance(ctx.params, TranscodeParams):
+        return ctx.params
+    assert isinstance(ctx.params, WatermarkParams)
+    return watermark_as_transcode(ctx.params)
 
 
 def output_streams(ctx: BuildContext, source: StreamSource) -> list[Any]:
-    return transcode.output_streams(ctx, source, params=as_transcode(ctx), naming_kind=KIND)
+    return transcode.output_streams(ctx, source, params=params(ctx), naming_kind=KIND)
 
 
 def make_finalize(ctx: BuildContext) -> Callable[[], list[OutputFile]]:
-    return transcode.make_finalize(ctx, params=as_transcode(ctx), naming_kind=KIND)
+    return transcode.make_finalize(ctx, params=params(ctx), naming_kind=KIND)
 
 
 def build(ctx: BuildContext) -> BuildResult:
-    common.require_video(ctx)
-    params = as_transcode(ctx)
-    source = transcode.stream_source(ctx, common.input_stream(ctx), params)
-    argv = common.compile_argv(ctx, *output_streams(ctx, source))
-    return BuildResult([FFmpegJob(args=argv, duration=ctx.probe.duration, label=KIND)], make_finalize(ctx),
-                       transcode.notes(ctx, params))
+    return transcode.build(ctx, params=params(ctx), naming_kind=KIND)

@@ -3,7 +3,7 @@
 `source_format(info, hdr=…, deinterlace=…)` decides, from the probe, a SourceFormat: the field
 parity to deinterlace with (or none) and the tone-mapping (or none). `prepare(video, fmt, …)`
 appends that chain to an ffmpeg-python stream. Builders call both for their own decode; the
-fusion planner calls them once per distinct SourceFormat of a group and splits the prepared
+fusion (media/fusion/graph.py) calls them once per distinct SourceFormat of a group and splits the prepared
 frames to the members, so a fused group deinterlaces and tone-maps once, not once per output.
 
 Order: deinterlace first (on the decoded fields, before anything resamples them), then

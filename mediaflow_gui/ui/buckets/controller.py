@@ -26,7 +26,8 @@ from ...paths import data_dir, sample_workflow_path
 from ...storage.bindings import Binding, BindingStatus
 from ...storage.embedded import EMBEDDED_CONNECTION_NAME
 from ...storage.service import StorageService
-from ..engine_adapter import EngineAdapter, absolutized
+from ...model.plan import resolved_workflow
+from ..engine_adapter import EngineAdapter
 from ..settings import AppSettings
 from ..signals import AppSignals
 from ..workers import run_in_thread
@@ -148,7 +149,7 @@ class StorageController(QObject):
         if not workflow.exists():
             # a copy the user may edit; its relative watermark image path would break once the file
             # lives in the data dir, so the copy refers to the image by its absolute path
-            save_workflow(absolutized(load_workflow(sample_workflow_path())), workflow)
+            save_workflow(resolved_workflow(load_workflow(sample_workflow_path())), workflow)
         # enabled: a first-time user who uploads into mediaflow-in expects a run without more setup
         self.service.save_binding(Binding(
             name=DEFAULT_BINDING_NAME, workflow=str(workflow), input_bucket=DEFAULT_INPUT_BUCKET,
