@@ -21,14 +21,9 @@ from . import common
 KIND = "animated_image"
 
 
-def _params(ctx: BuildContext) -> AnimatedImageParams:
-    assert isinstance(ctx.params, AnimatedImageParams)
-    return ctx.params
-
-
 def window(ctx: BuildContext) -> tuple[float, float]:
     """(start, end) in seconds of the input, clamped to it."""
-    p = _params(ctx)
+    p = common.params_of(ctx, AnimatedImageParams)
     duration = common.require_duration(ctx)
     start = min(max(0.0, common.seconds(ctx, p.start, "start")), duration)
     end = min(max(0.0, common.seconds(ctx, p.end, "end")), duration)
@@ -40,7 +35,7 @@ def window(ctx: BuildContext) -> tuple[float, float]:
 
 
 def output_path(ctx: BuildContext) -> Path:
-    p = _params(ctx)
+    p = common.params_of(ctx, AnimatedImageParams)
     w, h = common.fit_size(ctx.probe.width, ctx.probe.height, p.width, p.height)
     name = common.name_for(ctx, KIND, p.output_name, {"definition": f"{w}x{h}", "format": p.format, "ext": p.format},
                            ensure_ext=p.format)
@@ -48,7 +43,7 @@ def output_path(ctx: BuildContext) -> Path:
 
 
 def output_streams(ctx: BuildContext, source: StreamSource) -> list[Any]:
-    p = _params(ctx)
+    p = common.params_of(ctx, AnimatedImageParams)
     common.require_video(ctx)
     start, end = window(ctx)
     w, h = common.fit_size(ctx.probe.width, ctx.probe.height, p.width, p.height)
@@ -74,7 +69,7 @@ def make_finalize(ctx: BuildContext) -> Callable[[], list[OutputFile]]:
         if not path.is_file():
             raise common.missing_output(ctx, path)
         out = common.describe_output(path, "animation")
-        out.extra["fps"] = _params(ctx).fps
+        out.extra["fps"] = common.params_of(ctx, AnimatedImageParams).fps
         return [out]
 
     return finalize

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import ffmpeg
 
@@ -26,6 +26,16 @@ _hash_any_path()  # graph nodes for files whose names are not valid UTF-8 (see f
 
 # a small margin so a frame exactly on an interval boundary is not lost to float rounding
 _EPS = 1e-4
+
+
+P = TypeVar("P")
+
+
+def params_of(ctx: BuildContext, kind: type[P]) -> P:
+    """The step's parameters as the builder's own type (TypeError naming both when they do not match)."""
+    if not isinstance(ctx.params, kind):
+        raise TypeError(f"the {kind.__name__} builder got {type(ctx.params).__name__} for {task_label(ctx)}")
+    return ctx.params
 
 
 def task_label(ctx: BuildContext) -> str:

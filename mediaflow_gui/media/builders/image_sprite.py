@@ -27,33 +27,28 @@ KIND = "image_sprite"
 VTT_KIND = "image_sprite_vtt"
 
 
-def _params(ctx: BuildContext) -> ImageSpriteParams:
-    assert isinstance(ctx.params, ImageSpriteParams)
-    return ctx.params
-
-
 def cell_size(ctx: BuildContext) -> tuple[int, int]:
-    p = _params(ctx)
+    p = common.params_of(ctx, ImageSpriteParams)
     return common.fit_size(ctx.probe.width, ctx.probe.height, p.width, p.height)
 
 
 def layout(ctx: BuildContext) -> tuple[float, int, int]:
     """(interval seconds, number of cells, number of sheets)."""
-    p = _params(ctx)
+    p = common.params_of(ctx, ImageSpriteParams)
     interval = common.interval_seconds(ctx, p.interval)
     cells = common.bucket_count(ctx.probe, interval)
     return interval, cells, math.ceil(cells / (p.rows * p.columns))
 
 
 def sheet_pattern(ctx: BuildContext) -> str:
-    p = _params(ctx)
+    p = common.params_of(ctx, ImageSpriteParams)
     w, h = cell_size(ctx)
     return common.name_for(ctx, KIND, p.output_name, {"definition": f"{w}x{h}", "format": p.format, "ext": p.format},
                            sequence=True, ensure_ext=p.format)
 
 
 def vtt_name(ctx: BuildContext) -> str:
-    p = _params(ctx)
+    p = common.params_of(ctx, ImageSpriteParams)
     w, h = cell_size(ctx)
     values = input_values(ctx.source_name, Path(ctx.input_path), ctx.step_name)
     values.update({"definition": f"{w}x{h}", "format": "vtt", "ext": "vtt"})
@@ -91,7 +86,7 @@ def webvtt(sheets: list[str], cells: int, interval: float, duration: float, colu
 
 
 def output_streams(ctx: BuildContext, source: StreamSource) -> list[Any]:
-    p = _params(ctx)
+    p = common.params_of(ctx, ImageSpriteParams)
     common.require_video(ctx)
     interval, _, _ = layout(ctx)
     w, h = cell_size(ctx)
@@ -105,7 +100,7 @@ def output_streams(ctx: BuildContext, source: StreamSource) -> list[Any]:
 
 
 def make_finalize(ctx: BuildContext) -> Callable[[], list[OutputFile]]:
-    p = _params(ctx)
+    p = common.params_of(ctx, ImageSpriteParams)
     pattern = sheet_pattern(ctx)
     staging = Path(ctx.staging_dir)
     interval, cells, _ = layout(ctx)

@@ -22,25 +22,20 @@ from . import common
 KIND = "sample_snapshot"
 
 
-def _params(ctx: BuildContext) -> SampleSnapshotParams:
-    assert isinstance(ctx.params, SampleSnapshotParams)
-    return ctx.params
-
-
 def output_pattern(ctx: BuildContext) -> str:
     """The image2 pattern (with %d) inside the staging dir."""
-    p = _params(ctx)
+    p = common.params_of(ctx, SampleSnapshotParams)
     w, h = common.fit_size(ctx.probe.width, ctx.probe.height, p.width, p.height)
     return common.name_for(ctx, KIND, p.output_name, {"definition": f"{w}x{h}", "format": p.format, "ext": p.format},
                            sequence=True, ensure_ext=p.format)
 
 
 def expected_count(ctx: BuildContext) -> int:
-    return common.bucket_count(ctx.probe, common.interval_seconds(ctx, _params(ctx).interval))
+    return common.bucket_count(ctx.probe, common.interval_seconds(ctx, common.params_of(ctx, SampleSnapshotParams).interval))
 
 
 def output_streams(ctx: BuildContext, source: StreamSource) -> list[Any]:
-    p = _params(ctx)
+    p = common.params_of(ctx, SampleSnapshotParams)
     common.require_video(ctx)
     interval = common.interval_seconds(ctx, p.interval)
     w, h = common.fit_size(ctx.probe.width, ctx.probe.height, p.width, p.height)

@@ -30,8 +30,7 @@ SEEK_UNRELIABLE = ("mpegts", "mpeg", "mpegvideo", "h264", "hevc", "m4v")
 
 def time_points(ctx: BuildContext) -> list[float]:
     """Seconds of every offset, clamped to the input (past the end: the last frame)."""
-    p = ctx.params
-    assert isinstance(p, SnapshotParams)
+    p = common.params_of(ctx, SnapshotParams)
     common.require_duration(ctx)
     last = common.last_frame_time(ctx.probe)
     # a quarter frame before the last frame's timestamp, so float rounding cannot step past it
@@ -40,8 +39,7 @@ def time_points(ctx: BuildContext) -> list[float]:
 
 
 def output_paths(ctx: BuildContext, count: int) -> list[Path]:
-    p = ctx.params
-    assert isinstance(p, SnapshotParams)
+    p = common.params_of(ctx, SnapshotParams)
     w, h = common.fit_size(ctx.probe.width, ctx.probe.height, p.width, p.height)
     pattern = common.name_for(ctx, KIND, p.output_name, {"definition": f"{w}x{h}", "format": p.format, "ext": p.format},
                               sequence=True, ensure_ext=p.format)
@@ -68,8 +66,7 @@ def decoded_outputs(ctx: BuildContext, by_point: dict[str, list[Path]], next_vid
     per point): the first frame at or after the point, the frame an accurate `-ss T` lands on (FFmpeg
     drops the decoded frames before T). After its one frame the select passes nothing, so a branch
     costs an expression per frame and nothing more."""
-    p = ctx.params
-    assert isinstance(p, SnapshotParams)
+    p = common.params_of(ctx, SnapshotParams)
     w, h = common.fit_size(ctx.probe.width, ctx.probe.height, p.width, p.height)
     outputs = []
     for t_text, same in by_point.items():
@@ -107,8 +104,7 @@ def _build_decoding(ctx: BuildContext) -> BuildResult:
 
 
 def build(ctx: BuildContext) -> BuildResult:
-    p = ctx.params
-    assert isinstance(p, SnapshotParams)
+    p = common.params_of(ctx, SnapshotParams)
     common.require_video(ctx)
     if not seeks_reliably(ctx):
         return _build_decoding(ctx)

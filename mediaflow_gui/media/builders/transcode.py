@@ -49,10 +49,8 @@ SVT_PRESET = {"ultrafast": 12, "superfast": 11, "veryfast": 10, "faster": 9, "fa
 
 
 def _params(ctx: BuildContext, params: TranscodeParams | None) -> TranscodeParams:
-    p = params if params is not None else ctx.params
-    if not isinstance(p, TranscodeParams):
-        raise TypeError(f"the transcode builder got {type(p).__name__}")
-    return p
+    """`params` when given (a watermark step's compiled transcode), else the step's own."""
+    return params if params is not None else common.params_of(ctx, TranscodeParams)
 
 
 def wants_video(p: TranscodeParams) -> bool:

@@ -33,8 +33,7 @@ def _transcode_params(ctx: BuildContext) -> TranscodeParams | None:
     """The transcode parameters of a transcode or watermark member (a watermark task is a transcode)."""
     kind = kind_of(ctx)
     if kind == "transcode":
-        assert isinstance(ctx.params, TranscodeParams)
-        return ctx.params
+        return common.params_of(ctx, TranscodeParams)
     return watermark_builder.params(ctx) if kind == "watermark" else None
 
 

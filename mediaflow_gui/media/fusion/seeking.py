@@ -44,8 +44,7 @@ def seek_outputs(ctx: BuildContext, per_input: int) -> tuple[list[Any], Callable
     """The output nodes of a time-point snapshot step, each point its own `-ss T -i input`, and its finalize."""
 
     apart = snapshot_builder.build(ctx)  # checks the input, names the files, and gives the finalize we keep
-    p = ctx.params
-    assert isinstance(p, SnapshotParams)
+    p = common.params_of(ctx, SnapshotParams)
     points = snapshot_builder.time_points(ctx)
     w, h = common.fit_size(ctx.probe.width, ctx.probe.height, p.width, p.height)
     paths = snapshot_builder.output_paths(ctx, len(points))
