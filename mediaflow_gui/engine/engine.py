@@ -7,6 +7,10 @@ a `deliver` hook (e.g. an upload), and records the end (RunFinished). Whatever g
 input, FFmpeg or the outputs ends as a recorded FAIL run with an error code and a message; run()
 itself does not raise for those. `submit()` records synchronously and runs in the background.
 
+The Engine keeps each running run's record by applying its own events (engine/run_state.py, the
+rules the store, the GUI, the CLI and the notifier apply too); `deliver`, `run()`'s caller and
+`wait()` get that record. A RunFinished of failed steps names the first failed step (`failed_step`).
+
 All runs of one Engine share one ThreadBudget (settings.max_threads), so many runs at once stay
 within the machine's cores.
 """
@@ -37,9 +41,11 @@ from ..model.serialization import workflow_to_dict
 from ..model.statuses import RunResult, SubtaskStatus
 from ..model.workflow import Workflow
 from .budget import ThreadBudget
-from .events import EventBus, RunCreated, RunFinished, RunStarted, StepInfo, SubtaskFinished
-from .executor import BuildFn, FFmpegRunner, PlanExecutor, ProbeFn, classify_error
-from .store import RunRecord, TaskStore, new_task_id
+from .errors import classify_error
+from .events import Event, EventBus, RunCreated, RunFinished, RunStarted, StepInfo, SubtaskFinished
+from .executor import BuildFn, FFmpegRunner, PlanExecutor, ProbeFn
+from .run_state import RunRecord, apply
+from .store import TaskStore, new_task_id
 
 log = logging.getLogger(__name__)
 
@@ -97,7 +103,11 @@ class Engine:
         self._handles: dict[str, _RunHandle] = {}
         self._plans: dict[str, tuple[ExecutionPlan | None, str]] = {}
         self._ffmpeg_found: tuple[str | None, float, FFmpegChoice] | None = None  # (setting, when, choice)
+        # each running run's record, kept by applying this engine's own events (run_state.apply): what
+        # `deliver` and the run's waiters get, never read back from the store
+        self._records: dict[str, RunRecord] = {}
         store.attach(self.bus)
+        self.bus.subscribe(self._keep_record)
 
     # -- public API -------------------------------------------------------------------------
     async def run(self, workflow: Workflow, input: str | os.PathLike[str], out_dir: Path | None, *,
@@ -125,7 +135,7 @@ class Engine:
         handle = self._handles.get(task_id)
         if handle is not None and handle.done is not None:
             return await asyncio.shield(handle.done)
-        record = self.store.get(task_id)
+        record = self.store.get(task_id)  # a run that ended before: the store has it
         if record is None:
             raise KeyError(task_id)
         return record
@@ -146,6 +156,13 @@ class Engine:
         return [tid for tid, h in self._handles.items() if h.done is None or not h.done.done()]
 
     # -- internals ----------------------------------------------------------------------------
+    def _keep_record(self, event: Event) -> None:
+        """Apply an event of one of this engine's runs to its record (a bus subscriber)."""
+        if event.task_id in self._handles:
+            record = apply(self._records.get(event.task_id), event)
+            if record is not None:
+                self._records[event.task_id] = record
+
     def _create(self, workflow: Workflow, input: str | os.PathLike[str], out_dir: Path | None,
                 input_label: str | None) -> tuple[str, ExecutionPlan | None, str]:
         try:
@@ -209,6 +226,7 @@ class Engine:
         work = self._work_dir(task_id)
         fetch_dir = work / "input"
         result, code, message = RunResult.SUCCESS, "", ""
+        failed_step = ""  # the first failed step's id, when the steps failed
         steps_settled = False
         try:
             try:
@@ -238,11 +256,10 @@ class Engine:
                 elif executor.first_failure is not None:
                     failed = outcomes[executor.first_failure]
                     result, code, message = RunResult.FAIL, failed.error_code, failed.message
+                    failed_step = executor.first_failure
                 elif deliver is not None:
-                    record = self.store.get(task_id)
-                    assert record is not None
                     try:
-                        await deliver(record)
+                        await deliver(self._records[task_id])
                     except asyncio.CancelledError:
                         raise
                     except Exception as exc:  # the delivery hook's failure is the run's failure
@@ -278,14 +295,14 @@ class Engine:
                     work.rmdir()  # only when empty: an out/ of a run without an output folder stays
                 except OSError:
                     pass
-        return self._finish(handle, result, code, message)
+        return self._finish(handle, result, code, message, failed_step)
 
-    def _finish(self, handle: _RunHandle, result: RunResult, code: str, message: str) -> RunRecord:
+    def _finish(self, handle: _RunHandle, result: RunResult, code: str, message: str,
+                failed_step: str = "") -> RunRecord:
         if handle.done is not None and handle.done.done():
             return handle.done.result()
-        self.bus.emit(RunFinished(handle.task_id, result, code, message))
-        record = self.store.get(handle.task_id)
-        assert record is not None
+        self.bus.emit(RunFinished(handle.task_id, result, code, message, failed_step=failed_step))
+        record = self._records.pop(handle.task_id)  # the RunFinished above is applied to it
         if handle.done is not None:
             handle.done.set_result(record)
         handle.executor = None

@@ -1,7 +1,8 @@
 """Engine events: plain dataclasses sent on one channel (EventBus).
 
-The GUI adapter, the CLI progress display, notification sinks and the task store all
-subscribe to the same bus. Times are POSIX seconds (UTC); the store formats them.
+The GUI adapter, the CLI progress display, the notifier, the task store and the engine itself all
+subscribe to the same bus, and each turns the events into run records with the same rules
+(run_state.apply). Times are POSIX seconds (UTC); the task query formats them.
 """
 
 from __future__ import annotations
@@ -78,9 +79,10 @@ class SubtaskFinished:
 class RunFinished:
     task_id: str
     result: RunResult
-    error_code: str = ""
+    error_code: str = ""  # an ErrorCode name (engine/errors.py), "" on success
     message: str = ""
     time: float = field(default_factory=time.time)
+    failed_step: str = ""  # the step (node) id of the first subtask that failed, when the steps failed
 
 
 Event = Union[RunCreated, RunStarted, SubtaskStarted, SubtaskProgress, SubtaskFinished, RunFinished]

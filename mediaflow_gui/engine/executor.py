@@ -37,15 +37,13 @@ from pathlib import Path
 from typing import Any, Awaitable, Callable
 from urllib.parse import quote
 
-from ..media.ffmpeg_locate import FFmpegNotFoundError
-from ..media.probe import MediaProbeError
-from ..media.base import (BuildContext, BuildResult, FFmpegJob, MediaInfo, MissingCapabilityError, OutputFile,
-                          TaskInputError)
+from ..media.base import BuildContext, BuildResult, FFmpegJob, MediaInfo, OutputFile
 from ..media import fusion
 from ..media.naming import staging_dir_name
 from ..model.plan import ExecutionPlan, PlannedStep
 from ..model.statuses import SubtaskStatus
 from .budget import ThreadBudget
+from .errors import ErrorCode, StepFailure, classify_error
 from .events import EventBus, SubtaskFinished, SubtaskProgress, SubtaskStarted
 from .ffmpeg_runner import FFmpegError, ProgressState, meaningful_error_lines, run_ffmpeg
 from .scheduler import Scheduler, Settled
@@ -71,14 +69,6 @@ class StepOutcome:
     finished: float | None = None
 
 
-class StepFailure(Exception):
-    """A step cannot run or did not succeed; carries the error code for the record."""
-
-    def __init__(self, error_code: str, message: str) -> None:
-        self.error_code = error_code
-        super().__init__(message)
-
-
 def _default_build(ctx: BuildContext) -> BuildResult:
     from ..media.builders import build_step
     return build_step(ctx)
@@ -94,27 +84,6 @@ def _in_staging(ctxs: list[BuildContext], build: Callable[..., Any], *args: Any)
     for ctx in ctxs:
         Path(ctx.staging_dir).mkdir(parents=True, exist_ok=True)
     return build(*args)
-
-
-def classify_error(exc: BaseException) -> tuple[str, str]:
-    """(error_code, detail) for an exception raised while preparing or running a step."""
-    if isinstance(exc, StepFailure):
-        return exc.error_code, str(exc)
-    if isinstance(exc, FFmpegError):
-        return "FFmpegFailed", str(exc)
-    if isinstance(exc, TaskInputError):
-        return "InputNotSupported", str(exc)
-    if isinstance(exc, MissingCapabilityError):
-        return "FFmpegLacksFeature", str(exc)
-    if isinstance(exc, MediaProbeError):
-        return "ProbeFailed", str(exc)
-    if isinstance(exc, FFmpegNotFoundError):
-        return "FFmpegNotFound", str(exc)
-    if isinstance(exc, FileNotFoundError):
-        return "InputNotFound", str(exc)
-    if isinstance(exc, OSError):
-        return "OutputFailed", f"{type(exc).__name__}: {exc}"
-    return "InternalError", f"{type(exc).__name__}: {exc}"
 
 
 def output_dict(out: OutputFile) -> dict[str, Any]:
@@ -262,7 +231,8 @@ class PlanExecutor:
             return self.source
         previous = self.outcomes[step.input_from].outputs
         if not previous:
-            raise StepFailure("InputNotSupported", f"'{self.plan.steps[step.input_from].name}' produced no file to read")
+            raise StepFailure(ErrorCode.INPUT_NOT_SUPPORTED, step.node_id,
+                              f"'{self.plan.steps[step.input_from].name}' produced no file to read")
         return previous[0].path
 
     def _context(self, step: PlannedStep, input_path: Path, info: MediaInfo) -> BuildContext:
@@ -288,7 +258,7 @@ class PlanExecutor:
         ctx = replace(ctx, threads=threads)
         result = await asyncio.to_thread(_in_staging, [ctx], build, ctx)
         if not result.jobs:
-            raise StepFailure("InternalError", "the builder made no FFmpeg job")
+            raise StepFailure(ErrorCode.INTERNAL_ERROR, ctx.step_id, "the builder made no FFmpeg job")
 
         async with self.budget.hold(threads) as held:
             started = time.time()
@@ -302,7 +272,7 @@ class PlanExecutor:
         """In a worker thread (file system work stays off the event loop): list, move, clean up."""
         produced = finalize()
         if not produced:
-            raise StepFailure("OutputFailed", "FFmpeg finished but no output file was found")
+            raise StepFailure(ErrorCode.OUTPUT_FAILED, detail="FFmpeg finished but no output file was found")
         final = self._publish(produced, staging)
         try:
             staging.rmdir()  # empty once everything moved out: one call instead of rmtree's walk
@@ -439,7 +409,7 @@ class PlanExecutor:
             code, detail = classify_error(cached)
             if code == "InternalError":
                 code = "ProbeFailed"
-            raise StepFailure(code, detail)
+            raise StepFailure(code, detail=detail)
         return cached
 
     async def _run_jobs(self, sid: str, jobs: list[FFmpegJob]) -> None:
@@ -468,7 +438,7 @@ class PlanExecutor:
         for out in produced:
             src = Path(out.path)
             if not src.is_file():
-                raise StepFailure("OutputFailed", f"the expected output {src.name} was not written")
+                raise StepFailure(ErrorCode.OUTPUT_FAILED, detail=f"the expected output {src.name} was not written")
             if not src.resolve().is_relative_to(staging.resolve()):  # not ours to move: leave it where it is
                 final.append(replace(out, size=out.size or src.stat().st_size))
                 continue
@@ -502,5 +472,5 @@ class PlanExecutor:
                 return dst
             os.unlink(src)
             return dst
-        raise StepFailure("OutputFailed", f"no free name for {src.name} in {self.out_dir}")
+        raise StepFailure(ErrorCode.OUTPUT_FAILED, detail=f"no free name for {src.name} in {self.out_dir}")
 

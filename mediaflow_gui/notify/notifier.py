@@ -1,5 +1,10 @@
 """The Notifier: subscribes to the engine's EventBus and sends every RunFinished to its targets.
 
+The event is built from the run's record, which the Notifier keeps itself by applying every event
+it hears (engine/run_state.apply, the rules the store and the GUI apply too): what it sends never
+depends on another subscriber having seen the event first. Only a run it did not see from its
+start (attached late, or `resend()` after a crash) is read from the task store.
+
 Sinks come from two places: the global ones given to the Notifier (app settings), and per-run ones
 a trigger registers with `route(task_id, …)` (a binding's event targets), together with a per-run
 trigger description, an `on_sent` callback and an extra source of output URLs (the storage ledger's
@@ -8,12 +13,13 @@ as sent (see storage/watcher.py for the ledger's states).
 
 How an event travels (threads are lanes, notify/lanes.py: one FIFO queue + one thread each):
 
-    bus (engine loop) ──TaskId──▶ build lane ──event──▶ one lane per target ──▶ sink.deliver
-                                  (store flush,          (webhook URL+secret, SQS queue,
+    bus (engine loop) ──record──▶ build lane ──event──▶ one lane per target ──▶ sink.deliver
+                                  (store has the end,    (webhook URL+secret, SQS queue,
                                    payload)               JSON-lines path: Sink.target_key)
 
 - The bus handler only queues, so a run or the GUI never waits on a target.
-- The build lane flushes the task store and builds the payload once per event: whoever hears of a
+- The build lane waits until the task store has committed the run's end (`wait_recorded`: the store
+  may hear of the end after the Notifier) and builds the payload once per event: whoever hears of a
   run's end (and the ledger that records the event as sent, through `on_sent`) can rely on the store
   holding that end. It never waits on a target: handing an event to a lane does not block.
 - Each target has its own lane, so a webhook that hangs (each attempt up to its timeout, then
@@ -47,6 +53,8 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Hashable, Iterable
 
 from ..engine.events import Event, EventBus, RunFinished
+from ..engine.run_state import RunRecord, apply
+from ..engine.store import task_query_dict
 from .lanes import Lane
 from .payload import build_event, summary
 from .sinks import Sink, SinkError, SinkStopped
@@ -85,6 +93,7 @@ class _Delivery:
     on_sent: OnSent | None
     again: bool
     untried: dict[Hashable, str] = field(default_factory=dict)  # target key → its name, not yet tried
+    record: RunRecord | None = None  # the run as it ended (None: read from the store)
     event: dict[str, Any] | None = None
     settling: bool = False  # the last target was tried; on_sent is running
     done: bool = False
@@ -141,6 +150,7 @@ class Notifier:
         self._closing = False  # no new events; lanes stopped
         self._closed = False  # close() returned: on_sent is no longer called (the ledger may be closed)
         self._unsubscribe: list[Callable[[], None]] = []
+        self._records: dict[str, RunRecord] = {}  # runs heard of since their RunCreated, until their end
         self.outcomes: list[SendOutcome] = []  # the last few hundred, for status displays and tests
         self.listeners: list[Callable[[SendOutcome], None]] = []
 
@@ -160,11 +170,16 @@ class Notifier:
                 r.on_sent = on_sent
 
     def handle_event(self, event: Event) -> None:
+        """Keep the run's record (on the bus's thread); at its end, queue its event."""
+        record = apply(self._records.get(event.task_id), event)
         if not isinstance(event, RunFinished):
+            if record is not None:
+                self._records[event.task_id] = record
             return
+        self._records.pop(event.task_id, None)
         with self._lock:
             r = self._routes.pop(event.task_id, _Route())
-        self._queue(event.task_id, self.sinks + r.sinks, r.trigger, r.on_sent, again=False)
+        self._queue(event.task_id, self.sinks + r.sinks, r.trigger, r.on_sent, again=False, record=record)
 
     def resend(self, task_id: str, sinks: Iterable[Sink] = (), trigger: dict[str, Any] | None = None,
                on_sent: OnSent | None = None) -> None:
@@ -179,13 +194,14 @@ class Notifier:
 
     # -- queueing --------------------------------------------------------------------------------------
     def _queue(self, task_id: str, sinks: list[Sink], trigger: dict[str, Any] | None, on_sent: OnSent | None,
-               again: bool) -> None:
+               again: bool, record: RunRecord | None = None) -> None:
         targets: dict[Hashable, Sink] = {}
         for sink in sinks:
             targets.setdefault(_key(sink), sink)  # the same target twice (global + binding): once
         if not targets and on_sent is None:
             return
-        d = _Delivery(task_id, targets, trigger, on_sent, again, {k: s.name for k, s in targets.items()})
+        d = _Delivery(task_id, targets, trigger, on_sent, again, {k: s.name for k, s in targets.items()},
+                      record=record)
         with self._lock:
             if self._closing:
                 log.warning("the notifier is closed: the event of %s is not sent", task_id)
@@ -210,12 +226,16 @@ class Notifier:
     # -- the build lane --------------------------------------------------------------------------------
     def _build(self, d: _Delivery, stop: threading.Event) -> None:
         try:
-            flush = getattr(self.store, "flush", None)
-            if flush is not None:
-                flush()  # the run's end is committed before anyone hears of it (or it is recorded as sent)
+            # the run's end is committed before anyone hears of it (or it is recorded as sent)
+            recorded = getattr(self.store, "wait_recorded", None)
+            if recorded is not None:
+                recorded(d.task_id)
+            elif (flush := getattr(self.store, "flush", None)) is not None:
+                flush()
             if d.targets:
                 deliveries = list(self.deliveries(d.task_id)) if self.deliveries else []
-                d.event = build_event(self.store.task_query(d.task_id), deliveries, d.trigger)
+                query = task_query_dict(d.record) if d.record is not None else self.store.task_query(d.task_id)
+                d.event = build_event(query, deliveries, d.trigger)
         except Exception:  # without a payload there is nothing to send; say why in the log
             log.exception("building the event for %s failed", d.task_id)
             self._tried(d, list(d.untried))  # nothing to try: the event is finished

@@ -1,34 +1,36 @@
 """The one adapter between the engine and the widgets: engine events in, Qt signals out.
 
 The engine's EventBus calls us on the asyncio loop, which under qasync is the GUI thread.
-Each event updates a small in-memory `LiveRun`; structural events (a run created or finished)
-are signalled at once, everything else (statuses, progress) marks the run dirty and a timer
-signals `run_updated` for dirty runs at most 10 times a second — so 8 parallel runs with
-FFmpeg progress lines many times a second stay cheap to draw.
+Each event updates the run's RunRecord with engine/run_state.apply (the rules the store, the CLI
+and the notifier apply too); the task list, the canvas and the run details dialog read those
+records (`run(task_id)`), outputs included: a run that ran in this window is never read back from
+the store. Structural events (a run created or finished) are signalled at once, everything else
+(statuses, progress) marks the run dirty and a timer signals `run_updated` for dirty runs at most
+10 times a second — so 8 parallel runs with FFmpeg progress lines many times a second stay cheap
+to draw.
 
-Reads of the task store (history, a run's record) go to a pool thread.
+Reads of the task store (history from before this window, a run this window did not see from its
+start) go to a pool thread. The store, bus and engine are the
+Runtime's (mediaflow_gui/runtime.py), made and closed by ui/context.py.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import time
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Callable
 
 from PySide6.QtCore import QObject, QTimer
 
 from ..engine.engine import Engine, EngineSettings
-from ..engine.events import (Event, EventBus, RunCreated, RunFinished, RunStarted, SubtaskFinished, SubtaskProgress,
-                             SubtaskStarted)
-from ..engine.store import RunRecord, TaskStore
+from ..engine.events import Event, EventBus, RunCreated, RunFinished
+from ..engine.run_state import RunRecord, apply
+from ..engine.store import TaskStore
 from ..media.ffmpeg_choice import FFmpegChoice
 from ..model.serialization import workflow_from_dict
-from ..model.statuses import RunStatus, SubtaskStatus
 from ..model.workflow import Workflow
-from ..paths import task_store_path
+from ..notify.global_targets import EventTargetsFileError
+from ..runtime import Runtime
 from .settings import AppSettings
 from .signals import AppSignals
 from .workers import run_in_thread
@@ -38,101 +40,24 @@ log = logging.getLogger(__name__)
 FLUSH_INTERVAL_MS = 100
 
 
-@dataclass
-class LiveStep:
-    step_id: str
-    name: str
-    task_kind: str
-    status: str = SubtaskStatus.WAITING.value
-    progress: float = 0.0
-    message: str = ""
-    applied_in: tuple[str, ...] = ()  # a folded watermark: the transcodes it is applied inside
-
-
-@dataclass
-class LiveRun:
-    """What the widgets show of one run; filled from events (live) or from a RunRecord (history)."""
-
-    task_id: str
-    input: str
-    workflow_name: str
-    status: str = RunStatus.WAITING.value
-    result: str = ""
-    error_code: str = ""
-    message: str = ""
-    create_time: float = field(default_factory=time.time)
-    begin_time: float | None = None
-    finish_time: float | None = None
-    steps: dict[str, LiveStep] = field(default_factory=dict)
-    workflow: dict[str, Any] | None = None
-    out_dir: str = ""
-
-    @property
-    def finished(self) -> bool:
-        return self.status == RunStatus.FINISH.value
-
-    @property
-    def display_status(self) -> str:
-        return self.result if self.finished and self.result else self.status
-
-    @property
-    def progress(self) -> float:
-        """0–100 over every step (final steps count as complete)."""
-        if not self.steps:
-            return 100.0 if self.finished else 0.0
-        total = 0.0
-        for sid in self.steps:
-            status, progress, _ = self.shown(sid)
-            total += 100.0 if status not in ("WAITING", "PROCESSING") else progress
-        return total / len(self.steps)
-
-    def shown(self, step_id: str) -> tuple[str, float, str]:
-        """(status, progress, message) of a step as the widgets show it.
-
-        A watermark folded into transcodes reports only when they end; while it waits and all of
-        them have started, it shows as running at their slowest progress (an ended one counts 100).
-        """
-        step = self.steps[step_id]
-        if step.applied_in and step.status == "WAITING":
-            hosts = [self.steps[h] for h in step.applied_in if h in self.steps]
-            if hosts and all(h.status != "WAITING" for h in hosts):
-                progress = min(h.progress if h.status == "PROCESSING" else 100.0 for h in hosts)
-                return "PROCESSING", progress, "applied inside the transcode"
-        return step.status, step.progress, step.message
-
-    def elapsed(self, now: float | None = None) -> float | None:
-        if self.begin_time is None:
-            return None
-        end = self.finish_time if self.finish_time is not None else (now or time.time())
-        return max(0.0, end - self.begin_time)
-
-    @classmethod
-    def from_record(cls, record: RunRecord) -> "LiveRun":
-        run = cls(record.task_id, record.input, record.workflow_name, record.status.value,
-                  record.result.value if record.result else "", record.error_code, record.message,
-                  record.create_time, record.begin_time, record.finish_time, workflow=record.workflow,
-                  out_dir=record.out_dir)
-        for sub in record.subtasks:
-            run.steps[sub.step_id] = LiveStep(sub.step_id, sub.name, sub.task_kind, sub.status.value,
-                                              sub.progress, sub.message)
-        return run
-
-
 def engine_settings(settings: AppSettings) -> EngineSettings:
     return EngineSettings(ffmpeg_path=settings.ffmpeg_path or None, max_threads=settings.max_threads,
                           fusion=settings.fusion, output_templates=settings.output_templates)
 
 
 class EngineAdapter(QObject):
-    def __init__(self, signals: AppSignals, settings: AppSettings, store_path: Path | None = None,
+    def __init__(self, signals: AppSignals, settings: AppSettings, runtime: Runtime,
                  parent: QObject | None = None) -> None:
+        """The task store, bus and engine are the Runtime's (ui/context.py makes it); it closes them."""
         super().__init__(parent)
         self.signals = signals
         self.settings = settings
-        self.store = TaskStore(store_path or task_store_path())
-        self.bus = EventBus()
-        self.engine = Engine(self.store, self.bus, engine_settings(settings))
-        self.runs: dict[str, LiveRun] = {}
+        self.runtime = runtime
+        self.store: TaskStore = runtime.store
+        self.bus: EventBus = runtime.bus
+        self.engine: Engine = runtime.engine
+        self.runs: dict[str, RunRecord] = {}  # by TaskId: runs of this window and history read from the store
+        self._seen_live: set[str] = set()  # TaskIds whose events this window saw from their RunCreated
         self._dirty: set[str] = set()
         self._unsubscribe = self.bus.subscribe(self._on_event)
         self._timer = QTimer(self)
@@ -144,9 +69,14 @@ class EngineAdapter(QObject):
 
     # -- settings ---------------------------------------------------------------------------
     def apply_settings(self) -> None:
-        """New runs use the current settings; running ones keep theirs."""
+        """New runs use the current settings, and runs that end from now on send their events to the
+        event targets saved now; running ones keep their engine settings."""
         # the engine resizes its shared thread budget when max_threads changes
         self.engine.settings = engine_settings(self.settings)
+        try:
+            self.runtime.reload_global_targets()
+        except EventTargetsFileError as exc:  # the targets in use stay as they were
+            self.signals.status_message.emit(str(exc))
 
     def check_ffmpeg(self, on_done: Callable[[FFmpegChoice], None], on_error: Callable[[BaseException], None],
                      context: QObject | None = None) -> None:
@@ -185,8 +115,13 @@ class EngineAdapter(QObject):
         out_dir = Path(run.out_dir) if run.out_dir else self.output_dir_for(run.input)
         return self.engine.submit(workflow, run.input, out_dir)
 
-    def run(self, task_id: str) -> LiveRun | None:
+    def run(self, task_id: str) -> RunRecord | None:
+        """The run's record as this window knows it (events keep it up to date; widgets only read it)."""
         return self.runs.get(task_id)
+
+    def ran_here(self, task_id: str) -> bool:
+        """True if this window saw the run from its RunCreated: its record is complete, outputs included."""
+        return task_id in self._seen_live
 
     # -- history ----------------------------------------------------------------------------------
     def load_history(self, limit: int = 200, search: str | None = None,
@@ -198,9 +133,8 @@ class EngineAdapter(QObject):
             if self._closed:
                 return
             for record in records:
-                live = self.runs.get(record.task_id)
-                if live is None or live.finished:  # never overwrite a live run with an older read
-                    self.runs[record.task_id] = LiveRun.from_record(record)
+                if record.task_id not in self._seen_live:  # a run seen live here is newer than any read
+                    self.runs[record.task_id] = record
             self.signals.history_loaded.emit(records)
             if on_done is not None:
                 on_done(records)
@@ -211,52 +145,32 @@ class EngineAdapter(QObject):
         self.signals.status_message.emit(f"Could not read the task history: {exc}")
 
     def fetch_record(self, task_id: str, on_done: Callable[[RunRecord | None], None],
-                     context: QObject | None = None) -> None:
+                     context: QObject | None = None,
+                     on_error: Callable[[BaseException], None] | None = None) -> None:
+        """Read a run from the store in a pool thread (a run this window did not see live)."""
         store = self.store
-        run_in_thread(lambda: store.get(task_id), on_done, self._history_failed, context=context)
+        run_in_thread(lambda: store.get(task_id), on_done, on_error or self._history_failed, context=context)
 
     # -- events in --------------------------------------------------------------------------------
     def _on_event(self, event: Event) -> None:
         if self._closed:
             return
         tid = event.task_id
+        if isinstance(event, RunCreated) and tid in self._seen_live:
+            return  # told twice
+        record = apply(self.runs.get(tid) if tid in self._seen_live else None, event)
+        if record is None:  # a run whose creation this window did not see
+            return
         if isinstance(event, RunCreated):
-            run = LiveRun(tid, event.input, event.workflow_name, create_time=event.time, workflow=event.workflow,
-                          out_dir=event.out_dir)
-            for step in event.steps:
-                run.steps[step.step_id] = LiveStep(step.step_id, step.name, step.task_kind,
-                                                   applied_in=tuple(step.applied_in))
-            self.runs[tid] = run
+            self._seen_live.add(tid)
+            self.runs[tid] = record
             self.signals.run_created.emit(tid)
             return
-        run = self.runs.get(tid)
-        if run is None:
-            return
-        if isinstance(event, RunStarted):
-            run.status, run.begin_time = RunStatus.PROCESSING.value, event.time
-        elif isinstance(event, SubtaskStarted):
-            step = run.steps.get(event.step_id)
-            if step is not None:
-                step.status, step.progress = SubtaskStatus.PROCESSING.value, 0.0
-        elif isinstance(event, SubtaskProgress):
-            step = run.steps.get(event.step_id)
-            if step is not None:
-                step.progress = float(event.percent)
-        elif isinstance(event, SubtaskFinished):
-            step = run.steps.get(event.step_id)
-            if step is not None:
-                step.status, step.message = event.status.value, event.message
-                if event.status == SubtaskStatus.SUCCESS:
-                    step.progress = 100.0
-        elif isinstance(event, RunFinished):
-            run.status, run.result = RunStatus.FINISH.value, event.result.value
-            run.error_code, run.message, run.finish_time = event.error_code, event.message, event.time
-            if run.begin_time is None:
-                run.begin_time = event.time
+        if isinstance(event, RunFinished):
             self._dirty.discard(tid)
             self.updates_sent += 1
             self.signals.run_updated.emit(tid)
-            self.signals.run_finished.emit(tid, run.result, run.message)
+            self.signals.run_finished.emit(tid, record.display_status, record.message)
             return
         self._dirty.add(tid)
 
@@ -272,26 +186,11 @@ class EngineAdapter(QObject):
         """TaskIds of runs not finished yet (by the events seen, so it agrees with the task list)."""
         return [tid for tid, run in self.runs.items() if not run.finished and tid in self.engine.running()]
 
-    async def shutdown(self, timeout: float = 10.0) -> None:
-        """Cancel running runs, let them record their end, then close."""
-        running = self.engine.running()
-        for tid in running:
-            self.engine.cancel(tid)
-        if running:
-            try:
-                await asyncio.wait_for(asyncio.gather(*(self.engine.wait(t) for t in running),
-                                                      return_exceptions=True), timeout)
-            except asyncio.TimeoutError:
-                log.warning("runs still busy after %.0f s at shutdown", timeout)
-        self.close()
-
     def close(self) -> None:
-        """Cancel running runs, stop listening and close the store (its writer thread commits first)."""
+        """Stop listening. The runs, the task store and the notifier are the Runtime's: AppContext
+        closes it after this (cancel-and-wait, events out, store closed: runtime.py)."""
         if self._closed:
             return
-        for tid in self.engine.running():
-            self.engine.cancel(tid)
         self._closed = True
         self._timer.stop()
         self._unsubscribe()
-        self.store.close()

@@ -1,7 +1,9 @@
 """The main window: canvas in the middle, palette left, inspector right, tasks and problems below.
 
 Menus and tool bars only call the controller, the documents helper and the adapter; the
-canvas shows the node states of the run selected in the task list (or the newest one).
+canvas shows the node states of the run selected in the task list (or the newest one), read from
+its RunRecord; selecting or opening a failed run selects and centres the node to blame (the
+record's failed_step).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from .editor.controller import EditorController
 from .editor.palette import Palette
 from .editor.problems import ProblemsPanel
 from .editor.view import WorkflowView
-from .engine_adapter import LiveRun
+from ..engine.run_state import RunRecord
 from .ffmpeg_info import FFmpegStatusLabel
 from .inspector.panel import InspectorPanel
 from .notifications import Notifier
@@ -32,19 +34,19 @@ from .runs.task_panel import TaskPanel
 from .settings_dialog import SettingsDialog
 
 
-def canvas_states(run: LiveRun, workflow) -> dict[str, tuple[str, float, str]]:  # noqa: ANN001 - Workflow
+def canvas_states(run: RunRecord, workflow) -> dict[str, tuple[str, float, str]]:  # noqa: ANN001 - Workflow
     """Node states for the canvas: tasks from the run's subtasks, the other nodes derived from them."""
     states: dict[str, tuple[str, float, str]] = {}
     for sid in run.steps:
         if sid in workflow.nodes:
-            states[sid] = run.shown(sid)  # a folded watermark mirrors its transcodes (LiveRun.shown)
+            states[sid] = run.shown(sid)  # a folded watermark mirrors its transcodes (RunRecord.shown)
     started = run.begin_time is not None or run.finished
     for nid, node in workflow.nodes.items():
         if node.kind in (NodeKind.START, NodeKind.SPLIT):
             states[nid] = ("SUCCESS" if started else "WAITING", 100.0, "")
         elif node.kind == NodeKind.END:
             if run.finished:
-                status = {"SUCCESS": "SUCCESS", "CANCELED": "CANCELED"}.get(run.result, "FAIL")
+                status = {"SUCCESS": "SUCCESS", "CANCELED": "CANCELED"}.get(run.display_status, "FAIL")
                 states[nid] = (status, 100.0, run.message)
             else:
                 states[nid] = ("WAITING", 0.0, "")
@@ -352,6 +354,16 @@ class MainWindow(QMainWindow):
         self.canvas_task_id = task_id
         self._show_canvas_run()
         self.signals.canvas_run_changed.emit(task_id)
+        self.focus_failed_step(task_id)
+
+    def focus_failed_step(self, task_id: str) -> bool:
+        """Select and centre the node a failed run blames (its first failed step), if the canvas shows
+        it; True if it did."""
+        run = self.adapter.run(task_id) if task_id else None
+        if run is None or not run.failed_step or run.failed_step not in self.controller.scene.node_items:
+            return False
+        self._focus_node(run.failed_step)
+        return True
 
     def _on_run_updated(self, task_id: str) -> None:
         if task_id == self.canvas_task_id:
@@ -377,6 +389,7 @@ class MainWindow(QMainWindow):
     def show_run(self, task_id: str) -> RunDetailsDialog | None:
         if not task_id:
             return None
+        self.focus_failed_step(task_id)
         dialog = self.details_dialogs.get(task_id)
         if dialog is None:
             dialog = RunDetailsDialog(self.adapter, task_id, self)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from mediaflow_gui.engine.events import SubtaskProgress, SubtaskStarted
+from mediaflow_gui.engine.events import RunFinished, SubtaskProgress, SubtaskStarted
 from mediaflow_gui.engine.executor import STAGING_PREFIX
 from mediaflow_gui.media.probe import probe
 from mediaflow_gui.model.params import ImageSpriteParams, transcode_preset
@@ -122,8 +122,12 @@ def test_audio_only_input_fails_video_task_while_independent_branch_succeeds(tmp
                  (after, end)):
         wf.connect(s, t)
     engine = make_engine(tmp_path)
+    finished = Recorder(engine.bus)
     record = asyncio.run(engine.run(wf, audio_only, tmp_path / "out"))
     assert record.result == RunResult.FAIL
+    # the run names the node to blame: on the RunFinished event, in the record and in the task query
+    assert [e.failed_step for e in finished.of(RunFinished)] == [snaps.id] == [record.failed_step]
+    assert engine.store.task_query(record.task_id)["WorkflowTask"]["FailedStepId"] == snaps.id
     thumbs = record.subtask(snaps.id)
     assert thumbs.status == SubtaskStatus.FAIL and thumbs.error_code == "InputNotSupported"
     assert "Thumbs" in thumbs.message and "Thumbs" in record.message
@@ -216,7 +220,9 @@ def test_missing_input_is_a_recorded_failure(tmp_path: Path) -> None:
     assert record.result == RunResult.FAIL and record.error_code == "InputNotFound"
     assert "nope.mp4" in record.message
     assert [s.status for s in record.subtasks] == [SubtaskStatus.SKIPPED]
-    assert engine.store.get(record.task_id) is not None
+    assert record.failed_step == ""  # the run failed before its steps: no step to blame
+    # recorded: SQLite holds exactly the failed run the engine handed back
+    assert asdict(engine.store.get_stored(record.task_id)) == asdict(record)
 
 
 def test_invalid_workflow_is_a_recorded_failure(tmp_path: Path, video_clip: Path) -> None:

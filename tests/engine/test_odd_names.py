@@ -15,7 +15,8 @@ from typing import Any, Awaitable, Callable
 import pytest
 
 from mediaflow_gui.engine.events import RunCreated, SubtaskFinished
-from mediaflow_gui.engine.store import STAGING_PREFIX, RunRecord, task_query_dict
+from mediaflow_gui.engine.run_state import RunRecord
+from mediaflow_gui.engine.store import STAGING_PREFIX, task_query_dict
 from mediaflow_gui.media.naming import name_max
 from mediaflow_gui.model.params import AnimatedImageParams, ImageSpriteParams, SampleSnapshotParams, SnapshotParams
 from mediaflow_gui.model.statuses import RunResult, SubtaskStatus

@@ -86,6 +86,41 @@ def test_the_record_kept_in_memory_equals_the_stored_one(tmp_path: Path) -> None
         assert store.get(tid).subtask("s1").outputs  # type: ignore[union-attr]
 
 
+def test_progress_held_back_by_the_write_interval_is_written_before_the_subtask_ends(tmp_path: Path) -> None:
+    """Progress is written at most once a second; the last one held back reaches the rows (and the
+    record in memory) before the subtask's end, so the final record is the one every reader of the
+    events has (the engine's, the GUI's)."""
+    from mediaflow_gui.engine.run_state import apply
+
+    bus = EventBus()
+    tid = "mf-20260101-0000000b"
+    events = [RunCreated(tid, "/in/a.mp4", "W", STEPS, time=10.0), RunStarted(tid, time=11.0),
+              SubtaskStarted(tid, "s1", ("ffmpeg",), time=12.0), SubtaskProgress(tid, "s1", 10.0, 0.5),
+              SubtaskProgress(tid, "s1", 20.0, 0.75), SubtaskProgress(tid, "s1", 30.0, 0.9),
+              SubtaskStarted(tid, "s2", ("ffmpeg",), time=12.0), SubtaskProgress(tid, "s2", 5.0, 1.0),
+              SubtaskProgress(tid, "s2", 45.5, 1.25),
+              SubtaskFinished(tid, "s1", SubtaskStatus.SUCCESS, (), time=13.0),
+              SubtaskFinished(tid, "s2", SubtaskStatus.FAIL, (), "FFmpegFailed", "bad", time=14.0),
+              SubtaskFinished(tid, "s3", SubtaskStatus.SKIPPED, (), "Skipped", "skipped", time=14.0),
+              RunFinished(tid, RunResult.FAIL, "FFmpegFailed", "bad", time=15.0, failed_step="s2")]
+    with TaskStore(tmp_path / "t.sqlite3") as store:
+        store.attach(bus)
+        for event in events[:5]:
+            bus.emit(event)
+        assert store.get_stored(tid).subtask("s1").progress == 10.0  # type: ignore[union-attr]  # 20 held back
+        for event in events[5:]:
+            bus.emit(event)
+        stored = store.get_stored(tid)
+        assert stored is not None
+        assert (stored.subtask("s1").progress, stored.subtask("s1").speed) == (100.0, 0.9)
+        assert (stored.subtask("s2").progress, stored.subtask("s2").speed) == (45.5, 1.25)  # the last, not the 5.0
+        assert stored.failed_step == "s2"
+        everyone = None
+        for event in events:  # what a reader that applies every event holds
+            everyone = apply(everyone, event)
+        assert asdict(stored) == asdict(store.get(tid)) == asdict(everyone)
+
+
 def test_writes_reach_the_file_without_a_flush(tmp_path: Path) -> None:
     # the writer gathers a burst and commits it by itself: other processes see runs within moments
     db = tmp_path / "t.sqlite3"
@@ -197,3 +232,25 @@ def test_runs_of_a_crashed_process_are_marked_interrupted(tmp_path: Path) -> Non
         with TaskStore(db) as second:  # a second store opened while this process still runs
             alive = second.get("mf-20260101-alive001")
         assert alive is not None and alive.status == RunStatus.PROCESSING
+
+
+def test_wait_recorded_returns_once_the_runs_end_is_committed(tmp_path: Path) -> None:
+    """For a reader that hears of a run's end before the store does (the notifier)."""
+    import threading
+
+    bus, tid = EventBus(), "mf-20260101-0000000c"
+    with TaskStore(tmp_path / "t.sqlite3") as store:
+        store.attach(bus)
+        bus.emit(RunCreated(tid, "/in/a.mp4", "W", STEPS, time=10.0))
+        assert store.wait_recorded(tid, timeout=0.1) is False  # not ended yet
+        answers: list[bool] = []
+        waiter = threading.Thread(target=lambda: answers.append(store.wait_recorded(tid, timeout=10)))
+        waiter.start()
+        time.sleep(0.05)
+        assert not answers  # still waiting
+        bus.emit(RunFinished(tid, RunResult.SUCCESS, time=11.0))
+        waiter.join(10)
+        assert answers == [True]
+        with sqlite3.connect(tmp_path / "t.sqlite3") as other:  # committed: another connection sees it
+            assert other.execute("SELECT status FROM runs WHERE task_id=?", (tid,)).fetchone() == ("FINISH",)
+        assert store.wait_recorded("mf-20260101-unknown1", timeout=0.1) is True  # a run it never saw: no wait

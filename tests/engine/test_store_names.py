@@ -21,6 +21,7 @@ import pytest
 from mediaflow_gui.engine.events import (EventBus, RunCreated, RunFinished, RunStarted, StepInfo, SubtaskFinished,
                                          SubtaskStarted)
 from mediaflow_gui.engine.store import TaskStore, remove_leftovers, task_query_dict
+from mediaflow_gui.engine.store import writer as store_writer
 from mediaflow_gui.model.statuses import RunResult, SubtaskStatus
 from mediaflow_gui.model.text import has_lone_surrogates
 
@@ -99,10 +100,10 @@ def test_one_poisoned_write_costs_only_itself(tmp_path: Path, caplog: pytest.Log
         store.attach(bus)
         with caplog.at_level(logging.ERROR, logger="mediaflow_gui.engine.store"):
             bus.emit(RunCreated("mf-20260101-00000001", "/a.mp4", "W", STEPS, time=1.0))
-            store._put(*poison)  # in the same batch as the run's rows
+            store._put(poison)  # in the same batch as the run's rows
             bus.emit(RunStarted("mf-20260101-00000001", time=2.0))
             store.flush()
-        writer = store._writer
+        writer = store._writer._thread
         assert writer is not None and writer.is_alive()
         assert "one write dropped" in caplog.text
         # the good writes of that batch were committed, and the next run is recorded too
@@ -110,7 +111,7 @@ def test_one_poisoned_write_costs_only_itself(tmp_path: Path, caplog: pytest.Log
         assert first is not None and first.begin_time == 2.0
         _run(bus, "mf-20260101-00000002", "/b.mp4", "/o", "/o/b.mp4")
         store.flush()
-        assert store._writer is writer
+        assert store._writer._thread is writer
         second = store.get_stored("mf-20260101-00000002")
     assert second is not None and second.succeeded and second.outputs()[0]["path"] == "/o/b.mp4"
 
@@ -121,7 +122,7 @@ def test_a_write_failing_outside_any_statement_keeps_the_writer(tmp_path: Path, 
     with TaskStore(tmp_path / "t.sqlite3") as store:
         store.attach(bus)
         calls = {"n": 0}
-        real = TaskStore._apply
+        real = store_writer._transaction
 
         def failing_once(conn: sqlite3.Connection, writes: list[Any]) -> Any:
             calls["n"] += 1
@@ -129,11 +130,12 @@ def test_a_write_failing_outside_any_statement_keeps_the_writer(tmp_path: Path, 
                 raise RuntimeError("a bug in the writer")
             return real(conn, writes)
 
-        monkeypatch.setattr(TaskStore, "_apply", staticmethod(failing_once))
+        monkeypatch.setattr(store_writer, "_transaction", failing_once)
         with caplog.at_level(logging.ERROR, logger="mediaflow_gui.engine.store"):
             bus.emit(RunCreated("mf-20260101-00000003", "/a.mp4", "W", STEPS))
             store.flush()
-        assert "could not be committed" in caplog.text and store._writer is not None and store._writer.is_alive()
+        assert "could not be committed" in caplog.text and store._writer._thread is not None \
+            and store._writer._thread.is_alive()
         _run(bus, "mf-20260101-00000004", "/b.mp4", "/o", "/o/b.mp4")
         store.flush()
         assert store.get_stored("mf-20260101-00000004") is not None

@@ -123,3 +123,30 @@ def test_a_store_of_the_previous_version_opens_and_shows_its_runs(tmp_path: Path
         assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
         assert conn.execute("SELECT workflow_json FROM runs WHERE task_id=?", (new,)).fetchone()[0] is None
     conn.close()
+
+
+def test_an_old_store_gains_the_failed_step_and_folded_watermark_columns(tmp_path: Path) -> None:
+    """Stores written before failed_step/applied_in existed open with "" and () for their runs, and
+    record both for new runs."""
+    db = tmp_path / "old.sqlite3"
+    with sqlite3.connect(db) as conn:
+        conn.executescript(SCHEMA_V1)
+        conn.execute("INSERT INTO runs (task_id, workflow_name, input, status, result, error_code, create_time) "
+                     "VALUES (?,?,?,?,?,?,?)", ("mf-20250101-0000bbbb", "Old", "/in/old.mp4", "FINISH", "FAIL",
+                                                "FFmpegFailed", 100.0))
+        conn.execute("INSERT INTO subtasks (task_id, step_id, seq, name, task_kind, status) VALUES (?,?,?,?,?,?)",
+                     ("mf-20250101-0000bbbb", "s1", 0, "Logo", "watermark", "FAIL"))
+    conn.close()
+    bus, tid = EventBus(), new_task_id()
+    steps = (StepInfo("hd", "HD", "transcode"), StepInfo("wm", "Logo", "watermark", applied_in=("hd",)))
+    with TaskStore(db, work_root=tmp_path / "work") as store:
+        old = store.get("mf-20250101-0000bbbb")
+        assert old is not None and old.failed_step == "" and old.subtask("s1").applied_in == ()
+        store.attach(bus)
+        bus.emit(RunCreated(tid, "/in/new.mp4", "New", steps))
+        bus.emit(RunFinished(tid, RunResult.FAIL, "FFmpegFailed", "Task 'HD' failed", failed_step="hd"))
+        stored = store.get_stored(tid)
+        assert stored is not None and stored.failed_step == "hd" and stored.subtask("wm").applied_in == ("hd",)
+        assert store.task_query(tid)["WorkflowTask"]["FailedStepId"] == "hd"
+    with TaskStore(db, work_root=tmp_path / "work") as again:  # read back by a store that did not record it
+        assert again.get(tid).failed_step == "hd"  # type: ignore[union-attr]

@@ -55,3 +55,40 @@ def test_slow_sink_does_not_block_the_bus_and_routes_apply_per_run() -> None:
     notifier.close()
     bus.emit(RunFinished("mf-3", RunResult.SUCCESS))  # after close: unsubscribed
     assert len(slow.events) == 2
+
+
+def test_the_event_comes_from_the_notifiers_own_record_whatever_the_order_of_subscribers(tmp_path) -> None:  # noqa: ANN001
+    """The Notifier subscribes before the task store here: it builds the event from the record it kept
+    with run_state.apply (outputs and the failed step included), and calls on_sent only once the
+    store has committed the run's end."""
+    from mediaflow_gui.engine.events import RunStarted, StepInfo, SubtaskFinished, SubtaskStarted
+    from mediaflow_gui.engine.store import TaskStore
+    from mediaflow_gui.model.statuses import SubtaskStatus
+
+    bus = EventBus()
+    sink = Recording("first")
+    store = TaskStore(tmp_path / "t.sqlite3", work_root=tmp_path / "work")
+    notifier = Notifier(store, [sink]).attach(bus)  # before the store
+    store.attach(bus)
+    seen_by_on_sent: list[object] = []
+    tid = "mf-20260101-0000cafe"
+    notifier.route(tid, on_sent=lambda t: seen_by_on_sent.append(store.get_stored(t)))
+    steps = (StepInfo("a", "Shots", "snapshot"), StepInfo("b", "HD", "transcode"))
+    bus.emit(RunCreated(tid, "/in/x.mp4", "wf", steps, out_dir="/out"))
+    bus.emit(RunStarted(tid))
+    bus.emit(SubtaskStarted(tid, "a"))
+    bus.emit(SubtaskFinished(tid, "a", SubtaskStatus.SUCCESS, ({"path": "/out/x_1.jpg", "kind": "image", "size": 9},)))
+    bus.emit(SubtaskFinished(tid, "b", SubtaskStatus.FAIL, (), "FFmpegFailed", "Task 'HD' failed"))
+    bus.emit(RunFinished(tid, RunResult.FAIL, "FFmpegFailed", "Task 'HD' failed", failed_step="b"))
+    try:
+        assert notifier.flush(10)
+        (event,) = sink.events
+        task = event["WorkflowTaskEvent"]
+        assert (task["TaskId"], task["Result"], task["ErrCode"], task["FailedStepId"]) == (tid, "FAIL", 1007, "b")
+        shots = task["MediaProcessResultSet"][0]["SnapshotByTimeOffsetTask"]
+        assert shots["Output"] == {"Path": "/out/x_1.jpg", "Kind": "image", "Size": 9}
+        (stored,) = seen_by_on_sent
+        assert stored is not None and stored.finished and stored.failed_step == "b"  # type: ignore[attr-defined]
+    finally:
+        notifier.close(5)
+        store.close()

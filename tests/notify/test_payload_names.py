@@ -7,7 +7,8 @@ import json
 import os
 from dataclasses import dataclass
 
-from mediaflow_gui.engine.store import RunRecord, SubtaskRecord, task_query_dict
+from mediaflow_gui.engine.run_state import RunRecord, SubtaskRecord
+from mediaflow_gui.engine.store import task_query_dict
 from mediaflow_gui.model.statuses import RunResult, RunStatus, SubtaskStatus
 from mediaflow_gui.notify.payload import build_event, encode
 

@@ -109,6 +109,9 @@ def test_failing_input_marks_the_node_and_skips_dependants(window, run, corrupt_
     assert "not a readable media file" in item.toolTip()
     assert window.notifier.sent[-1][1] == f"Failed: {corrupt_file.name}"
     dialog = window.show_run(task_id)
+    # opening the failed run selects the node it blames (its first failed step) on the canvas
+    assert window.adapter.run(task_id).failed_step == item.node.id
+    assert [i.node.label for i in window.controller.scene.selectedItems() if hasattr(i, "node")] == ["Transcode"]
     qtbot.waitUntil(lambda: dialog.record is not None)
     from PySide6.QtWidgets import QLabel
     texts = " ".join(w.text() for w in dialog.findChildren(QLabel))
@@ -177,7 +180,7 @@ def test_history_reloads_after_reopening_the_window(context, run, qtbot, video_c
 
     task_id = run(scenario())
     first.close()
-    context.adapter.close()
+    context.close()
     # a new context (a new store connection, as after a restart) and a new window
     again = AppContext.create()
     try:
@@ -232,14 +235,16 @@ def test_a_running_percentage_never_reads_100() -> None:
 
 
 def test_a_folded_watermark_moves_with_its_transcode_in_the_run_percent() -> None:
-    from mediaflow_gui.ui.engine_adapter import LiveRun, LiveStep
+    from mediaflow_gui.engine.run_state import RunRecord, SubtaskRecord
+    from mediaflow_gui.model.statuses import RunStatus
 
-    run = LiveRun("mf-x", "/in.mp4", "wf")
-    run.steps = {"hd": LiveStep("hd", "HD", "transcode", status="PROCESSING", progress=60.0),
-                 "wm": LiveStep("wm", "Logo", "watermark", applied_in=("hd",)),
-                 "sd": LiveStep("sd", "SD", "transcode", status="SUCCESS", progress=100.0)}
+    run = RunRecord("mf-x", "wf", "/in.mp4", RunStatus.PROCESSING, None, "", "", 0.0, None, None)
+    run.subtasks = [SubtaskRecord("hd", "HD", "transcode", SubtaskStatus.PROCESSING, progress=60.0),
+                    SubtaskRecord("wm", "Logo", "watermark", SubtaskStatus.WAITING, applied_in=("hd",)),
+                    SubtaskRecord("sd", "SD", "transcode", SubtaskStatus.SUCCESS, progress=100.0)]
     assert run.progress == (60.0 + 60.0 + 100.0) / 3
-    run.steps["wm"] = LiveStep("wm", "Logo", "watermark")  # not folded: waiting counts as nothing done
+    # not folded: waiting counts as nothing done
+    run.subtasks[1] = SubtaskRecord("wm", "Logo", "watermark", SubtaskStatus.WAITING)
     assert run.progress == (60.0 + 0.0 + 100.0) / 3
 
 
@@ -264,16 +269,17 @@ def test_run_created_names_the_transcodes_a_watermark_is_folded_into(tmp_path) -
 def test_the_canvas_shows_a_folded_watermark_running_with_its_transcode() -> None:
     from mediaflow_gui.model.serialization import load_workflow
     from mediaflow_gui.paths import sample_workflow_path
-    from mediaflow_gui.ui.engine_adapter import LiveRun, LiveStep
+    from mediaflow_gui.engine.run_state import RunRecord, SubtaskRecord
+    from mediaflow_gui.model.statuses import RunStatus
     from mediaflow_gui.ui.main_window import canvas_states
 
     workflow = load_workflow(sample_workflow_path("standard.mfw.json"))
     by_name = {n.name: nid for nid, n in workflow.nodes.items()}
     hd, logo = by_name["HD 720p"], by_name["Logo watermark"]
-    run = LiveRun("mf-y", "/in.mp4", "wf", begin_time=1.0)
-    run.steps = {hd: LiveStep(hd, "HD 720p", "transcode", status="PROCESSING", progress=42.0),
-                 logo: LiveStep(logo, "Logo watermark", "watermark", applied_in=(hd,))}
+    run = RunRecord("mf-y", "wf", "/in.mp4", RunStatus.PROCESSING, None, "", "", 0.0, 1.0, None)
+    run.subtasks = [SubtaskRecord(hd, "HD 720p", "transcode", SubtaskStatus.PROCESSING, progress=42.0),
+                    SubtaskRecord(logo, "Logo watermark", "watermark", SubtaskStatus.WAITING, applied_in=(hd,))]
     states = canvas_states(run, workflow)
     assert states[logo][:2] == ("PROCESSING", 42.0) and states[hd][:2] == ("PROCESSING", 42.0)
-    run.steps[hd].status = "WAITING"
+    run.steps[hd].status = SubtaskStatus.WAITING
     assert canvas_states(run, workflow)[logo][0] == "WAITING"  # not before its transcode starts

@@ -1,16 +1,17 @@
 """The run details dialog: the run, every subtask, outputs with thumbnails, errors and FFmpeg commands.
 
-The record is read from the task store in a pool thread; thumbnails are decoded in pool threads
-and set as they arrive.
+A run that ran in this window is shown from the adapter's RunRecord, which the engine's events
+keep up to date (engine/run_state.py) — outputs arrive with SubtaskFinished, so the store is never
+read for it. Any other run (history from before the window opened, a run of another process) is
+read from the task store in a pool thread. Thumbnails are decoded in pool threads and set as they
+arrive.
 
 While the dialog is open for a run in progress it follows the run live. It listens to the
 adapter's `run_updated` signal (already throttled to ~10 a second per run) and coalesces those
-into at most one refresh per REFRESH_MS, which only touches labels whose text changed: the
-header chip and elapsed time, and each subtask's chip and percentage, read from the adapter's
-in-memory `LiveRun`. When a subtask reaches a final status (or the run ends) the record is read
-again (the store answers runs it recorded from memory) and only the cards whose status, message
-or outputs changed are rebuilt, so a finished subtask shows its outputs and thumbnails, or its
-error, at once and the thumbnails already shown are not decoded again.
+into at most one refresh per REFRESH_MS, which only touches what changed: the header chip and
+elapsed time, each subtask's chip and percentage, and — when a subtask's status, message or
+outputs changed — that subtask's card, rebuilt alone, so a finished subtask shows its outputs and
+thumbnails, or its error, at once and the thumbnails already shown are not decoded again.
 
 Closing the dialog disconnects it from the adapter before Qt deletes it: a late signal or pool
 thread result must never reach a deleted dialog.
@@ -28,10 +29,10 @@ from PySide6.QtGui import QCloseEvent, QDesktopServices, QPixmap
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFrame, QGridLayout, QHBoxLayout, QLabel, QPlainTextEdit,
                                QPushButton, QScrollArea, QVBoxLayout, QWidget)
 
-from ...engine.store import RunRecord, SubtaskRecord
+from ...engine.run_state import RunRecord, SubtaskRecord
 from ...model.kinds import TASK_KINDS
 from .. import icons, theme
-from ..engine_adapter import EngineAdapter, LiveRun
+from ..engine_adapter import EngineAdapter
 from ..workers import run_in_thread
 from .task_model import STATUS_TEXT, format_elapsed
 from .thumbnails import is_image, load_thumbnail
@@ -39,7 +40,6 @@ from .thumbnails import is_image, load_thumbnail
 THUMB = 150
 MAX_THUMBS = 5  # per subtask: one row, so every subtask stays in view; the rest are counted
 REFRESH_MS = 250  # at most 4 live refreshes a second per dialog, however many runs are busy
-FINAL_STATUSES = frozenset({"SUCCESS", "FAIL", "SKIPPED", "CANCELED"})
 
 
 def _time(t: float | None) -> str:
@@ -88,8 +88,10 @@ def _open_folder(path: str) -> bool:
 
 
 def _card_signature(sub: SubtaskRecord) -> tuple:
-    """What a card is built from, besides the live chip and percentage."""
-    return (sub.status.value, sub.message, sub.error_code, tuple(str(o.get("path", "")) for o in sub.outputs))
+    """What a card is built from, besides the live chip and percentage (a waiting and a running
+    subtask's cards are built alike: only a final status changes what the card holds)."""
+    return (sub.status.value if sub.status.is_final else "", sub.message, sub.error_code,
+            tuple(str(o.get("path", "")) for o in sub.outputs))
 
 
 class SubtaskCard(QFrame):
@@ -122,10 +124,6 @@ class SubtaskCard(QFrame):
         self.box.addLayout(head)
         self.show_live(sub.status.value, sub.progress)
 
-    @property
-    def built_status(self) -> str:
-        return self.signature[0]
-
     def show_live(self, status: str, progress: float) -> None:
         set_chip(self.chip, status)
         running = status == "PROCESSING"
@@ -152,9 +150,6 @@ class RunDetailsDialog(QDialog):
         self._fetching = False
         self._fetch_again = False
         self._full_rebuild = False
-        # (step id, status) transitions the record was read again for ("", "FINISH" for the run's
-        # end): each is read once, so a record that lags behind the events cannot loop the reads
-        self._requested: set[tuple[str, str]] = set()
         self.setWindowTitle(f"Run {task_id}")
         self.resize(920, 720)
         layout = QVBoxLayout(self)
@@ -200,7 +195,10 @@ class RunDetailsDialog(QDialog):
 
     # -- reading the record ------------------------------------------------------------------
     def reload(self) -> None:
-        """Read the record again and rebuild everything."""
+        """Rebuild everything: from the adapter's record for a run of this window, else read from the store."""
+        if self.adapter.ran_here(self.task_id):
+            self.show_record(self.adapter.run(self.task_id))
+            return
         self._full_rebuild = True
         self._fetch()
 
@@ -251,48 +249,39 @@ class RunDetailsDialog(QDialog):
         if run is None:
             return
         self.refreshes += 1
-        self._show_live(run)
-        need = False
-        for step in run.steps.values():
-            card = self.cards.get(step.step_id)
-            key = (step.step_id, step.status)
-            if card is not None and step.status in FINAL_STATUSES and card.built_status != step.status \
-                    and key not in self._requested:
-                self._requested.add(key)
-                need = True
-        if run.finished and self.record.finish_time is None and ("", "FINISH") not in self._requested:
-            self._requested.add(("", "FINISH"))
-            need = True
-        if need:  # outputs, errors, commands and the run's end are in the record, not in LiveRun
-            self._fetch()
+        if self.adapter.ran_here(self.task_id):
+            self._apply_record(run)  # outputs, errors and the run's end are in the record: no store read
+        else:
+            self._show_live(run)
 
-    def _show_live(self, run: LiveRun) -> None:
+    def _show_live(self, run: RunRecord) -> None:
         if self.status_chip is not None:
             set_chip(self.status_chip, run.display_status)
         if self.elapsed_label is not None:
             _set_text(self.elapsed_label, format_elapsed(run.elapsed()))
-        for step in run.steps.values():
-            card = self.cards.get(step.step_id)
+        for sub in run.subtasks:
+            card = self.cards.get(sub.step_id)
             if card is not None:
-                card.show_live(step.status, step.progress)
+                card.show_live(sub.status.value, sub.progress)
 
     def _apply_record(self, record: RunRecord) -> None:
         """Rebuild the header and only the cards whose record changed; keep the others as they are."""
         self.record = record
-        if self._header_key(record) != self._header_signature:
+        changed = self._header_key(record) != self._header_signature
+        if changed:
             self._build_header(record)
         for sub in record.subtasks:
             card = self.cards.get(sub.step_id)
             if card is None or card.signature == _card_signature(sub):
                 continue
+            changed = True
             fresh = self._subtask_card(sub)
             self.body_layout.replaceWidget(card, fresh)
             self._drop_card(card)
             self.cards[sub.step_id] = fresh
-        self._update_open_button()
-        run = self.adapter.run(self.task_id)
-        if run is not None:
-            self._show_live(run)
+        if changed:  # the output folder may exist now (a stat: not on every refresh)
+            self._update_open_button()
+        self._show_live(record)
 
     # -- building ----------------------------------------------------------------------------
     def _clear_body(self) -> None:
@@ -325,8 +314,7 @@ class RunDetailsDialog(QDialog):
             self.body_layout.addWidget(card)
         self.body_layout.addStretch(1)
         self._update_open_button()
-        if self.adapter.run(self.task_id) is not None:
-            self._refresh()  # events may have moved on while the record was read in the pool thread
+        self._show_live(record)
 
     def _update_open_button(self) -> None:
         folder = self.output_folder()

@@ -1,7 +1,8 @@
 """The task list's model: one row per run (live or from history), newest first.
 
-Rows hold TaskIds; the data comes from the adapter's LiveRun objects, so a `run_updated`
-signal only needs a dataChanged for that row.
+Rows hold TaskIds; the data comes from the adapter's RunRecords (engine/run_state.py: progress,
+display status and elapsed time are the record's display rules), so a `run_updated` signal only
+needs a dataChanged for that row.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
 
 from .. import theme
-from ..engine_adapter import EngineAdapter, LiveRun
+from ...engine.run_state import RunRecord
+from ..engine_adapter import EngineAdapter
 
 COLUMNS = ("TaskId", "Input", "Status", "Progress", "Elapsed")
 COL_TASK, COL_INPUT, COL_STATUS, COL_PROGRESS, COL_ELAPSED = range(5)
@@ -99,7 +101,7 @@ class TaskTableModel(QAbstractTableModel):
                 idx = self.index(row, COL_ELAPSED)
                 self.dataChanged.emit(idx, idx)
 
-    def run_at(self, row: int) -> LiveRun | None:
+    def run_at(self, row: int) -> RunRecord | None:
         if 0 <= row < len(self.task_ids):
             return self.adapter.run(self.task_ids[row])
         return None

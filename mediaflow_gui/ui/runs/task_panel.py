@@ -8,7 +8,8 @@ from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLin
                                QStyleOptionViewItem, QTableView, QToolButton, QVBoxLayout, QWidget)
 
 from .. import icons, theme
-from ..engine_adapter import EngineAdapter, LiveRun
+from ...engine.run_state import RunRecord
+from ..engine_adapter import EngineAdapter
 from .task_model import COL_ELAPSED, COL_INPUT, COL_PROGRESS, COL_STATUS, COL_TASK, ProgressRole, RunRole, \
     TaskFilterModel, TaskTableModel
 
@@ -18,7 +19,7 @@ class ProgressDelegate(QStyledItemDelegate):
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
         super().paint(painter, option, QModelIndex())  # background / selection only
-        run: LiveRun | None = index.data(RunRole)
+        run: RunRecord | None = index.data(RunRole)
         if run is None:
             return
         percent = float(index.data(ProgressRole) or 0.0)
@@ -126,7 +127,7 @@ class TaskPanel(QWidget):
         index = self.table.currentIndex()
         if not index.isValid():
             return ""
-        run: LiveRun | None = self.proxy.data(index, RunRole)
+        run: RunRecord | None = self.proxy.data(index, RunRole)
         return run.task_id if run else ""
 
     def select_task(self, task_id: str) -> None:
@@ -160,7 +161,7 @@ class TaskPanel(QWidget):
 
     def _emit_details(self, index: QModelIndex | None = None) -> None:
         if index is not None and index.isValid():
-            run: LiveRun | None = self.proxy.data(index, RunRole)
+            run: RunRecord | None = self.proxy.data(index, RunRole)
             tid = run.task_id if run else ""
         else:
             tid = self.selected_task_id()
