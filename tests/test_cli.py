@@ -115,6 +115,22 @@ def test_failed_run_exits_nonzero_with_one_line(tmp_path: Path, small_workflow: 
     assert "FINISH (FAIL)" in capsys.readouterr().out
 
 
+def test_status_names_the_failed_step(tmp_path: Path, audio_only: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A time-point snapshot of an audio-only file fails; `status` and `status --json` name its node."""
+    shots = task_node("snapshot", "Shots", small_snapshots())
+    path = tmp_path / "shots.mfw.json"
+    save_workflow(parallel_workflow(shots, name="Shots"), path)
+    data = tmp_path / "data"
+    assert main(["--data-dir", str(data), "run", str(path), str(audio_only), "--out", str(tmp_path / "o")]) == 1
+    task_id = TASK_ID.search(capsys.readouterr().out).group(1)
+    assert main(["--data-dir", str(data), "status", task_id, "--json"]) == 0
+    task = json.loads(capsys.readouterr().out)["WorkflowTask"]
+    assert (task["ErrCode"], task["ErrCodeExt"], task["FailedStepId"]) == (1005, "InputNotSupported", shots.id)
+    assert task["MediaProcessResultSet"][0]["SnapshotByTimeOffsetTask"]["Input"]["StepId"] == shots.id
+    assert main(["--data-dir", str(data), "status", task_id]) == 0
+    assert re.search(rf"^Failed step\s+Shots \({shots.id}\)$", capsys.readouterr().out, re.MULTILINE)
+
+
 def test_status_of_unknown_task(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["status", "mf-19990101-deadbeef"]) == 1
     assert "no task" in capsys.readouterr().err

@@ -7,6 +7,9 @@ through `binding_listeners` (called on the loop's thread) as BindingStatus objec
 
 Bindings are saved in `<data dir>/bindings.json`; connections in `<data dir>/connections.json`
 (0600); the embedded store lives in `<data dir>/seaweedfs/`.
+
+The service does not wire the core: the Runtime (mediaflow_gui/runtime.py) makes it with the engine,
+the ledger and the notifier every other run uses, and stops its watchers first when it closes.
 """
 
 from __future__ import annotations
@@ -17,8 +20,6 @@ import os
 from pathlib import Path
 from typing import Any, Callable
 
-from ..notify.notifier import Notifier
-from ..notify.sinks import EventTargets, make_sinks
 from .bindings import Binding, BindingRunner, BindingStatus
 from .connections import ConnectionRegistry
 from .embedded import EmbeddedStatus, EmbeddedStore, _write_private
@@ -36,26 +37,24 @@ def bindings_path() -> Path:
 class StorageService:
     def __init__(self, engine: Any = None, *, embedded: EmbeddedStore | None = None,
                  connections: ConnectionRegistry | None = None, ledger: Ledger | None = None,
-                 notifier: Notifier | None = None, bindings_file: str | os.PathLike[str] | None = None,
-                 global_targets: EventTargets | None = None) -> None:
+                 notifier: Any = None, bindings_file: str | os.PathLike[str] | None = None) -> None:
         self.embedded = embedded or EmbeddedStore()
         self.connections = connections or ConnectionRegistry(embedded=self.embedded)
         self.ledger = ledger or Ledger()
         self.bindings_file = Path(bindings_file) if bindings_file is not None else bindings_path()
-        self.global_targets = global_targets or EventTargets()
         self.engine: Any = None
         self.notifier = notifier
         self._runners: dict[str, BindingRunner] = {}
         self.binding_listeners: list[Callable[[BindingStatus], None]] = []
         if engine is not None:
-            self.attach_engine(engine)
+            self.attach_engine(engine, notifier)
 
-    def attach_engine(self, engine: Any) -> None:
-        """Use this engine for binding runs; a Notifier is made for its bus unless one was given."""
+    def attach_engine(self, engine: Any, notifier: Any = None) -> None:
+        """Use this engine for binding runs, and this notifier (the one subscribed to the engine's bus)
+        for their events; without one, binding runs send no events."""
         self.engine = engine
-        if self.notifier is None:
-            sinks = make_sinks(self.global_targets, self.connections.keys_of)
-            self.notifier = Notifier(engine.store, sinks, deliveries=self.ledger.deliveries).attach(engine.bus)
+        if notifier is not None:
+            self.notifier = notifier
 
     # -- embedded store ---------------------------------------------------------------------------
     def embedded_status(self) -> EmbeddedStatus:
@@ -172,6 +171,19 @@ class StorageService:
         await runner.start()
         return runner.status
 
+    async def watch(self, binding: Binding, listeners: tuple[Callable[[BindingStatus], None], ...] = ()
+                    ) -> BindingRunner:
+        """Watch for a binding that need not be saved (`mediaflow watch`); its runner is stopped with the
+        others (stop_watchers). Raises what BindingRunner.start raises."""
+        if self.engine is None:
+            raise RuntimeError("no engine attached: call attach_engine() first")
+        runner = BindingRunner(binding, self.engine, connections=self.connections, ledger=self.ledger,
+                               notifier=self.notifier)
+        runner.listeners.extend([*listeners, self._notify])
+        await runner.start()  # gives a binding without an id the one derived from what it watches
+        self._runners[binding.id] = runner
+        return runner
+
     async def stop_binding(self, binding_id: str) -> None:
         runner = self._runners.get(binding_id)
         if runner is not None:
@@ -207,10 +219,10 @@ class StorageService:
                     problems.append(str(exc))
         return problems
 
-    async def shutdown(self, stop_embedded: bool = True) -> None:
-        for runner in list(self._runners.values()):
-            await runner.stop()
-        if self.notifier is not None:
-            self.notifier.flush(10)
-        if stop_embedded:
-            self.embedded.stop()
+    def runners(self) -> list[BindingRunner]:
+        return list(self._runners.values())
+
+    async def stop_watchers(self) -> None:
+        """Stop watching every bucket (runs already started go on; the Runtime cancels them next)."""
+        for runner in self.runners():
+            await runner.stop()  # also releases the binding's lock when its start failed half-way

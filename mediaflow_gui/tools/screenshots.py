@@ -194,7 +194,7 @@ def main(argv: list[str] | None = None) -> int:
                      and "running" not in window.bindings_page.table.item(0, 5).text(), 30)
         await _pause(0.5)
         shot(window, "6-bindings.png")
-        await context.storage.shutdown()  # stop watching and the store, as the app does on quit
+        await context.shutdown()  # stop watching, close the runtime and stop the store, as the app does on quit
 
     try:
         with loop:

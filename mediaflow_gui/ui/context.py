@@ -1,58 +1,83 @@
-"""AppContext: what one running GUI shares — settings, app-wide signals, the engine adapter and
-the storage controller (embedded bucket store, connections, watched-bucket bindings)."""
+"""AppContext: what one running GUI shares — settings, app-wide signals, the Runtime (task store, bus,
+engine, notifier with the global event targets, storage service: mediaflow_gui/runtime.py), the engine
+adapter and the storage controller (embedded bucket store, connections, watched-bucket bindings).
+
+The Runtime is made here from the GUI's settings and closed here, in its reverse order, when the app
+quits (`shutdown`): the adapter and the storage controller only stop listening."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING
+import logging
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
-from .engine_adapter import EngineAdapter
+from ..notify.global_targets import EventTargetsFileError
+from ..notify.sinks import EventTargets
+from ..runtime import Runtime, RuntimeSettings
+from .engine_adapter import EngineAdapter, engine_settings
 from .settings import AppSettings
 from .signals import AppSignals
 
 if TYPE_CHECKING:
-    from ..storage.service import StorageService
     from .buckets.controller import StorageController
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
 class AppContext:
     settings: AppSettings
     signals: AppSignals
+    runtime: Runtime
     adapter: EngineAdapter
     storage: "StorageController | None" = None
+    problems: list[str] = field(default_factory=list)  # said on the status bar once the window is up
 
     @classmethod
-    def create(cls, store_path: Path | None = None, *, storage_service: "StorageService | None" = None,
-               with_storage: bool = True, **storage_options: bool) -> "AppContext":
-        """`storage_options` go to StorageController (stop_embedded_on_quit, create_defaults)."""
+    def create(cls, *, embedded: Any = None, with_storage: bool = True, stop_embedded_on_quit: bool = True,
+               **storage_options: bool) -> "AppContext":
+        """`embedded`: an EmbeddedStore to use instead of the data dir's (tests share one);
+        `stop_embedded_on_quit`: quitting stops the embedded store if this process started it;
+        `storage_options` go to StorageController (create_defaults)."""
         settings = AppSettings()
         signals = AppSignals()
-        adapter = EngineAdapter(signals, settings, store_path)
+        problems: list[str] = []
+        runtime_settings = RuntimeSettings(engine=engine_settings(settings), storage=with_storage,
+                                           embedded=embedded, stop_embedded=stop_embedded_on_quit)
+        try:
+            runtime = Runtime(None, runtime_settings)
+        except EventTargetsFileError as exc:  # the app still starts; runs send no events until it is fixed
+            log.warning("%s", exc)
+            problems.append(f"Run events are not sent: {exc}")
+            runtime_settings.event_targets = EventTargets()
+            runtime = Runtime(None, runtime_settings)
+        adapter = EngineAdapter(signals, settings, runtime)
         storage = None
         if with_storage:
-            from ..storage.service import StorageService
             from .buckets.controller import StorageController
-            storage = StorageController(storage_service or StorageService(), adapter, settings, signals,
-                                        **storage_options)
-        return cls(settings, signals, adapter, storage)
+            storage = StorageController(runtime.storage, adapter, settings, signals, **storage_options)
+        return cls(settings, signals, runtime, adapter, storage, problems)
 
     def start(self) -> None:
         """Once the window is shown, on the running loop: the embedded store and enabled bindings."""
+        for problem in self.problems:
+            self.signals.status_message.emit(problem)
         if self.storage is not None:
             self.storage.startup()
 
     async def shutdown(self) -> None:
+        """Quit: the storage controller's own work stops, then the Runtime closes in reverse order —
+        watchers stopped, runs canceled and awaited (the task list shows them CANCELED), their events
+        sent, ledger and task store closed, the embedded store stopped if we started it."""
         if self.storage is not None:
-            await self.storage.shutdown()  # stop watching, let runs end, stop the store
-        await self.adapter.shutdown()
-        if self.storage is not None:
-            self.storage.close()
-        self.settings.sync()
+            await self.storage.shutdown()
+        await self.runtime.aclose()
+        self.close()
 
     def close(self) -> None:
+        """Synchronous last step (also after shutdown): stop listening, close what is still open."""
         if self.storage is not None:
             self.storage.close()
         self.adapter.close()
+        self.runtime.close()  # nothing left after shutdown(); else closes without waiting for runs
         self.settings.sync()

@@ -1,6 +1,8 @@
 """The GUI's settings (QSettings in an INI file under the data dir, so tests stay isolated).
 
-Typed accessors keep key names and defaults in one place.
+Typed accessors keep key names and defaults in one place. The event targets of every run are not
+in the INI file: they live in `event_targets.json` next to it (notify/global_targets.py), which the
+CLI reads too; `event_targets()` / `set_event_targets()` read and write that file.
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings
 
+from ..notify.global_targets import global_targets_path, load_global_targets, save_global_targets
+from ..notify.sinks import EventTargets
 from ..paths import data_dir, private_file
 
 MAX_RECENT = 8
@@ -22,6 +26,7 @@ def settings_file() -> Path:
 class AppSettings:
     def __init__(self, path: Path | None = None) -> None:
         path = private_file(path or settings_file())  # 0600; QSettings keeps the mode of the file it rewrites
+        self.path = path
         self.qsettings = QSettings(str(path), QSettings.Format.IniFormat)
 
     def _get(self, key: str, default: object, kind: type) -> object:
@@ -118,6 +123,19 @@ class AppSettings:
     @notify_failure.setter
     def notify_failure(self, value: bool) -> None:
         self.qsettings.setValue("notify/failure", bool(value))
+
+    # -- event targets of every run (a file of their own, shared with the CLI) ----------
+    @property
+    def event_targets_path(self) -> Path:
+        return global_targets_path(self.path.parent)
+
+    def event_targets(self) -> EventTargets:
+        """The targets as written (relative JSON-lines paths kept). EventTargetsFileError if broken."""
+        return load_global_targets(self.event_targets_path, resolve_paths=False)
+
+    def set_event_targets(self, targets: EventTargets) -> None:
+        """Save them (0600); ValueError listing the problems of targets that make no sense."""
+        save_global_targets(targets, self.event_targets_path)
 
     # -- editor ------------------------------------------------------------------------
     @property

@@ -1,4 +1,6 @@
-"""The settings dialog: output folder and names, concurrency, FFmpeg, notifications."""
+"""The settings dialog: output folder and names, concurrency, FFmpeg, notifications, and the event
+targets every run sends its run-finished event to (webhook with secret, SQS, JSON lines — the editor
+the bindings use, ui/buckets/event_targets.py; saved in `event_targets.json`, which the CLI reads too)."""
 
 from __future__ import annotations
 
@@ -9,6 +11,9 @@ from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QFileDialog
 
 from ..media.naming import DEFAULT_TEMPLATES
 from ..model.kinds import TASK_KINDS
+from ..notify.global_targets import EventTargetsFileError
+from ..notify.sinks import EventTargets
+from .buckets.event_targets import EventTargetsEditor
 from .ffmpeg_info import describe_setting
 from .settings import AppSettings
 from .workers import run_in_thread
@@ -19,7 +24,7 @@ class SettingsDialog(QDialog):
         super().__init__(parent)
         self.settings = settings
         self.setWindowTitle("Settings")
-        self.resize(640, 620)
+        self.resize(640, 780)
         layout = QVBoxLayout(self)
 
         out = QGroupBox("Results")
@@ -93,6 +98,30 @@ class SettingsDialog(QDialog):
             box.addWidget(w)
         layout.addWidget(notes)
 
+        events = QGroupBox("Events")
+        box2 = QVBoxLayout(events)
+        events_hint = QLabel("Every run — a dropped file, a command-line run, a bucket run — sends its "
+                             "run-finished event here, success and failure alike, besides a binding's own "
+                             f"targets. Saved in {settings.event_targets_path} (mediaflow run and watch use it too).")
+        events_hint.setWordWrap(True)
+        events_hint.setProperty("role", "hint")
+        box2.addWidget(events_hint)
+        self.event_targets = EventTargetsEditor()
+        box2.addWidget(self.event_targets)
+        self.events_error = QLabel("")
+        self.events_error.setWordWrap(True)
+        self.events_error.setProperty("role", "error")
+        self.events_error.hide()
+        box2.addWidget(self.events_error)
+        self._saved_targets: EventTargets | None = None  # None: the file could not be read; left alone
+        try:
+            self._saved_targets = settings.event_targets()
+            self.event_targets.set_targets(self._saved_targets)
+        except EventTargetsFileError as exc:  # never overwrite a file the user wrote and we cannot read
+            self.event_targets.setEnabled(False)
+            self._show_events_error(f"{exc}. Fix or remove the file to edit the targets here.")
+        layout.addWidget(events)
+
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
@@ -115,7 +144,32 @@ class SettingsDialog(QDialog):
             self.ffmpeg_path.setText(path)
             self.refresh_ffmpeg()
 
+    def _show_events_error(self, text: str) -> None:
+        self.events_error.setText(text)
+        self.events_error.show()
+
+    def _save_event_targets(self) -> bool:
+        """Save the event targets if they changed; False (and the reason shown) if they make no sense."""
+        if self._saved_targets is None:
+            return True
+        problems = self.event_targets.problems()
+        if problems:
+            self._show_events_error("; ".join(problems))
+            return False
+        targets = self.event_targets.targets()
+        if targets.to_dict() == self._saved_targets.to_dict():
+            return True
+        try:
+            self.settings.set_event_targets(targets)
+        except (OSError, ValueError) as exc:
+            self._show_events_error(f"Could not save the event targets: {exc}")
+            return False
+        self._saved_targets = targets
+        return True
+
     def accept(self) -> None:
+        if not self._save_event_targets():  # the dialog stays open with the reason; nothing else is saved
+            return
         s = self.settings
         s.output_dir = self.output_dir.text().strip()
         s.output_beside_input = self.beside_input.isChecked()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from mediaflow_gui.cli import ProgressPrinter
+from mediaflow_gui.cli.progress import ProgressPrinter
 from mediaflow_gui.engine.events import RunCreated, RunFinished, StepInfo, SubtaskFinished, SubtaskProgress, \
     SubtaskStarted
 from mediaflow_gui.model.statuses import RunResult, SubtaskStatus
@@ -39,5 +39,42 @@ def test_tty_output_redraws_a_status_line() -> None:
     _feed(ProgressPrinter(stream, tty=True))
     text = stream.getvalue()
     assert "\r\x1b[K" in text and "TaskId: mf-1\n" in text
-    assert "[" in text and "#" in text  # the bar
+    bars = [part for part in text.split("\r\x1b[K") if part.startswith("mf-1 [")]
+    # each distinct status line, in order (progress within 0.1 s of a draw is not drawn again)
+    assert list(dict.fromkeys(bars)) == [
+        "mf-1 [........................]   0.0% ",  # created
+        "mf-1 [........................]   0.0% SD 0%",  # SD started
+        "mf-1 [############............]  50.0% ",  # SD done, Thumbs waiting
+        "mf-1 [########################] 100.0% ",  # both ended: an ended subtask counts as complete
+    ]
     assert text.endswith("\r\x1b[K") or text.endswith("\n")  # the status line is cleared at the end
+
+
+def test_the_bar_is_the_records_progress_with_a_folded_watermark_running_in_its_transcode(monkeypatch) -> None:
+    """The status line renders the run's record (run_state): a watermark folded into a transcode runs at
+    the transcode's progress and counts in the bar."""
+    import mediaflow_gui.cli.progress as progress
+
+    clock = iter(float(i) for i in range(1000))  # every draw is a second after the last: none is throttled
+    monkeypatch.setattr(progress.time, "monotonic", lambda: next(clock))
+    stream = io.StringIO()
+    printer = ProgressPrinter(stream, tty=True)
+    steps = (StepInfo("hd", "HD", "transcode"), StepInfo("wm", "Logo", "watermark", applied_in=("hd",)))
+    printer(RunCreated("mf-2", "/in/y.mp4", "W", steps, out_dir="/out"))
+    printer(SubtaskStarted("mf-2", "hd"))
+    printer(SubtaskProgress("mf-2", "hd", 50.0, 1.0))
+    last = stream.getvalue().split("\r\x1b[K")[-1]
+    assert last == "mf-2 [############............]  50.0% HD 50% | Logo 50%"
+    assert printer.records["mf-2"].progress == 50.0
+
+
+def test_an_event_told_twice_prints_once() -> None:
+    stream = io.StringIO()
+    printer = ProgressPrinter(stream, tty=False)
+    created = RunCreated("mf-3", "/in/z.mp4", "W", (StepInfo("a", "SD", "transcode"),), out_dir="/out")
+    done = SubtaskFinished("mf-3", "a", SubtaskStatus.SUCCESS, ({"path": "/out/z_SD.mp4"},))
+    for event in (created, created, SubtaskStarted("mf-3", "a"), done, done,
+                  SubtaskFinished("mf-3", "a", SubtaskStatus.FAIL, (), "FFmpegFailed", "late")):
+        printer(event)
+    assert stream.getvalue().splitlines() == ["TaskId: mf-3", "  /in/z.mp4 → /out with 'W', 1 task(s)",
+                                              "[mf-3] SD: started", "[mf-3] SD: SUCCESS → z_SD.mp4"]

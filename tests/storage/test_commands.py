@@ -17,13 +17,12 @@ import psutil
 import pytest
 
 from mediaflow_gui.cli import main
-from mediaflow_gui.engine.engine import Engine, EngineSettings
-from mediaflow_gui.engine.store import TaskStore
+from mediaflow_gui.engine.engine import EngineSettings
 from mediaflow_gui.model.serialization import save_workflow
+from mediaflow_gui.runtime import Runtime, RuntimeSettings
 from mediaflow_gui.storage.bindings import Binding
 from mediaflow_gui.storage.connections import ConnectionRegistry
 from mediaflow_gui.storage.s3 import S3Connection, make_client
-from mediaflow_gui.storage.service import StorageService
 from mediaflow_gui.storage.watcher import list_objects
 from tests.storage.test_watch_runs import snapshot_workflow, small_clip  # noqa: F401 (fixture)
 
@@ -157,8 +156,9 @@ def test_storage_serve_prints_keys_and_stops_cleanly(tmp_path: Path) -> None:
 
 def test_service_connections_bindings_and_status(seaweed, seaweed_client, fresh_bucket, small_clip,
                                                  workflow_file, _private_data_dir) -> None:  # type: ignore[no-untyped-def]
-    tasks = TaskStore(_private_data_dir / "tasks.sqlite3")
-    service = StorageService(embedded=seaweed)
+    runtime = Runtime(_private_data_dir, RuntimeSettings(engine=EngineSettings(max_threads=2), storage=True,
+                                                         embedded=seaweed, stop_embedded=False))
+    service = runtime.storage
     try:
         creds = service.embedded_credentials()
         assert creds["endpoint_url"] == seaweed.endpoint_url and creds["secret_key"]
@@ -180,7 +180,6 @@ def test_service_connections_bindings_and_status(seaweed, seaweed_client, fresh_
         clip.write_bytes(small_clip)
 
         async def scenario() -> None:
-            service.attach_engine(Engine(tasks, settings=EngineSettings(max_threads=2)))
             seen: list[str] = []
             service.binding_listeners.append(lambda s: seen.append(s.state))
             await service.start_binding(binding.id)
@@ -198,10 +197,10 @@ def test_service_connections_bindings_and_status(seaweed, seaweed_client, fresh_
             assert status.last_activity["key"] == "up.mp4" and status.last_activity["result"] == "SUCCESS"
             assert await service.delete_binding(binding.id)
             assert service.list_bindings() == []
-            await service.shutdown(stop_embedded=False)
+            await service.stop_watchers()
 
         asyncio.run(scenario())
         assert _keys(seaweed_client, fresh_bucket, "o/") == ["o/up_snapshotByTimeOffset_160x120_1.jpg"]
         assert oct(service.bindings_file.stat().st_mode & 0o777) == "0o600"
     finally:
-        tasks.close()
+        runtime.close()

@@ -13,21 +13,19 @@ from typing import Any, Awaitable, Callable
 
 import pytest
 
-from mediaflow_gui.engine.engine import Engine, EngineSettings
+from mediaflow_gui.engine.engine import EngineSettings
 from mediaflow_gui.engine.events import RunCreated, SubtaskStarted
-from mediaflow_gui.engine.store import TaskStore
 from mediaflow_gui.model.kinds import NodeKind
 from mediaflow_gui.model.params import SnapshotParams
 from mediaflow_gui.model.serialization import save_workflow
 from mediaflow_gui.model.statuses import RunResult
 from mediaflow_gui.model.workflow import Node, Workflow, task_node
-from mediaflow_gui.notify.notifier import Notifier
 from mediaflow_gui.notify.sinks import EventTargets
+from mediaflow_gui.runtime import Runtime, RuntimeSettings
 from mediaflow_gui.storage.bindings import Binding, BindingRunner, load_binding, save_binding
-from mediaflow_gui.storage.connections import ConnectionRegistry
 from mediaflow_gui.storage.embedded import EmbeddedStore
 from mediaflow_gui.storage.s3 import make_client
-from mediaflow_gui.storage.watcher import Ledger, list_objects
+from mediaflow_gui.storage.watcher import list_objects
 from tests import media_factory
 
 
@@ -47,16 +45,16 @@ def small_clip(tmp_path_factory: pytest.TempPathFactory) -> bytes:
 
 
 class Harness:
-    """An engine, a task store, a ledger and a notifier in the test's data dir."""
+    """The Runtime of the test's data dir (task store, ledger, notifier, engine) on the given store,
+    which the test starts and stops itself."""
 
     def __init__(self, data_dir: Path, store: EmbeddedStore) -> None:
         self.data_dir = data_dir
         self.embedded = store
-        self.tasks = TaskStore(data_dir / "tasks.sqlite3")
-        self.engine = Engine(self.tasks, settings=EngineSettings(max_threads=2))
-        self.ledger = Ledger(data_dir / "storage.sqlite3")
-        self.connections = ConnectionRegistry(data_dir / "connections.json", embedded=store)
-        self.notifier = Notifier(self.tasks, deliveries=self.ledger.deliveries).attach(self.engine.bus)
+        self.runtime = Runtime(data_dir, RuntimeSettings(engine=EngineSettings(max_threads=2), storage=True,
+                                                         embedded=store, stop_embedded=False, notify_timeout=60.0))
+        self.tasks, self.engine, self.ledger = self.runtime.store, self.runtime.engine, self.runtime.ledger
+        self.connections, self.notifier = self.runtime.connections, self.runtime.notifier
         self.created: list[RunCreated] = []
         self.engine.bus.subscribe(lambda e: self.created.append(e) if isinstance(e, RunCreated) else None)
 
@@ -65,9 +63,7 @@ class Harness:
                              notifier=self.notifier, workflow=snapshot_workflow(), max_backoff=1.0, **kw)
 
     def close(self) -> None:
-        self.notifier.close()
-        self.tasks.close()
-        self.ledger.close()
+        self.runtime.close()
 
 
 @pytest.fixture

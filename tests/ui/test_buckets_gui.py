@@ -20,7 +20,6 @@ from mediaflow_gui.model.serialization import load_workflow, save_workflow
 from mediaflow_gui.model.workflow import Node, Workflow, task_node
 from mediaflow_gui.storage.embedded import EmbeddedStore
 from mediaflow_gui.storage.s3 import make_client
-from mediaflow_gui.storage.service import StorageService
 from tests import media_factory
 from tests.seaweed_fixture import fresh_bucket, seaweed, seaweed_client  # noqa: F401
 from tests.ui.conftest import make_window, until
@@ -52,9 +51,9 @@ def collect_here() -> None:
     gc.collect()
 
 
-def make_context(tmp_path: Path, service: StorageService, **options: bool):  # noqa: ANN201
+def make_context(tmp_path: Path, embedded: EmbeddedStore, **options: bool):  # noqa: ANN201
     from mediaflow_gui.ui.context import AppContext
-    ctx = AppContext.create(storage_service=service, **options)
+    ctx = AppContext.create(embedded=embedded, **options)
     ctx.settings.output_dir = str(tmp_path / "results")
     return ctx
 
@@ -62,7 +61,7 @@ def make_context(tmp_path: Path, service: StorageService, **options: bool):  # n
 @pytest.fixture
 def shared_ctx(qapp, seaweed: EmbeddedStore, tmp_path: Path):  # noqa: ANN001, ANN201, F811
     """The app's context on the session's store: never stopped by the app, no default buckets."""
-    ctx = make_context(tmp_path, StorageService(embedded=seaweed), stop_embedded_on_quit=False,
+    ctx = make_context(tmp_path, seaweed, stop_embedded_on_quit=False,
                        create_defaults=False)
     yield ctx
     ctx.close()
@@ -220,7 +219,7 @@ def test_app_starts_its_store_with_defaults_and_stops_it_on_quit(qapp, qtbot, ru
     from mediaflow_gui.ui.buckets.controller import (DEFAULT_INPUT_BUCKET, DEFAULT_OUTPUT_BUCKET,
                                                      default_workflow_path)
     store = EmbeddedStore(prefer_default_ports=False)  # in the test's data dir
-    ctx = make_context(tmp_path, StorageService(embedded=store))
+    ctx = make_context(tmp_path, store)
     try:
         window = make_window(ctx, qtbot)
         ctx.start()
@@ -262,7 +261,7 @@ def test_a_store_that_cannot_start_leaves_the_app_running(qapp, qtbot, run, tmp_
     fake.write_text("#!/bin/sh\necho 'weed: cannot open the data dir' >&2\nexit 3\n")
     fake.chmod(fake.stat().st_mode | stat.S_IXUSR)
     store = EmbeddedStore(tmp_path / "sw", binary=str(fake), prefer_default_ports=False)
-    ctx = make_context(tmp_path, StorageService(embedded=store))
+    ctx = make_context(tmp_path, store)
     try:
         window = make_window(ctx, qtbot)
         page = window.buckets_page
@@ -282,7 +281,7 @@ def test_a_store_that_cannot_start_leaves_the_app_running(qapp, qtbot, run, tmp_
 
 def test_setting_keeps_the_store_off(qapp, qtbot, run, tmp_path):  # noqa: ANN001
     store = EmbeddedStore(prefer_default_ports=False)
-    ctx = make_context(tmp_path, StorageService(embedded=store))
+    ctx = make_context(tmp_path, store)
     try:
         window = make_window(ctx, qtbot)
         page = window.buckets_page

@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from mediaflow_gui.storage.embedded import EmbeddedStore
-from mediaflow_gui.storage.service import StorageService
 from mediaflow_gui.storage.weed_supervisor import RestartPolicy
 from tests.ui.conftest import make_window, until
 from tests.ui.test_buckets_gui import collect_here, make_context
@@ -20,7 +19,7 @@ pytestmark = pytest.mark.timeout(240)
 def test_buckets_page_shows_a_restart_and_giving_up(qapp, qtbot, run, tmp_path: Path):  # noqa: ANN001
     store = EmbeddedStore(prefer_default_ports=False,
                           restart_policy=RestartPolicy(max_restarts=1, first_delay=0.2, max_delay=0.5))
-    ctx = make_context(tmp_path, StorageService(embedded=store), create_defaults=False)
+    ctx = make_context(tmp_path, store, create_defaults=False)
     try:
         window = make_window(ctx, qtbot)
         page, storage = window.buckets_page, ctx.storage

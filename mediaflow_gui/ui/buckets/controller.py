@@ -3,8 +3,9 @@
 It starts the embedded SeaweedFS store in a pool thread when the app starts (the window is up at
 once; the Buckets page shows "starting…", then "running at …" or the reason it could not start),
 creates the first-start defaults (an input and an output bucket and a binding of the standard
-workflow to them), starts the enabled bindings, and on quit stops the bindings, lets runs
-record their end and stops the store it started.
+workflow to them) and starts the enabled bindings. On quit it stops the bindings and its own pending
+work; the Runtime (mediaflow_gui/runtime.py), which made the service with the app's engine, ledger
+and notifier, then cancels the runs, sends their events and stops the store it started.
 
 Everything blocking goes to a pool thread (`run_in_thread`); binding start/stop are coroutines
 scheduled on the running qasync loop. Results and failures come back as Qt signals, so pages
@@ -87,14 +88,12 @@ class StorageController(QObject):
     _supervision = Signal(object)
 
     def __init__(self, service: StorageService, adapter: EngineAdapter, settings: AppSettings,
-                 signals: AppSignals, *, stop_embedded_on_quit: bool = True, create_defaults: bool = True,
-                 parent: QObject | None = None) -> None:
+                 signals: AppSignals, *, create_defaults: bool = True, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.service = service
         self.adapter = adapter
         self.settings = settings
         self.signals = signals
-        self.stop_embedded_on_quit = stop_embedded_on_quit
         self.create_defaults = create_defaults
         self.embedded = EmbeddedState()
         self.statuses: dict[str, BindingStatus] = {}
@@ -102,9 +101,6 @@ class StorageController(QObject):
         self._started_store = False
         self._closed = False
         self._finalized = False
-        if service.engine is None:
-            # bucket-triggered runs go through the app's engine, so they reach its bus and the task list
-            service.attach_engine(adapter.engine)
         service.binding_listeners.append(self._on_binding_status)
         self._supervision.connect(self._on_supervision)  # queued: emitted on the supervisor's thread
         self._supervision_listener = self._supervision.emit
@@ -325,35 +321,17 @@ class StorageController(QObject):
             if runner is not None and runner.running:
                 await self.service.stop_binding(binding.id)
 
-    async def shutdown(self, timeout: float = 10.0) -> None:
-        """Quit: stop watching, cancel the runs (they record their end), send pending events, then
-        stop the store we started — the blocking parts off the loop's thread."""
+    async def shutdown(self) -> None:
+        """Quit, first step: stop watching and this controller's own pending work (a binding being
+        started, defaults being made). AppContext.shutdown then closes the Runtime: runs canceled and
+        awaited, their events sent, the ledger closed, the store stopped if we started it."""
         await self.stop_bindings()
         for task in list(self._tasks):
             task.cancel()
         self._closed = True
-        engine = self.adapter.engine
-        running = engine.running()
-        for task_id in running:
-            engine.cancel(task_id)
-        if running:
-            try:
-                await asyncio.wait_for(asyncio.gather(*(engine.wait(t) for t in running), return_exceptions=True),
-                                       timeout)
-            except asyncio.TimeoutError:
-                log.warning("runs still busy after %.0f s at quit", timeout)
-        notifier = self.service.notifier
-        stop = self.stop_embedded_on_quit
-
-        def finish() -> None:
-            if notifier is not None:
-                notifier.flush(10)  # the events of the runs that just ended still go out
-            if stop:
-                self.service.stop_embedded()
-        await asyncio.to_thread(finish)
 
     def close(self) -> None:
-        """Synchronous last step (also after shutdown): stop the store if we still run it, close files."""
+        """Synchronous last step (also after shutdown): stop listening to the service and the store."""
         self._closed = True
         if self._finalized:
             return
@@ -364,8 +342,3 @@ class StorageController(QObject):
             self.service.binding_listeners.remove(self._on_binding_status)
         if self._supervision_listener in self.service.embedded.listeners:
             self.service.embedded.listeners.remove(self._supervision_listener)
-        if self.stop_embedded_on_quit and self.service.embedded.owned:
-            self.service.stop_embedded()
-        if self.service.notifier is not None:
-            self.service.notifier.close(5)
-        self.service.ledger.close()

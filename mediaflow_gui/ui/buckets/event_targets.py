@@ -1,4 +1,5 @@
-"""The event targets of a binding: where the run-finished event goes (success and failure alike).
+"""The event targets of a binding — and, in the settings dialog, of every run: where the run-finished
+event goes (success and failure alike).
 
 One webhook (URL + optional HMAC secret, sent as the X-MediaFlow-Signature header), one SQS queue
 and one JSON-lines log file are edited here; further targets in a binding file (written by hand

@@ -12,11 +12,10 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from .media.ffmpeg_choice import Candidate, FFmpegChoice, candidates, choose_ffmpeg
-from .media.ffmpeg_locate import FFmpegNotFoundError
-from .media.ffmpeg_requirements import MIN_VERSION, REQUIREMENTS, version_text
-
-EXIT_OK, EXIT_FAILED = 0, 1
+from ..media.ffmpeg_choice import Candidate, FFmpegChoice, candidates, choose_ffmpeg
+from ..media.ffmpeg_locate import FFmpegNotFoundError
+from ..media.ffmpeg_requirements import MIN_VERSION, REQUIREMENTS, version_text
+from .exits import EXIT_FAILED, EXIT_OK
 
 # Candidate.where → how the doctor names it
 WHERE = {"setting": "--ffmpeg", "environment": "MEDIAFLOW_FFMPEG", "PATH": "PATH", "bundled": "bundled"}
