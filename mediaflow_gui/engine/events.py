@@ -1,20 +1,19 @@
 """Engine events: plain dataclasses sent on one channel (EventBus).
 
 The GUI adapter, the CLI progress display, the notifier, the task store and the engine itself all
-subscribe to the same bus, and each turns the events into run records with the same rules
-(run_state.apply). Times are POSIX seconds (UTC); the task query formats them.
+subscribe to the same bus (an observe.Topic: called in subscription order, a failing subscriber
+is logged and the others still run), and each turns the events into run records with the same
+rules (run_state.apply). Times are POSIX seconds (UTC); the task query formats them.
 """
 
 from __future__ import annotations
 
-import logging
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Union
 
 from ..model.statuses import RunResult, SubtaskStatus
-
-log = logging.getLogger(__name__)
+from ..observe import Topic
 
 
 @dataclass(frozen=True)
@@ -89,19 +88,10 @@ Event = Union[RunCreated, RunStarted, SubtaskStarted, SubtaskProgress, SubtaskFi
 Subscriber = Callable[[Event], None]
 
 
-class EventBus:
-    """Synchronous fan-out. A failing subscriber is logged and never stops the engine."""
+class EventBus(Topic[[Event]]):
+    """The engine's one channel: a Topic of engine events (mediaflow_gui/observe.py). Subscribers are
+    called in the order they subscribed, on the engine's loop; a failing one is logged and never stops
+    the engine or the subscribers after it. `subscribe` returns the callable that unsubscribes."""
 
     def __init__(self) -> None:
-        self._subscribers: list[Subscriber] = []
-
-    def subscribe(self, callback: Subscriber) -> Callable[[], None]:
-        self._subscribers.append(callback)
-        return lambda: self._subscribers.remove(callback) if callback in self._subscribers else None
-
-    def emit(self, event: Event) -> None:
-        for callback in list(self._subscribers):
-            try:
-                callback(event)
-            except Exception:  # a broken view must not break a run
-                log.exception("event subscriber %r failed on %s", callback, type(event).__name__)
+        super().__init__("the engine's event bus")

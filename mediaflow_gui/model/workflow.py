@@ -5,6 +5,9 @@ Semantics the engine relies on:
   primary output of the task before it when it follows a task (serial chains);
 - split fans out, join waits for all its inputs.
 Positions are plain data the GUI adds; the model never depends on them.
+
+Changes are announced on Topics (mediaflow_gui/observe.py, the package's one observer type, which
+imports nothing): the specific event first, then `changed`.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import copy
 import uuid
 from dataclasses import dataclass, field
 
-from .events import Signal
+from ..observe import Topic
 from .kinds import NodeKind, TASK_KINDS
 from .params import TaskParams, default_params
 
@@ -73,15 +76,14 @@ class Workflow:
         self.base_dir: str | None = None
         self.nodes: dict[str, Node] = {}
         self.edges: list[Edge] = []
-        # events: (node), (node), (edge), (edge), (node), (node), (), ()
-        self.node_added = Signal()
-        self.node_removed = Signal()
-        self.edge_added = Signal()
-        self.edge_removed = Signal()
-        self.node_changed = Signal()  # params, name
-        self.node_moved = Signal()
-        self.info_changed = Signal()  # name, description
-        self.changed = Signal()  # any change at all, after the specific event
+        self.node_added: Topic[[Node]] = Topic("Workflow.node_added")
+        self.node_removed: Topic[[Node]] = Topic("Workflow.node_removed")
+        self.edge_added: Topic[[Edge]] = Topic("Workflow.edge_added")
+        self.edge_removed: Topic[[Edge]] = Topic("Workflow.edge_removed")
+        self.node_changed: Topic[[Node]] = Topic("Workflow.node_changed")  # params, name
+        self.node_moved: Topic[[Node]] = Topic("Workflow.node_moved")
+        self.info_changed: Topic[[]] = Topic("Workflow.info_changed")  # name, description
+        self.changed: Topic[[]] = Topic("Workflow.changed")  # any change at all, after the specific event
 
     # -- queries -------------------------------------------------------------
     def node(self, node_id: str) -> Node:

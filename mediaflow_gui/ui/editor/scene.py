@@ -8,7 +8,7 @@ being drawn (nothing is requested) and otherwise clears the selection.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Callable
 
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QKeyEvent, QPainter, QPen
@@ -32,6 +32,7 @@ class WorkflowScene(QGraphicsScene):
     def __init__(self, parent=None) -> None:  # noqa: ANN001
         super().__init__(parent)
         self.workflow: Workflow | None = None
+        self._unsubscribe: list[Callable[[], None]] = []  # from the workflow's change topics
         self.node_items: dict[str, NodeItem] = {}
         self.edge_items: dict[Edge, EdgeItem] = {}
         self.snap_to_grid = True
@@ -45,8 +46,7 @@ class WorkflowScene(QGraphicsScene):
 
     # -- model binding -------------------------------------------------------------------
     def set_workflow(self, workflow: Workflow) -> None:
-        if self.workflow is not None:
-            self._unsubscribe(self.workflow)
+        self._stop_following()
         self.clear()
         self.node_items.clear()
         self.edge_items.clear()
@@ -58,23 +58,21 @@ class WorkflowScene(QGraphicsScene):
             self._on_node_added(node)
         for edge in workflow.edges:
             self._on_edge_added(edge)
-        for signal, handler in self._listeners(workflow):
-            signal.subscribe(handler)
+        # the model's change topics (observe.Topic); each subscribe returns the call that undoes it
+        self._unsubscribe = [
+            workflow.node_added.subscribe(self._on_node_added), workflow.node_removed.subscribe(self._on_node_removed),
+            workflow.edge_added.subscribe(self._on_edge_added), workflow.edge_removed.subscribe(self._on_edge_removed),
+            workflow.node_changed.subscribe(self._on_node_changed),
+            workflow.node_moved.subscribe(self._on_node_moved)]
 
-    def _listeners(self, wf: Workflow) -> list[tuple[Any, Callable[..., None]]]:
-        """The workflow's change signals and this scene's handler for each (one list for both directions)."""
-        return [(wf.node_added, self._on_node_added), (wf.node_removed, self._on_node_removed),
-                (wf.edge_added, self._on_edge_added), (wf.edge_removed, self._on_edge_removed),
-                (wf.node_changed, self._on_node_changed), (wf.node_moved, self._on_node_moved)]
-
-    def _unsubscribe(self, wf: Workflow) -> None:
-        for signal, handler in self._listeners(wf):
-            signal.unsubscribe(handler)
+    def _stop_following(self) -> None:
+        for unsubscribe in self._unsubscribe:
+            unsubscribe()
+        self._unsubscribe = []
 
     def detach(self) -> None:
-        if self.workflow is not None:
-            self._unsubscribe(self.workflow)
-            self.workflow = None
+        self._stop_following()
+        self.workflow = None
 
     def _on_node_added(self, node: Node) -> None:
         item = NodeItem(node)
