@@ -7,8 +7,9 @@ Privacy: the data dir holds downloaded media, the run history, keys and the embe
 is the user's alone: the dir 0700, created that way, and `secure_data_dir()` (called once at the
 start of the GUI and the CLI) walks it and takes group/other bits away from whatever has them,
 with one log line. Inside a 0700 dir nobody else can reach an entry whatever its own mode, so the
-walk is the second line; `private_file` / `private_dir` let the places that create files (the
-SQLite stores, the embedded store's tree, the GUI settings) make them private from birth. The
+walk is the second line; `private_file` / `private_dir` / `write_private` let the places that create
+files (the SQLite stores, the embedded store's tree and keys, the GUI settings, connections, bindings,
+event targets) make them private from birth. The
 process umask is left alone on purpose: it would also make the results in output folders private.
 """
 
@@ -86,6 +87,27 @@ def private_file(path: str | os.PathLike[str]) -> Path:
         pass
     else:
         os.close(fd)
+    return path
+
+
+def write_private(path: str | os.PathLike[str], content: str | bytes) -> Path:
+    """Write `content` (text as UTF-8, or bytes) to `path` readable by the owner only (0600), atomically:
+    a `.tmp` file next to it, fsynced, then renamed over it (a reader sees the old file or the new one,
+    never half of one). The keys, certificates and settings files of the app are written this way."""
+    path = Path(path)
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    tmp = path.with_name(path.name + ".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE_MODE)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, PRIVATE_FILE_MODE)  # O_CREAT's mode does not apply to a leftover .tmp file
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     return path
 
 

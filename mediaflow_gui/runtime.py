@@ -47,15 +47,16 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Awaitable, Callable
+from typing import Any, Awaitable, Callable, Iterator
 
 from .engine.engine import Engine, EngineSettings
 from .engine.events import EventBus
 from .engine.store import TaskStore
 from .notify.global_targets import global_targets_path, load_global_targets
-from .notify.notifier import Notifier
+from .notify.notifier import EventNotifier
 from .notify.sinks import EventTargets, Sink, make_sinks
 from .storage.connections import ConnectionRegistry
 
@@ -127,7 +128,7 @@ class Runtime:
                 self.ledger = Ledger(self.data_dir / "storage.sqlite3")
                 self._push("ledger", lambda: self.ledger.close())
             self.global_targets = global_targets
-            self.notifier = Notifier(self.store, self._sinks(global_targets),
+            self.notifier = EventNotifier(self.store, self._sinks(global_targets),
                                      deliveries=self.ledger.deliveries if self.ledger is not None else None)
             self.notifier.attach(self.bus)
             self._push("notifier", self._close_notifier)
@@ -190,17 +191,20 @@ class Runtime:
     def _close_notifier(self) -> None:
         self.notifier.close(self.settings.notify_timeout)
 
-    def _cancel_runs_now(self) -> None:
+    def _cancel_all(self) -> list[str]:
+        """Ask every running run to cancel; their TaskIds (they record their end as they stop)."""
         running = self.engine.running()
         for task_id in running:
             self.engine.cancel(task_id)
+        return running
+
+    def _cancel_runs_now(self) -> None:
+        running = self._cancel_all()
         if running:
             log.warning("closing without waiting: %d run(s) asked to cancel (%s)", len(running), ", ".join(running))
 
     async def _cancel_and_wait_runs(self) -> None:
-        running = self.engine.running()
-        for task_id in running:
-            self.engine.cancel(task_id)
+        running = self._cancel_all()
         if not running:
             return
         try:
@@ -218,33 +222,36 @@ class Runtime:
 
     async def aclose(self) -> None:
         """Close every part in reverse order (see the module docstring); the second call does nothing."""
-        if self._closing:
-            return
-        self._closing = True
-        while self._stack:
-            part = self._stack.pop()
-            try:
+        for part in self._parts_to_close():
+            with self._closing_step(part):
                 if part.aclose is not None:
                     await part.aclose()
                 else:
                     await asyncio.to_thread(part.close)
-            except Exception:  # one part that fails to close must not keep the others open
-                log.exception("closing the %s failed", part.name)
-            self.closed.append(part.name)
 
     def close(self) -> None:
         """Close without waiting: running runs are asked to cancel, watchers are left to their loop, the
         rest closes as in aclose(). The second call (or one after aclose()) does nothing."""
+        for part in self._parts_to_close():
+            with self._closing_step(part):
+                part.close()
+
+    def _parts_to_close(self) -> Iterator[_Part]:
+        """Each part still open, the last made first; nothing once closing has begun."""
         if self._closing:
             return
         self._closing = True
         while self._stack:
-            part = self._stack.pop()
-            try:
-                part.close()
-            except Exception:
-                log.exception("closing the %s failed", part.name)
-            self.closed.append(part.name)
+            yield self._stack.pop()
+
+    @contextmanager
+    def _closing_step(self, part: _Part) -> Iterator[None]:
+        """One part closes: it counts as closed after, and a failure is logged so the others still close."""
+        try:
+            yield
+        except Exception:  # one part that fails to close must not keep the others open
+            log.exception("closing the %s failed", part.name)
+        self.closed.append(part.name)
 
     @property
     def is_closed(self) -> bool:

@@ -6,29 +6,14 @@ JSON of the reference service (engine/store.py's task_query_dict).
 from __future__ import annotations
 
 import argparse
-import datetime as _dt
 import json
 import os
 from typing import Any
 
 from ..model.statuses import SubtaskStatus
+from ..model.values import format_size, format_time
 from ..paths import DATA_DIR_ENV
 from .exits import EXIT_FAILED, EXIT_OK, err, positive_int, say
-
-
-def _human_size(size: int | float | None) -> str:
-    size = float(size or 0)
-    for unit in ("B", "KB", "MB", "GB"):
-        if size < 1024 or unit == "GB":
-            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1024
-    return f"{size:.1f} GB"
-
-
-def _local_time(t: float | None) -> str:
-    if t is None:
-        return "-"
-    return _dt.datetime.fromtimestamp(t).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def _find_record(store: Any, task_id: str) -> tuple[Any, str]:
@@ -49,8 +34,8 @@ def _print_status(record: Any) -> None:
     rows = [
         ("TaskId", record.task_id), ("Workflow", record.workflow_name), ("Input", record.input),
         ("Output dir", record.out_dir or "-"), ("Status", state),
-        ("Created", _local_time(record.create_time)), ("Started", _local_time(record.begin_time)),
-        ("Finished", _local_time(record.finish_time)),
+        ("Created", format_time(record.create_time, "-")), ("Started", format_time(record.begin_time, "-")),
+        ("Finished", format_time(record.finish_time, "-")),
     ]
     if record.error_code:
         rows.append(("Error", record.error_code))
@@ -64,7 +49,7 @@ def _print_status(record: Any) -> None:
     if record.metadata:
         md = record.metadata
         say(f"{'Media':<11} {md.get('Container', '')} {md.get('Width', 0)}x{md.get('Height', 0)}, "
-             f"{md.get('Duration', 0)} s, {_human_size(md.get('Size'))}")
+             f"{md.get('Duration', 0)} s, {format_size(md.get('Size'))}")
     print()
     name_w = max([7] + [len(s.name) for s in record.subtasks])
     kind_w = max([4] + [len(s.task_kind) for s in record.subtasks])
@@ -75,7 +60,7 @@ def _print_status(record: Any) -> None:
         for out in sub.outputs:
             dims = f" {out.get('width')}x{out.get('height')}" if out.get("width") else ""
             dur = f" {out['duration']:.1f} s" if out.get("duration") else ""
-            say(f"{'':<{name_w}}  → {out.get('path')}  ({out.get('kind')}{dims}{dur}, {_human_size(out.get('size'))})")
+            say(f"{'':<{name_w}}  → {out.get('path')}  ({out.get('kind')}{dims}{dur}, {format_size(out.get('size'))})")
 
 
 def cmd_status(args: argparse.Namespace) -> int:
@@ -105,7 +90,7 @@ def cmd_tasks(args: argparse.Namespace) -> int:
     for r in records:
         state = r.status.value + (f" {r.result.value}" if r.result else "")
         ok = sum(1 for s in r.subtasks if s.status == SubtaskStatus.SUCCESS)
-        say(f"{r.task_id:<21}  {_local_time(r.create_time):<19}  {state:<19}  "
+        say(f"{r.task_id:<21}  {format_time(r.create_time, '-'):<19}  {state:<19}  "
              f"{f'{ok}/{len(r.subtasks)}':>5}  {r.workflow_name[:20]:<20}  {r.input}")
     return EXIT_OK
 

@@ -52,12 +52,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     print(f"Try: AWS_ACCESS_KEY_ID={conn.access_key} AWS_SECRET_ACCESS_KEY=… "
           f"aws --endpoint-url {conn.endpoint_url} s3 ls")
     print("Press Ctrl-C to stop.", flush=True)
-    # a weed that exits is restarted by the store's supervisor (weed_supervisor.py); say so as it happens
+    # a weed that exits is restarted by the store's supervisor (storage/embedded/supervisor.py); say so as it happens
     def tell(state: Any) -> None:
         if not state.gave_up:  # giving up is said below, with the log lines
             err(f"the embedded store {state.notice}")
 
-    store.listeners.append(tell)
+    store.supervision_changed.subscribe(tell)
     stop = threading.Event()
     previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in STOP_SIGNALS}
     code = EXIT_OK

@@ -100,7 +100,7 @@ async def _watch_async(binding: Any, args: argparse.Namespace) -> int:
                 pass
         try:
             await announce_ffmpeg(rt.engine)  # one line on stderr: the FFmpeg the runs will use, and what it lacks
-            runner = await rt.storage.watch(binding, listeners=(on_status,))
+            runner = await rt.storage.watch(binding, on_status=(on_status,))
             b = binding
             print(f"Watching s3://{b.input_bucket}/{b.in_prefix} ({', '.join(b.suffixes) or 'all files'}) → "
                   f"s3://{b.out_bucket}/{b.out_prefix} with {runner.workflow.name!r} (binding {b.id}). Ctrl-C stops.",

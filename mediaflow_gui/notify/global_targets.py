@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+from ..paths import write_private
 from .sinks import EventTargets
 
 FILE_NAME = "event_targets.json"
@@ -96,7 +97,8 @@ def save_global_targets(targets: EventTargets, path: str | os.PathLike[str] | No
         raise ValueError("; ".join(problems))
     path = Path(path) if path is not None else global_targets_path()
     path.parent.mkdir(parents=True, exist_ok=True)
-    _write_private(path, json.dumps({"version": VERSION, "events": _compact(targets)}, indent=2, ensure_ascii=False))
+    write_private(path, json.dumps({"version": VERSION, "events": _compact(targets)}, indent=2,
+                                   ensure_ascii=False) + "\n")
     return path
 
 
@@ -108,18 +110,3 @@ def _compact(targets: EventTargets) -> dict[str, Any]:
     for kind, fields in defaults.items():
         out[kind] = [{k: v for k, v in item.items() if not (k in fields and v == fields[k])} for item in out[kind]]
     return out
-
-
-def _write_private(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text + "\n")
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o600)  # O_CREAT's mode does not apply to a leftover .tmp file
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise

@@ -1,4 +1,4 @@
-"""Lanes: one FIFO queue and the one thread that drains it (the Notifier's per-target workers).
+"""Lanes: one FIFO queue and the one thread that drains it (the EventNotifier's per-target workers).
 
 Items are handled one at a time in the order they were put, so what goes through one lane keeps
 its order, and a handler that hangs holds up its own lane only. Assumes the owner gives all its

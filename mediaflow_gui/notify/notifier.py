@@ -1,11 +1,11 @@
-"""The Notifier: subscribes to the engine's EventBus and sends every RunFinished to its targets.
+"""The EventNotifier: subscribes to the engine's EventBus and sends every RunFinished to its targets.
 
-The event is built from the run's record, which the Notifier keeps itself by applying every event
+The event is built from the run's record, which the EventNotifier keeps itself by applying every event
 it hears (engine/run_state.apply, the rules the store and the GUI apply too): what it sends never
 depends on another subscriber having seen the event first. Only a run it did not see from its
 start (attached late, or `resend()` after a crash) is read from the task store.
 
-Sinks come from two places: the global ones given to the Notifier (app settings), and per-run ones
+Sinks come from two places: the global ones given to the EventNotifier (app settings), and per-run ones
 a trigger registers with `route(task_id, …)` (a binding's event targets), together with a per-run
 trigger description, an `on_sent` callback and an extra source of output URLs (the storage ledger's
 uploads). After a crash, a binding `resend()`s the events of runs that ended but were never recorded
@@ -19,7 +19,7 @@ How an event travels (threads are lanes, notify/lanes.py: one FIFO queue + one t
 
 - The bus handler only queues, so a run or the GUI never waits on a target.
 - The build lane waits until the task store has committed the run's end (`wait_recorded`: the store
-  may hear of the end after the Notifier) and builds the payload once per event: whoever hears of a
+  may hear of the end after the EventNotifier) and builds the payload once per event: whoever hears of a
   run's end (and the ledger that records the event as sent, through `on_sent`) can rely on the store
   holding that end. It never waits on a target: handing an event to a lane does not block.
 - Each target has its own lane, so a webhook that hangs (each attempt up to its timeout, then
@@ -55,6 +55,7 @@ from typing import Any, Callable, Hashable, Iterable
 from ..engine.events import Event, EventBus, RunFinished
 from ..engine.run_state import RunRecord, apply
 from ..engine.store import task_query_dict
+from ..observe import Topic
 from .lanes import Lane
 from .payload import build_event, summary
 from .sinks import Sink, SinkError, SinkStopped
@@ -84,7 +85,7 @@ class SendOutcome:
     error: str = ""
 
 
-@dataclass(eq=False)  # identity: deliveries are keys of Notifier._open
+@dataclass(eq=False)  # identity: deliveries are keys of EventNotifier._open
 class _Delivery:
     """One event on its way to its targets."""
     task_id: str
@@ -131,7 +132,10 @@ def _key(sink: Sink) -> Hashable:
     return key() if key is not None else ("sink", id(sink))
 
 
-class Notifier:
+class EventNotifier:
+    """Sends every run's run-finished event to its targets (see the module docstring); the desktop
+    notice a person sees is ui/notifications.py's DesktopNotifier."""
+
     def __init__(self, store: Any, sinks: Iterable[Sink] = (), *, deliveries: DeliveriesFn | None = None,
                  queue_limit: int = QUEUE_LIMIT, idle_exit: float = IDLE_EXIT,
                  stop_grace: float = STOP_GRACE) -> None:
@@ -152,9 +156,11 @@ class Notifier:
         self._unsubscribe: list[Callable[[], None]] = []
         self._records: dict[str, RunRecord] = {}  # runs heard of since their RunCreated, until their end
         self.outcomes: list[SendOutcome] = []  # the last few hundred, for status displays and tests
-        self.listeners: list[Callable[[SendOutcome], None]] = []
+        # each SendOutcome as a target is tried, on that target's lane thread (a failing subscriber is
+        # logged: it never breaks sending)
+        self.tried: Topic[[SendOutcome]] = Topic("the notifier's send outcomes")
 
-    def attach(self, bus: EventBus) -> "Notifier":
+    def attach(self, bus: EventBus) -> "EventNotifier":
         self._unsubscribe.append(bus.subscribe(self.handle_event))
         return self
 
@@ -286,11 +292,7 @@ class Notifier:
         with self._lock:
             self.outcomes.append(outcome)
             del self.outcomes[:-500]
-        for listener in list(self.listeners):
-            try:
-                listener(outcome)
-            except Exception:  # a listener (e.g. a GUI) must not break sending
-                log.exception("notifier listener failed")
+        self.tried.emit(outcome)
 
     def _tried(self, d: _Delivery, keys: list[Hashable]) -> None:
         """These targets of `d` were tried; the last one calls on_sent, then the event is finished."""

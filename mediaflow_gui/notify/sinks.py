@@ -1,5 +1,5 @@
 """Event sinks: where a run-finished event goes. Each sink's `send(event)` blocks and raises
-SinkError when it finally gives up; the Notifier calls it (through `deliver`) on the worker thread of
+SinkError when it finally gives up; the EventNotifier calls it (through `deliver`) on the worker thread of
 the sink's target — one thread per target, so a slow target only delays its own events.
 
 A target is what a sink sends to, not the sink object: `target_key()` is the webhook URL + secret,

@@ -44,6 +44,7 @@ from botocore.client import BaseClient
 from ..model.serialization import load_workflow
 from ..model.workflow import Workflow
 from ..notify.sinks import EventTargets, make_sinks
+from ..observe import Topic
 from .connections import ConnectionRegistry
 from .s3 import (S3Connection, content_type_for, download_object, error_text, make_client, normalize_prefix,
                  output_key, upload_file)
@@ -314,9 +315,6 @@ class BindingStatus:
     since: float | None = None
 
 
-Listener = Callable[[BindingStatus], None]
-
-
 class BindingRunner:
     """Watches one binding's bucket and starts a run for each new or replaced object.
 
@@ -337,8 +335,10 @@ class BindingRunner:
         self.max_backoff = max_backoff
         self.retry_delays = tuple(retry_delays)
         self.status = BindingStatus(binding.id, binding.name)
-        self.listeners: list[Listener] = []
-        self.on_submitted: list[Callable[[str, ObjectInfo], None]] = []
+        # the status after every change, on the loop's thread
+        self.status_changed: Topic[[BindingStatus]] = Topic(f"binding {binding.name}'s status")
+        # (TaskId, object) once a run for an object was submitted and recorded as such
+        self.submitted: Topic[[str, ObjectInfo]] = Topic(f"binding {binding.name}'s runs")
         self._watcher: BucketWatcher | None = None
         self._task: asyncio.Task[None] | None = None
         self._known: dict[tuple[str, str], str] = {}
@@ -358,11 +358,7 @@ class BindingRunner:
     # -- status ---------------------------------------------------------------------------------
     def _set(self, state: str, message: str = "") -> None:
         self.status.state, self.status.message = state, message
-        for listener in list(self.listeners):
-            try:
-                listener(self.status)
-            except Exception:  # a view must not break watching
-                log.exception("binding listener failed")
+        self.status_changed.emit(self.status)  # a failing view is logged: it never breaks watching
 
     @property
     def running(self) -> bool:
@@ -590,11 +586,7 @@ class BindingRunner:
         self.status.last_activity = {"time": time.time(), "key": obj.key, "task_id": task_id, "result": None}
         log.info("binding %s: %s → run %s%s", b.name, obj.url, task_id,
                  f" (attempt {attempts})" if attempts > 1 else "")
-        for callback in list(self.on_submitted):
-            try:
-                callback(task_id, obj)
-            except Exception:  # observers must not break watching
-                log.exception("on_submitted callback failed")
+        self.submitted.emit(task_id, obj)
         self._set(self.status.state, self.status.message)
         self._adopt(task_id, obj, attempts)
         return task_id

@@ -12,7 +12,8 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from .embedded import EMBEDDED_CONNECTION_NAME, EmbeddedStore, _write_private
+from ..paths import write_private
+from .embedded import EMBEDDED_CONNECTION_NAME, EmbeddedStore
 from .s3 import S3Connection
 
 
@@ -47,7 +48,7 @@ class ConnectionRegistry:
 
     def _save(self, conns: dict[str, S3Connection]) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        _write_private(self.path, json.dumps({"version": 1, "connections": [c.to_dict() for c in conns.values()]},
+        write_private(self.path, json.dumps({"version": 1, "connections": [c.to_dict() for c in conns.values()]},
                                              indent=2))
 
     def names(self) -> list[str]:

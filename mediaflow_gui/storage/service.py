@@ -3,7 +3,7 @@
 Blocking calls (start_embedded, test_connection, list_buckets, upload) do network or process
 work: the GUI runs them off the UI thread (e.g. `await asyncio.to_thread(service.test_connection,
 …)` under qasync). Binding start/stop are coroutines on the engine's loop. Status changes arrive
-through `binding_listeners` (called on the loop's thread) as BindingStatus objects.
+on the `binding_status_changed` Topic (called on the loop's thread) as BindingStatus objects.
 
 Bindings are saved in `<data dir>/bindings.json`; connections in `<data dir>/connections.json`
 (0600); the embedded store lives in `<data dir>/seaweedfs/`.
@@ -15,18 +15,17 @@ the ledger and the notifier every other run uses, and stops its watchers first w
 from __future__ import annotations
 
 import json
-import logging
 import os
 from pathlib import Path
 from typing import Any, Callable
 
+from ..observe import Topic
+from ..paths import write_private
 from .bindings import Binding, BindingRunner, BindingStatus
 from .connections import ConnectionRegistry
-from .embedded import EmbeddedStatus, EmbeddedStore, _write_private
+from .embedded import EmbeddedStatus, EmbeddedStore
 from .s3 import Diagnosis, S3Connection, make_client, test_connection, upload_file
 from .watcher import Ledger
-
-log = logging.getLogger(__name__)
 
 
 def bindings_path() -> Path:
@@ -45,7 +44,8 @@ class StorageService:
         self.engine: Any = None
         self.notifier = notifier
         self._runners: dict[str, BindingRunner] = {}
-        self.binding_listeners: list[Callable[[BindingStatus], None]] = []
+        # every binding runner's status changes, on the loop's thread
+        self.binding_status_changed: Topic[[BindingStatus]] = Topic("the bindings' status")
         if engine is not None:
             self.attach_engine(engine, notifier)
 
@@ -76,6 +76,14 @@ class StorageService:
     # -- connections --------------------------------------------------------------------------------
     def list_connections(self) -> list[S3Connection]:
         return self.connections.list()
+
+    def connection_names(self) -> list[str]:
+        """The names a binding or an upload can use: the embedded store's first, then the saved ones."""
+        return self.connections.names()
+
+    def connection(self, conn: str | dict[str, Any] | S3Connection) -> S3Connection:
+        """The connection a name (or a binding file's inline dict) stands for; UnknownConnectionError if none."""
+        return self.connections.resolve(conn)
 
     def add_connection(self, conn: S3Connection) -> None:
         self.connections.add(conn)
@@ -117,7 +125,7 @@ class StorageService:
     def _save(self, bindings: dict[str, Binding]) -> None:
         self.bindings_file.parent.mkdir(parents=True, exist_ok=True)
         # 0600: an inline webhook secret may be in there
-        _write_private(self.bindings_file, json.dumps(
+        write_private(self.bindings_file, json.dumps(
             {"version": 1, "bindings": [b.to_dict() for b in bindings.values()]}, indent=2, ensure_ascii=False))
 
     def list_bindings(self) -> list[Binding]:
@@ -150,13 +158,6 @@ class StorageService:
         return True
 
     # -- bindings: running ---------------------------------------------------------------------------------
-    def _notify(self, status: BindingStatus) -> None:
-        for listener in list(self.binding_listeners):
-            try:
-                listener(status)
-            except Exception:  # a view must not break watching
-                log.exception("binding listener failed")
-
     async def start_binding(self, binding_id: str) -> BindingStatus:
         if self.engine is None:
             raise RuntimeError("no engine attached: call attach_engine() first")
@@ -166,20 +167,22 @@ class StorageService:
         binding = self.get_binding(binding_id)
         runner = BindingRunner(binding, self.engine, connections=self.connections, ledger=self.ledger,
                                notifier=self.notifier)
-        runner.listeners.append(self._notify)
+        runner.status_changed.subscribe(self.binding_status_changed.emit)
         self._runners[binding_id] = runner
         await runner.start()
         return runner.status
 
-    async def watch(self, binding: Binding, listeners: tuple[Callable[[BindingStatus], None], ...] = ()
+    async def watch(self, binding: Binding, on_status: tuple[Callable[[BindingStatus], None], ...] = ()
                     ) -> BindingRunner:
-        """Watch for a binding that need not be saved (`mediaflow watch`); its runner is stopped with the
-        others (stop_watchers). Raises what BindingRunner.start raises."""
+        """Watch for a binding that need not be saved (`mediaflow watch`); `on_status` subscribe to its
+        status before it starts. Its runner is stopped with the others (stop_watchers). Raises what
+        BindingRunner.start raises."""
         if self.engine is None:
             raise RuntimeError("no engine attached: call attach_engine() first")
         runner = BindingRunner(binding, self.engine, connections=self.connections, ledger=self.ledger,
                                notifier=self.notifier)
-        runner.listeners.extend([*listeners, self._notify])
+        for callback in (*on_status, self.binding_status_changed.emit):
+            runner.status_changed.subscribe(callback)
         await runner.start()  # gives a binding without an id the one derived from what it watches
         self._runners[binding.id] = runner
         return runner

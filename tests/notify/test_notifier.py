@@ -1,4 +1,4 @@
-"""The Notifier: RunFinished → payload → sinks on worker threads, never blocking the bus."""
+"""The EventNotifier: RunFinished → payload → sinks on worker threads, never blocking the bus."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 from mediaflow_gui.engine.events import EventBus, RunCreated, RunFinished
 from mediaflow_gui.model.statuses import RunResult
-from mediaflow_gui.notify.notifier import Notifier
+from mediaflow_gui.notify.notifier import EventNotifier
 from mediaflow_gui.notify.sinks import Sink, SinkError
 from tests.notify.test_sinks import task_query
 
@@ -38,7 +38,7 @@ def test_slow_sink_does_not_block_the_bus_and_routes_apply_per_run() -> None:
     bus = EventBus()
     gate = threading.Event()
     slow, broken, per_run = Recording("slow", gate), Recording("broken", fail=True), Recording("per-run")
-    notifier = Notifier(FakeStore(), [slow, broken]).attach(bus)
+    notifier = EventNotifier(FakeStore(), [slow, broken]).attach(bus)
     notifier.route("mf-2", [per_run], {"Type": "BucketUpload", "Key": "k.mp4"})
     bus.emit(RunCreated("mf-1", "in.mp4", "wf", ()))  # ignored: only RunFinished is sent
     bus.emit(RunFinished("mf-1", RunResult.SUCCESS))
@@ -58,7 +58,7 @@ def test_slow_sink_does_not_block_the_bus_and_routes_apply_per_run() -> None:
 
 
 def test_the_event_comes_from_the_notifiers_own_record_whatever_the_order_of_subscribers(tmp_path) -> None:  # noqa: ANN001
-    """The Notifier subscribes before the task store here: it builds the event from the record it kept
+    """The EventNotifier subscribes before the task store here: it builds the event from the record it kept
     with run_state.apply (outputs and the failed step included), and calls on_sent only once the
     store has committed the run's end."""
     from mediaflow_gui.engine.events import RunStarted, StepInfo, SubtaskFinished, SubtaskStarted
@@ -68,7 +68,7 @@ def test_the_event_comes_from_the_notifiers_own_record_whatever_the_order_of_sub
     bus = EventBus()
     sink = Recording("first")
     store = TaskStore(tmp_path / "t.sqlite3", work_root=tmp_path / "work")
-    notifier = Notifier(store, [sink]).attach(bus)  # before the store
+    notifier = EventNotifier(store, [sink]).attach(bus)  # before the store
     store.attach(bus)
     seen_by_on_sent: list[object] = []
     tid = "mf-20260101-0000cafe"

@@ -44,7 +44,8 @@ class HookServer:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        # shutdown() waits for the next poll: a short one keeps each test's teardown short
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
         self.thread.start()
 
     def close(self) -> None:
@@ -175,6 +176,7 @@ def test_sqs_message_body_and_attributes() -> None:
     assert len(sqs_message(big)["MessageBody"].encode()) < 256 * 1024
 
 
+@pytest.mark.slow  # a mocked AWS (moto) server
 def test_sqs_sink_sends_to_a_queue(monkeypatch: pytest.MonkeyPatch) -> None:
     moto = pytest.importorskip("moto")
     import boto3

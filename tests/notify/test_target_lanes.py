@@ -20,7 +20,7 @@ import pytest
 
 from mediaflow_gui.engine.events import EventBus, RunFinished
 from mediaflow_gui.model.statuses import RunResult
-from mediaflow_gui.notify.notifier import Notifier
+from mediaflow_gui.notify.notifier import EventNotifier
 from mediaflow_gui.notify.sinks import JsonLinesSink, Sink, WebhookSink, WebhookTarget
 from tests.notify.test_notifier import FakeStore
 from tests.notify.test_sinks import HookServer, hook  # noqa: F401 (the fixture)
@@ -98,15 +98,16 @@ def hook_ids(server: HookServer) -> list[str]:
     return [json.loads(r["body"])["WorkflowTaskEvent"]["TaskId"] for r in list(server.requests)]
 
 
+@pytest.mark.slow  # waits out a hanging target
 def test_healthy_targets_get_the_event_at_once_and_on_sent_waits_for_the_hanging_one(
         tmp_path: Path, hook: HookServer, hanging: HangingListener) -> None:  # noqa: F811
     before = notify_threads()
     log_path = tmp_path / "events.jsonl"
     stuck = hanging_sink(hanging.url, attempts=3)  # gives up after ~3 × 0.3 s + 0.15 s
     bus = EventBus()
-    notifier = Notifier(FakeStore()).attach(bus)
+    notifier = EventNotifier(FakeStore()).attach(bus)
     timeline: list[tuple[str, bool, float]] = []
-    notifier.listeners.append(lambda o: timeline.append((o.sink, o.ok, time.monotonic())))
+    notifier.tried.subscribe(lambda o: timeline.append((o.sink, o.ok, time.monotonic())))
     sent = threading.Event()
 
     def on_sent(task_id: str) -> None:
@@ -141,7 +142,7 @@ def test_order_per_target_is_kept_across_twenty_events_beside_a_hanging_target(
     hook.delay = 0.005  # an answer takes a moment: parallel senders would overtake each other
     log_path = tmp_path / "events.jsonl"
     bus = EventBus()
-    notifier = Notifier(FakeStore(), [hanging_sink(hanging.url)]).attach(bus)  # a global target that hangs
+    notifier = EventNotifier(FakeStore(), [hanging_sink(hanging.url)]).attach(bus)  # a global target that hangs
     peak = [0]
     ids = [f"mf-{i:02d}" for i in range(20)]
     start = time.monotonic()
@@ -171,12 +172,13 @@ def test_order_per_target_is_kept_across_twenty_events_beside_a_hanging_target(
     assert notify_threads() <= before  # the workers are gone
 
 
+@pytest.mark.slow  # waits out its bound
 def test_flush_returns_within_its_bound_and_names_what_is_left(
         tmp_path: Path, hanging: HangingListener, caplog: pytest.LogCaptureFixture) -> None:
     before = notify_threads()
     log_path = tmp_path / "events.jsonl"
     stuck = hanging_sink(hanging.url)
-    notifier = Notifier(FakeStore(), [stuck, JsonLinesSink(log_path)])
+    notifier = EventNotifier(FakeStore(), [stuck, JsonLinesSink(log_path)])
     recorded: list[str] = []
     for task_id in ("mf-a", "mf-b", "mf-c"):
         notifier.route(task_id, on_sent=recorded.append)
@@ -206,7 +208,7 @@ def test_flush_returns_within_its_bound_and_names_what_is_left(
 
 @pytest.fixture
 def hanging_tls(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[HangingListener]:
-    from mediaflow_gui.storage.weed_security import _make_certificates
+    from mediaflow_gui.storage.embedded.security import _make_certificates
     ca, cert, key = _make_certificates()  # a CA and a leaf for 127.0.0.1
     (tmp_path / "ca.pem").write_bytes(ca)
     (tmp_path / "leaf.pem").write_bytes(cert + key)
@@ -224,7 +226,7 @@ def test_close_cuts_an_attempt_that_waits_for_an_answer(request: pytest.FixtureR
     hanging: HangingListener = request.getfixturevalue("hanging" if scheme == "http" else "hanging_tls")
     before = notify_threads()
     stuck = WebhookSink(WebhookTarget(hanging.url, timeout=30.0))  # a production-length attempt
-    notifier = Notifier(FakeStore(), [stuck])
+    notifier = EventNotifier(FakeStore(), [stuck])
     recorded: list[str] = []
     notifier.route("mf-1", on_sent=recorded.append)
     notifier.handle_event(RunFinished("mf-1", RunResult.SUCCESS))
@@ -256,7 +258,7 @@ class Gated(Sink):
 def test_a_full_queue_drops_its_oldest_waiting_event_with_a_warning(caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.WARNING, logger="mediaflow_gui.notify.notifier")
     gated = Gated()
-    notifier = Notifier(FakeStore(), [gated], queue_limit=3)
+    notifier = EventNotifier(FakeStore(), [gated], queue_limit=3)
     recorded: list[str] = []
     notifier.route("mf-1", on_sent=recorded.append)
     notifier.handle_event(RunFinished("mf-1", RunResult.SUCCESS))
@@ -279,7 +281,7 @@ def test_a_full_queue_drops_its_oldest_waiting_event_with_a_warning(caplog: pyte
 def test_idle_lanes_end_their_threads_and_come_back(tmp_path: Path) -> None:
     before = notify_threads()
     log_path = tmp_path / "events.jsonl"
-    notifier = Notifier(FakeStore(), [JsonLinesSink(log_path)], idle_exit=0.2)
+    notifier = EventNotifier(FakeStore(), [JsonLinesSink(log_path)], idle_exit=0.2)
     notifier.handle_event(RunFinished("mf-1", RunResult.SUCCESS))
     assert notifier.flush(5)
     assert until(lambda: notify_threads() <= before, 3)  # idle: build and target threads ended
@@ -293,7 +295,7 @@ def test_idle_lanes_end_their_threads_and_come_back(tmp_path: Path) -> None:
 
 def test_a_target_named_twice_for_one_event_gets_it_once(tmp_path: Path) -> None:
     log_path = tmp_path / "events.jsonl"
-    notifier = Notifier(FakeStore(), [JsonLinesSink(log_path)])  # global …
+    notifier = EventNotifier(FakeStore(), [JsonLinesSink(log_path)])  # global …
     notifier.route("mf-1", [JsonLinesSink(tmp_path / "." / "events.jsonl")])  # … and the binding's, same file
     notifier.handle_event(RunFinished("mf-1", RunResult.SUCCESS))
     assert notifier.flush(5)

@@ -123,6 +123,7 @@ def test_watch_command_runs_uploads_and_stops_on_sigterm(seaweed, seaweed_client
     assert _keys(seaweed_client, fresh_bucket, "out/") == ["out/clip_snapshotByTimeOffset_160x120_1.jpg"]
 
 
+@pytest.mark.slow  # the CLI as a process with the real store
 def test_storage_serve_prints_keys_and_stops_cleanly(tmp_path: Path) -> None:
     data = tmp_path / "data"
     proc = subprocess.Popen([sys.executable, "-m", "mediaflow_gui.cli", "storage", "serve"],
@@ -181,7 +182,7 @@ def test_service_connections_bindings_and_status(seaweed, seaweed_client, fresh_
 
         async def scenario() -> None:
             seen: list[str] = []
-            service.binding_listeners.append(lambda s: seen.append(s.state))
+            service.binding_status_changed.subscribe(lambda s: seen.append(s.state))
             await service.start_binding(binding.id)
             assert "watching" in seen
             assert service.upload("remote", fresh_bucket, clip) == f"s3://{fresh_bucket}/up.mp4"

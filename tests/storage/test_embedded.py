@@ -19,6 +19,8 @@ from mediaflow_gui.storage.embedded import (DEFAULT_PORTS, EmbeddedStore, Embedd
                                             find_weed)
 from mediaflow_gui.storage.s3 import make_client
 
+pytestmark = pytest.mark.slow  # starts, kills and restarts the real embedded store
+
 ROOT = Path(__file__).resolve().parents[2]
 
 

@@ -32,7 +32,10 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from mediaflow_gui.storage.embedded import EmbeddedStore, choose_ports, find_weed
+from mediaflow_gui.storage.embedded.ports import remove_grpc_sockets
 from mediaflow_gui.storage.s3 import make_client
+
+pytestmark = pytest.mark.slow  # the real embedded store and weed's own tools
 
 MARKER = b"MEDIAFLOW-PRIVATE-OBJECT-"
 
@@ -351,4 +354,4 @@ def test_a_weed_with_no_security_file_would_leak(tmp_path) -> None:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
-        store._cleanup_sockets(ports)
+        remove_grpc_sockets(ports)

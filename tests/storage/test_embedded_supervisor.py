@@ -19,7 +19,7 @@ import pytest
 
 from mediaflow_gui.storage.embedded import EmbeddedStore
 from mediaflow_gui.storage.s3 import S3Connection, make_client
-from mediaflow_gui.storage.weed_supervisor import RestartPolicy, SupervisionState, describe_exit
+from mediaflow_gui.storage.embedded.supervisor import RestartPolicy, SupervisionState, describe_exit
 
 ROOT = Path(__file__).resolve().parents[2]
 QUICK = RestartPolicy(max_restarts=2, window=600.0, first_delay=0.2, max_delay=1.0)
@@ -64,6 +64,7 @@ def test_describe_exit() -> None:
     assert describe_exit(0) == "exited with code 0"
 
 
+@pytest.mark.slow  # kills the real store and waits for it back
 def test_a_killed_store_comes_back_on_the_same_ports_with_its_data(store: EmbeddedStore) -> None:
     store.start()
     client = make_client(store.connection())
@@ -71,7 +72,7 @@ def test_a_killed_store_comes_back_on_the_same_ports_with_its_data(store: Embedd
     client.put_object(Bucket="kept", Key="clip.mp4", Body=b"x" * 200_000)
     ports, first_pid = store.ports, store.pid
     heard: list[SupervisionState] = []
-    store.listeners.append(heard.append)
+    store.supervision_changed.subscribe(heard.append)
 
     killed = time.monotonic()
     os.kill(first_pid, signal.SIGKILL)
@@ -93,6 +94,7 @@ def test_a_killed_store_comes_back_on_the_same_ports_with_its_data(store: Embedd
     print(f"back after {took:.2f} s")  # shown with -s: the measured restart time
 
 
+@pytest.mark.slow  # the real store
 def test_a_deliberate_stop_is_not_restarted(store: EmbeddedStore) -> None:
     store.start()
     pid = store.pid
@@ -104,6 +106,7 @@ def test_a_deliberate_stop_is_not_restarted(store: EmbeddedStore) -> None:
     assert store.status().message == "stopped"
 
 
+@pytest.mark.slow  # a crash loop of the real store
 def test_a_store_that_keeps_dying_is_given_up_with_the_reason(store: EmbeddedStore, tmp_path: Path) -> None:
     store.start()
     # from now on weed cannot start: each restart dies at once, as a broken disk or binary would
@@ -136,6 +139,7 @@ def test_restarts_are_bounded_within_the_window() -> None:
     assert [policy.delay(n) for n in range(1, 7)] == [1.0, 2.0, 4.0, 8.0, 16.0, 30.0]
 
 
+@pytest.mark.slow  # the CLI as a process, a killed store
 def test_storage_serve_restarts_the_store_and_says_why(tmp_path: Path) -> None:
     data = tmp_path / "data"
     env = {**os.environ, "MEDIAFLOW_DATA_DIR": str(data)}

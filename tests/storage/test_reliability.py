@@ -35,6 +35,8 @@ from tests.engine.helpers import fast_transcode, parallel_workflow
 from tests.seaweed_fixture import READER_KEYS
 from tests.storage.test_watch_runs import binding_for, harness, settle, small_clip, until  # noqa: F401 (fixtures)
 
+pytestmark = pytest.mark.slow  # the real embedded store: crash loops, restarts, many uploads
+
 ROOT = Path(__file__).resolve().parents[2]
 
 

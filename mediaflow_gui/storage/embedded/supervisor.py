@@ -8,8 +8,8 @@ back-off (doubling from `first_delay`) and calls the store's restart, which star
 the same ports and data. More than `max_restarts` deaths within `window` seconds (a weed that
 keeps dying, or cannot start any more) end the session with `gave_up` and the reason.
 
-Listeners get a copy of the state on the supervisor's thread (a GUI must hand it to its own
-thread); the state is also readable at any time (`Supervisor.state`).
+Subscribers of `state_changed` (an observe.Topic) get the new state on the supervisor's thread (a
+GUI must hand it to its own thread); the state is also readable at any time (`Supervisor.state`).
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ import threading
 import time
 from dataclasses import dataclass, field, replace
 from typing import Callable
+
+from ...observe import Topic
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +81,8 @@ class Supervisor:
         self.log_tail = log_tail
         self.policy = policy or RestartPolicy()
         self.name = name
-        self.listeners: list[Callable[[SupervisionState], None]] = []
+        # the state after each exit, restart or give-up, on the supervisor's thread
+        self.state_changed: Topic[[SupervisionState]] = Topic(f"the supervision of {name}")
         self._lock = threading.Lock()
         self._session: _Session | None = None
         self._state = SupervisionState()
@@ -110,17 +113,13 @@ class Supervisor:
 
     # -- the thread --------------------------------------------------------------------------------
     def _publish(self, session: _Session, **changes: object) -> bool:
-        """Update the state if `session` is still the current one; tell the listeners."""
+        """Update the state if `session` is still the current one; tell the subscribers."""
         with self._lock:
             if self._session is not session:
                 return False
             self._state = replace(self._state, **changes)  # type: ignore[arg-type]
             state = self._state
-        for listener in list(self.listeners):
-            try:
-                listener(state)
-            except Exception:  # a view must not stop the supervision
-                log.exception("embedded store listener failed")
+        self.state_changed.emit(state)  # a failing view is logged: it never stops the supervision
         return True
 
     def _run(self, session: _Session) -> None:
