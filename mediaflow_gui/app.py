@@ -47,16 +47,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.process:
         loop.call_soon(window.process_files, [str(p) for p in args.process])
 
-    quitting = asyncio.Event()
-    window.closed.connect(quitting.set)
-    app.aboutToQuit.connect(quitting.set)
-
-    async def run() -> None:
-        await quitting.wait()
-        await context.shutdown()  # cancel runs, let the task store record their end
+    # the one shutdown (AppContext.shutdown: cancel runs, let the task store record their end, close the
+    # runtime), whatever asks for it: the window closed (also by File ▸ Quit), or Qt quitting
+    window.closed.connect(context.request_shutdown)
+    app.aboutToQuit.connect(context.request_shutdown)
 
     with loop:
-        loop.run_until_complete(run())
+        loop.run_until_complete(context.run_until_shutdown())
     window.controller.dispose()  # graphics items go while Qt is alive (see EditorController.dispose)
     window.deleteLater()
     app.processEvents()

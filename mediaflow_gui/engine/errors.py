@@ -76,22 +76,25 @@ class StepFailure(Exception):
         return f"StepFailure({str(self.code)!r}, {self.step_id!r}, {self.detail!r})"
 
 
+# which code an exception raised while preparing or running a step gets: the first type that matches
+# (order matters: FileNotFoundError is an OSError)
+_CODE_OF: tuple[tuple[type[BaseException], ErrorCode], ...] = (
+    (FFmpegError, ErrorCode.FFMPEG_FAILED),
+    (TaskInputError, ErrorCode.INPUT_NOT_SUPPORTED),
+    (MissingCapabilityError, ErrorCode.FFMPEG_LACKS_FEATURE),
+    (MediaProbeError, ErrorCode.PROBE_FAILED),
+    (FFmpegNotFoundError, ErrorCode.FFMPEG_NOT_FOUND),
+    (FileNotFoundError, ErrorCode.INPUT_NOT_FOUND),
+)
+
+
 def classify_error(exc: BaseException) -> tuple[str, str]:
     """(error code, detail) for an exception raised while preparing or running a step."""
     if isinstance(exc, StepFailure):
         return str(exc.code), exc.detail
-    if isinstance(exc, FFmpegError):
-        return ErrorCode.FFMPEG_FAILED.value, str(exc)
-    if isinstance(exc, TaskInputError):
-        return ErrorCode.INPUT_NOT_SUPPORTED.value, str(exc)
-    if isinstance(exc, MissingCapabilityError):
-        return ErrorCode.FFMPEG_LACKS_FEATURE.value, str(exc)
-    if isinstance(exc, MediaProbeError):
-        return ErrorCode.PROBE_FAILED.value, str(exc)
-    if isinstance(exc, FFmpegNotFoundError):
-        return ErrorCode.FFMPEG_NOT_FOUND.value, str(exc)
-    if isinstance(exc, FileNotFoundError):
-        return ErrorCode.INPUT_NOT_FOUND.value, str(exc)
+    for kind, code in _CODE_OF:
+        if isinstance(exc, kind):
+            return code.value, str(exc)
     if isinstance(exc, OSError):
         return ErrorCode.OUTPUT_FAILED.value, f"{type(exc).__name__}: {exc}"
     return ErrorCode.INTERNAL_ERROR.value, f"{type(exc).__name__}: {exc}"

@@ -1,4 +1,5 @@
-"""Small value syntaxes shared by task parameters: time offsets and lengths.
+"""Small value syntaxes shared by task parameters: time offsets and lengths; and how a file size and
+a point in time read to a person (`mediaflow status` and the GUI's run details write them alike).
 
 Time offsets are written as the cloud service writes them: `3.5s`, `10%`, or a bare
 number of seconds; negative values count back from the end where a parameter allows it.
@@ -7,6 +8,7 @@ Lengths are `Npx` or `N%` (a bare number means pixels).
 
 from __future__ import annotations
 
+import datetime as _dt
 import re
 from dataclasses import dataclass
 
@@ -73,3 +75,20 @@ def parse_length(text: str | float | int) -> Length:
     if not m:
         raise ValueError(f"not a length: {text!r} (write e.g. 10px or 5%)")
     return Length(float(m.group(1)), (m.group(2) or "").lower() == "%")
+
+
+def format_size(size: int | float | None) -> str:
+    """`512 B`, `12.3 KB`, `4.0 MB`, `1.2 GB` (1024 steps; GB is the largest unit)."""
+    size = float(size or 0)
+    for unit in ("B", "KB", "MB"):
+        if size < 1024:
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{size:.1f} GB"
+
+
+def format_time(t: float | None, none: str = "–") -> str:
+    """A POSIX time in local time, to the second (`2024-05-01 14:03:07`); `none` when there is none."""
+    if t is None:
+        return none
+    return _dt.datetime.fromtimestamp(t).strftime("%Y-%m-%d %H:%M:%S")

@@ -3,10 +3,17 @@ engine, notifier with the global event targets, storage service: mediaflow_gui/r
 adapter and the storage controller (embedded bucket store, connections, watched-bucket bindings).
 
 The Runtime is made here from the GUI's settings and closed here, in its reverse order, when the app
-quits (`shutdown`): the adapter and the storage controller only stop listening."""
+quits: the adapter and the storage controller only stop listening.
+
+One shutdown path: `shutdown()` stops the storage controller's work, then closes the Runtime (watchers
+stopped, runs canceled and awaited, their events sent, stores closed). Whatever ends the app — the
+window closed (its Quit action closes it), Qt's aboutToQuit, a signal handler — calls
+`request_shutdown()`, which starts that one shutdown once; app.py runs the loop until it is done
+(`run_until_shutdown()`)."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -32,6 +39,8 @@ class AppContext:
     adapter: EngineAdapter
     storage: "StorageController | None" = None
     problems: list[str] = field(default_factory=list)  # said on the status bar once the window is up
+    _shutdown: "asyncio.Future[None] | None" = field(default=None, init=False, repr=False)
+    _requested: asyncio.Event | None = field(default=None, init=False, repr=False)
 
     @classmethod
     def create(cls, *, embedded: Any = None, with_storage: bool = True, stop_embedded_on_quit: bool = True,
@@ -65,10 +74,30 @@ class AppContext:
         if self.storage is not None:
             self.storage.startup()
 
+    def request_shutdown(self) -> "asyncio.Future[None]":
+        """Start the shutdown on the running loop, once (a Qt slot or a signal handler may call this
+        any number of times); the future it returns is done when the app may exit."""
+        if self._shutdown is None:
+            self._shutdown = asyncio.ensure_future(self._shut_down())
+            if self._requested is not None:
+                self._requested.set()
+        return self._shutdown
+
     async def shutdown(self) -> None:
         """Quit: the storage controller's own work stops, then the Runtime closes in reverse order —
         watchers stopped, runs canceled and awaited (the task list shows them CANCELED), their events
-        sent, ledger and task store closed, the embedded store stopped if we started it."""
+        sent, ledger and task store closed, the embedded store stopped if we started it. The one
+        shutdown: a second call waits for the first."""
+        await self.request_shutdown()
+
+    async def run_until_shutdown(self) -> None:
+        """Wait (on the running loop) until something requests the shutdown, then until it is done."""
+        if self._shutdown is None:
+            self._requested = asyncio.Event()
+            await self._requested.wait()
+        await self.request_shutdown()
+
+    async def _shut_down(self) -> None:
         if self.storage is not None:
             await self.storage.shutdown()
         await self.runtime.aclose()

@@ -52,6 +52,8 @@ class EngineAdapter(QObject):
         super().__init__(parent)
         self.signals = signals
         self.settings = settings
+        # the core parts this adapter drives; widgets call the adapter's methods instead (the UI's own
+        # doors: tests/ui/test_doors.py keeps widgets off these attributes; tests may poke them)
         self.runtime = runtime
         self.store: TaskStore = runtime.store
         self.bus: EventBus = runtime.bus

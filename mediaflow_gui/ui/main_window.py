@@ -28,7 +28,7 @@ from .editor.view import WorkflowView
 from ..engine.run_state import RunRecord
 from .ffmpeg_info import FFmpegStatusLabel
 from .inspector.panel import InspectorPanel
-from .notifications import Notifier
+from .notifications import DesktopNotifier
 from .runs.run_details import RunDetailsDialog
 from .runs.task_panel import TaskPanel
 from .settings_dialog import SettingsDialog
@@ -110,7 +110,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.zoom_label)
         self.ffmpeg_label = FFmpegStatusLabel()  # which FFmpeg runs use, said once at start (and after Settings)
         self.statusBar().addPermanentWidget(self.ffmpeg_label)
-        self.notifier = Notifier(self, self.adapter, self.settings, self.signals, use_tray=use_tray)
+        self.notifier = DesktopNotifier(self, self.adapter, self.settings, self.signals, use_tray=use_tray)
 
         self._make_actions()
         self._make_menus()

@@ -1,4 +1,5 @@
-"""Run-finished notifications: the system tray where one exists, else an in-window toast.
+"""Run-finished desktop notices (DesktopNotifier): the system tray where one exists, else an in-window
+toast. (The run-finished *event* to webhooks, SQS and JSON lines is notify/notifier.py's EventNotifier.)
 
 Both carry the file name and the result; clicking one asks (AppSignals.show_run_requested)
 to show the run's details. The settings can turn notifications off, or only for success or
@@ -70,7 +71,7 @@ class Toast(QFrame):
             self.deleteLater()
 
 
-class Notifier(QObject):
+class DesktopNotifier(QObject):
     def __init__(self, window: QWidget, adapter: EngineAdapter, settings: AppSettings, signals: AppSignals,
                  use_tray: bool | None = None) -> None:
         super().__init__(window)

@@ -1,6 +1,8 @@
 """The GUI's settings (QSettings in an INI file under the data dir, so tests stay isolated).
 
-Typed accessors keep key names and defaults in one place. The event targets of every run are not
+Each plain setting is one `Setting` line on AppSettings — its INI key, default and type in one place,
+read and written as an attribute (`settings.fusion = False`). Widgets and controllers use these
+attributes and methods only, never the QSettings underneath. The event targets of every run are not
 in the INI file: they live in `event_targets.json` next to it (notify/global_targets.py), which the
 CLI reads too; `event_targets()` / `set_event_targets()` read and write that file.
 """
@@ -9,6 +11,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Callable, Generic, TypeVar, overload
 
 from PySide6.QtCore import QSettings
 
@@ -18,44 +21,96 @@ from ..paths import data_dir, private_file
 
 MAX_RECENT = 8
 
+T = TypeVar("T", str, int, bool)
+
 
 def settings_file() -> Path:
     return data_dir() / "mediaflow-gui.ini"
 
 
+class Setting(Generic[T]):
+    """A typed INI key as an attribute of AppSettings.
+
+    Reading converts what the INI file holds to `kind` (QSettings gives strings back for an INI file)
+    and gives the default when the key is missing or unreadable; `normalize` then bounds it (e.g. at
+    least 1 thread). Writing stores `kind(value)`. `default` may be a function, for defaults that
+    depend on the machine (the home folder, the CPU count); `empty_is_default` makes "" read as the
+    default (a folder that must not be blank).
+    """
+
+    def __init__(self, key: str, default: T | Callable[[], T], kind: type[T], *,
+                 normalize: Callable[[T], T] | None = None, empty_is_default: bool = False) -> None:
+        self.key = key
+        self._default = default
+        self.kind = kind
+        self.normalize = normalize
+        self.empty_is_default = empty_is_default
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    @property
+    def default(self) -> T:
+        return self._default() if callable(self._default) else self._default
+
+    def read(self, qsettings: QSettings) -> T:
+        default = self.default
+        raw = qsettings.value(self.key, default)
+        value: T
+        if self.kind is bool:
+            value = raw if isinstance(raw, bool) else str(raw).lower() in ("1", "true", "yes")  # type: ignore[assignment]
+        else:
+            try:
+                value = self.kind(raw)  # type: ignore[call-arg]
+            except (TypeError, ValueError):
+                value = default
+        if self.empty_is_default and not value:
+            value = default
+        return self.normalize(value) if self.normalize is not None else value
+
+    def write(self, qsettings: QSettings, value: T) -> None:
+        qsettings.setValue(self.key, self.kind(value))  # type: ignore[call-arg]
+
+    @overload
+    def __get__(self, obj: None, owner: type) -> "Setting[T]": ...
+    @overload
+    def __get__(self, obj: "AppSettings", owner: type) -> T: ...
+
+    def __get__(self, obj: "AppSettings | None", owner: type) -> "T | Setting[T]":
+        if obj is None:
+            return self
+        return self.read(obj.qsettings)
+
+    def __set__(self, obj: "AppSettings", value: T) -> None:
+        self.write(obj.qsettings, value)
+
+
 class AppSettings:
+    # -- runs ------------------------------------------------------------------------
+    output_dir = Setting("runs/output_dir", lambda: str(Path.home() / "MediaFlow results"), str,
+                         empty_is_default=True)
+    # write results next to each input (in `<input dir>/<name>_mediaflow`) instead of output_dir
+    output_beside_input = Setting("runs/output_beside_input", False, bool)
+    max_threads = Setting("runs/max_threads", lambda: os.cpu_count() or 2, int, normalize=lambda n: max(1, n))
+    # sibling tasks reading one input share one FFmpeg process (one decode)
+    fusion = Setting("runs/fusion", True, bool)
+    ffmpeg_path = Setting("runs/ffmpeg_path", "", str)  # "": automatic
+    # -- notifications -----------------------------------------------------------------
+    notify_enabled = Setting("notify/enabled", True, bool)
+    notify_success = Setting("notify/success", True, bool)
+    notify_failure = Setting("notify/failure", True, bool)
+    # -- editor ------------------------------------------------------------------------
+    snap_to_grid = Setting("editor/snap_to_grid", True, bool)
+    # -- storage (ui/buckets/controller.py) -------------------------------------------------
+    # start the embedded store when MediaFlow starts
+    start_embedded = Setting("storage/start_embedded", True, bool)
+    # the first-start buckets and binding were made once (never again, even if the user deletes them)
+    storage_defaults_created = Setting("storage/defaults_created", False, bool)
+
     def __init__(self, path: Path | None = None) -> None:
         path = private_file(path or settings_file())  # 0600; QSettings keeps the mode of the file it rewrites
         self.path = path
         self.qsettings = QSettings(str(path), QSettings.Format.IniFormat)
-
-    def _get(self, key: str, default: object, kind: type) -> object:
-        value = self.qsettings.value(key, default)
-        if kind is bool:
-            return value if isinstance(value, bool) else str(value).lower() in ("1", "true", "yes")
-        try:
-            return kind(value)
-        except (TypeError, ValueError):
-            return default
-
-    # -- runs ------------------------------------------------------------------------
-    @property
-    def output_dir(self) -> str:
-        default = str(Path.home() / "MediaFlow results")
-        return str(self._get("runs/output_dir", default, str)) or default
-
-    @output_dir.setter
-    def output_dir(self, value: str) -> None:
-        self.qsettings.setValue("runs/output_dir", value)
-
-    @property
-    def output_beside_input(self) -> bool:
-        """Write results next to each input (in `<input dir>/<name>_mediaflow`) instead of output_dir."""
-        return bool(self._get("runs/output_beside_input", False, bool))
-
-    @output_beside_input.setter
-    def output_beside_input(self, value: bool) -> None:
-        self.qsettings.setValue("runs/output_beside_input", bool(value))
 
     @property
     def output_templates(self) -> dict[str, str]:
@@ -74,56 +129,6 @@ class AppSettings:
             if template.strip():
                 self.qsettings.setValue(f"templates/{kind}", template.strip())
 
-    @property
-    def max_threads(self) -> int:
-        return max(1, int(self._get("runs/max_threads", os.cpu_count() or 2, int)))
-
-    @max_threads.setter
-    def max_threads(self, value: int) -> None:
-        self.qsettings.setValue("runs/max_threads", int(value))
-
-    @property
-    def fusion(self) -> bool:
-        """Sibling tasks reading one input share one FFmpeg process (one decode)."""
-        return bool(self._get("runs/fusion", True, bool))
-
-    @fusion.setter
-    def fusion(self, value: bool) -> None:
-        self.qsettings.setValue("runs/fusion", bool(value))
-
-    @property
-    def ffmpeg_path(self) -> str:
-        return str(self._get("runs/ffmpeg_path", "", str))
-
-    @ffmpeg_path.setter
-    def ffmpeg_path(self, value: str) -> None:
-        self.qsettings.setValue("runs/ffmpeg_path", value)
-
-    # -- notifications -----------------------------------------------------------------
-    @property
-    def notify_enabled(self) -> bool:
-        return bool(self._get("notify/enabled", True, bool))
-
-    @notify_enabled.setter
-    def notify_enabled(self, value: bool) -> None:
-        self.qsettings.setValue("notify/enabled", bool(value))
-
-    @property
-    def notify_success(self) -> bool:
-        return bool(self._get("notify/success", True, bool))
-
-    @notify_success.setter
-    def notify_success(self, value: bool) -> None:
-        self.qsettings.setValue("notify/success", bool(value))
-
-    @property
-    def notify_failure(self) -> bool:
-        return bool(self._get("notify/failure", True, bool))
-
-    @notify_failure.setter
-    def notify_failure(self, value: bool) -> None:
-        self.qsettings.setValue("notify/failure", bool(value))
-
     # -- event targets of every run (a file of their own, shared with the CLI) ----------
     @property
     def event_targets_path(self) -> Path:
@@ -137,15 +142,7 @@ class AppSettings:
         """Save them (0600); ValueError listing the problems of targets that make no sense."""
         save_global_targets(targets, self.event_targets_path)
 
-    # -- editor ------------------------------------------------------------------------
-    @property
-    def snap_to_grid(self) -> bool:
-        return bool(self._get("editor/snap_to_grid", True, bool))
-
-    @snap_to_grid.setter
-    def snap_to_grid(self, value: bool) -> None:
-        self.qsettings.setValue("editor/snap_to_grid", bool(value))
-
+    # -- recent files and the window --------------------------------------------------------
     @property
     def recent_files(self) -> list[str]:
         value = self.qsettings.value("files/recent", [])
@@ -161,7 +158,6 @@ class AppSettings:
     def remove_recent_file(self, path: str) -> None:
         self.qsettings.setValue("files/recent", [p for p in self.recent_files if p != path])
 
-    # -- window --------------------------------------------------------------------------
     def save_window(self, geometry: bytes, state: bytes) -> None:
         self.qsettings.setValue("window/geometry", geometry)
         self.qsettings.setValue("window/state", state)

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import os
 
-from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout,
-                               QLabel, QLineEdit, QPushButton, QSpinBox, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QFormLayout, QGroupBox, QLabel, QLineEdit,
+                               QSpinBox, QVBoxLayout, QWidget)
 
 from ..media.naming import DEFAULT_TEMPLATES
 from ..model.kinds import TASK_KINDS
@@ -15,6 +15,7 @@ from ..notify.global_targets import EventTargetsFileError
 from ..notify.sinks import EventTargets
 from .buckets.event_targets import EventTargetsEditor
 from .ffmpeg_info import describe_setting
+from .file_field import FileField, PathKind
 from .settings import AppSettings
 from .workers import run_in_thread
 
@@ -29,13 +30,8 @@ class SettingsDialog(QDialog):
 
         out = QGroupBox("Results")
         form = QFormLayout(out)
-        self.output_dir = QLineEdit(settings.output_dir)
-        browse = QPushButton("Browse…")
-        browse.clicked.connect(self._pick_output)
-        row = QHBoxLayout()
-        row.addWidget(self.output_dir, 1)
-        row.addWidget(browse)
-        form.addRow("Output folder", row)
+        self.output_dir = FileField(settings.output_dir, kind=PathKind.FOLDER, caption="Output folder")
+        form.addRow("Output folder", self.output_dir)
         self.beside_input = QCheckBox("Write results next to each input instead (in <name>_mediaflow)")
         self.beside_input.setChecked(settings.output_beside_input)
         form.addRow("", self.beside_input)
@@ -67,19 +63,15 @@ class SettingsDialog(QDialog):
         self.fusion = QCheckBox("Decode once for sibling tasks (one FFmpeg process per input)")
         self.fusion.setChecked(settings.fusion)
         form2.addRow("Fusion", self.fusion)
-        self.ffmpeg_path = QLineEdit(settings.ffmpeg_path)
-        self.ffmpeg_path.setPlaceholderText("Automatic (PATH's if it can do the job, else the bundled one)")
-        browse_ff = QPushButton("Browse…")
-        browse_ff.clicked.connect(self._pick_ffmpeg)
-        row2 = QHBoxLayout()
-        row2.addWidget(self.ffmpeg_path, 1)
-        row2.addWidget(browse_ff)
-        form2.addRow("FFmpeg", row2)
+        self.ffmpeg_path = FileField(settings.ffmpeg_path, caption="FFmpeg binary",
+                                     placeholder="Automatic (PATH's if it can do the job, else the bundled one)")
+        form2.addRow("FFmpeg", self.ffmpeg_path)
         self.ffmpeg_info = QLabel("Looking for FFmpeg…")
         self.ffmpeg_info.setWordWrap(True)
         self.ffmpeg_info.setProperty("role", "hint")
         form2.addRow("In use", self.ffmpeg_info)
-        self.ffmpeg_path.editingFinished.connect(self.refresh_ffmpeg)
+        self.ffmpeg_path.edit.editingFinished.connect(self.refresh_ffmpeg)
+        self.ffmpeg_path.picked.connect(lambda _path: self.refresh_ffmpeg())
         layout.addWidget(run)
 
         notes = QGroupBox("Notifications")
@@ -132,17 +124,6 @@ class SettingsDialog(QDialog):
         override = self.ffmpeg_path.text().strip()
         self.ffmpeg_info.setText("Looking for FFmpeg…")
         run_in_thread(lambda: describe_setting(override), self.ffmpeg_info.setText, context=self)
-
-    def _pick_output(self) -> None:
-        path = QFileDialog.getExistingDirectory(self, "Output folder", self.output_dir.text())
-        if path:
-            self.output_dir.setText(path)
-
-    def _pick_ffmpeg(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "FFmpeg binary", self.ffmpeg_path.text())
-        if path:
-            self.ffmpeg_path.setText(path)
-            self.refresh_ffmpeg()
 
     def _show_events_error(self, text: str) -> None:
         self.events_error.setText(text)

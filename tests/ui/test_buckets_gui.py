@@ -24,7 +24,7 @@ from tests import media_factory
 from tests.seaweed_fixture import fresh_bucket, seaweed, seaweed_client  # noqa: F401
 from tests.ui.conftest import make_window, until
 
-pytestmark = pytest.mark.timeout(240)
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(240)]  # the real embedded store, the whole app
 
 
 def snapshot_workflow(path: Path) -> Path:

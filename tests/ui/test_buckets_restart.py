@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 
 from mediaflow_gui.storage.embedded import EmbeddedStore
-from mediaflow_gui.storage.weed_supervisor import RestartPolicy
+from mediaflow_gui.storage.embedded.supervisor import RestartPolicy
 from tests.ui.conftest import make_window, until
 from tests.ui.test_buckets_gui import collect_here, make_context
 
-pytestmark = pytest.mark.timeout(240)
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(240)]  # kills and restarts the embedded store
 
 
 def test_buckets_page_shows_a_restart_and_giving_up(qapp, qtbot, run, tmp_path: Path):  # noqa: ANN001

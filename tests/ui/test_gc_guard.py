@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import threading
 
+import pytest
 from PySide6.QtCore import QObject, QTimer
 
 from mediaflow_gui.ui.gc_guard import GuiThreadGarbageCollector
@@ -21,6 +22,7 @@ class _Cycle:
         self.obj.destroyed.connect(lambda *_: destroyed_on.append(threading.get_ident()))
 
 
+@pytest.mark.slow  # waits for a busy worker
 def test_a_cycle_made_garbage_is_freed_on_the_gui_thread_not_by_a_busy_worker(qapp) -> None:  # noqa: ANN001
     gc.collect()
     outer = gc.isenabled()

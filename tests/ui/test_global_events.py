@@ -86,6 +86,7 @@ def test_a_targets_file_the_dialog_cannot_read_is_left_alone(window, qtbot) -> N
     assert "no_url" in path.read_text(encoding="utf-8")
 
 
+@pytest.mark.slow  # a run on real FFmpeg to a live webhook
 def test_a_dropped_file_reaches_the_webhook_and_json_lines_set_in_the_settings(
         window, qtbot, run, hook: HookServer, video_clip: Path, tmp_path: Path) -> None:  # noqa: ANN001
     events = tmp_path / "events.jsonl"

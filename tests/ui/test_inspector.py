@@ -19,7 +19,7 @@ def _inspect(controller, qtbot, name: str):  # noqa: ANN001, ANN202
 
 
 def test_widgets_per_parameter(controller, qtbot) -> None:
-    from mediaflow_gui.ui.inspector.fields import ChoiceField, FileField, IntField, OffsetListField
+    from mediaflow_gui.ui.inspector.fields import ChoiceField, FileParamField as FileField, IntField, OffsetListField
     build_reference(controller)
     panel, node = _inspect(controller, qtbot, "SD 540p")
     assert isinstance(panel.fields["container"], ChoiceField)

@@ -110,7 +110,7 @@ def test_invalid_width_is_shown_and_not_written(controller, qtbot) -> None:
 
 def test_image_watermark_uses_the_watermark_nodes_widgets_and_file_picker(controller, qtbot, monkeypatch,
                                                                          watermark_png: Path) -> None:
-    from mediaflow_gui.ui.inspector import fields
+    from mediaflow_gui.ui import file_field as fields  # the file dialog behind every Browse…
     from mediaflow_gui.ui.inspector.specs import SPECS
     build_reference(controller)
     node_panel, _ = _inspect(controller, qtbot, "Logo watermark")

@@ -16,6 +16,8 @@ from tests.media import avcheck
 from .conftest import until
 from .test_runs import drop_files
 
+pytestmark = pytest.mark.slow  # HDR and interlaced media through the GUI on real FFmpeg
+
 
 def small_workflow() -> Workflow:
     wf = Workflow("real media")

@@ -26,6 +26,8 @@ from tests.engine.helpers import fast_transcode, parallel_workflow, small_snapsh
 
 from .conftest import until
 
+pytestmark = pytest.mark.slow  # whole runs on real FFmpeg, followed in the GUI
+
 
 class Gate:
     """Engine hooks that hold a run: before it starts (fetch_input) and before it ends (deliver)."""

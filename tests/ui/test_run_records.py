@@ -12,10 +12,11 @@ from PySide6.QtWidgets import QLabel
 
 from mediaflow_gui.engine.events import (EventBus, RunCreated, RunFinished, RunStarted, StepInfo, SubtaskFinished,
                                          SubtaskStarted)
-from mediaflow_gui.model.kinds import NodeKind
 from mediaflow_gui.model.statuses import RunResult, SubtaskStatus
-from mediaflow_gui.model.workflow import Node, Workflow, task_node
+from mediaflow_gui.model.workflow import Workflow
 from tests import media_factory
+
+from .test_runs import serial_workflow
 
 
 def chip(label: QLabel | None) -> str | None:
@@ -71,16 +72,7 @@ def test_details_of_a_run_from_before_the_window_are_read_from_the_store(window,
 
 def spread_workflow() -> Workflow:
     """start → transcode → sprite → end, far apart: centring on one node moves the view."""
-    from tests.engine.helpers import fast_transcode
-    wf = Workflow("spread")
-    start = wf.add_node(Node(NodeKind.START, name="Start", position=(0, 0)))
-    transcode = wf.add_node(task_node("transcode", "Transcode", fast_transcode(), position=(3000, 0)))
-    sprite = wf.add_node(task_node("image_sprite", "Sprite", position=(6000, 1500)))
-    end = wf.add_node(Node(NodeKind.END, name="End", position=(9000, 0)))
-    wf.connect(start, transcode)
-    wf.connect(transcode, sprite)
-    wf.connect(sprite, end)
-    return wf
+    return serial_workflow("spread", ((0, 0), (3000, 0), (6000, 1500), (9000, 0)))
 
 
 def selected_names(window) -> list[str]:  # noqa: ANN001

@@ -33,14 +33,15 @@ def node_states(window) -> dict[str, str | None]:  # noqa: ANN001
     return {item.node.label: item.state.run_status for item in window.controller.scene.node_items.values()}
 
 
-def serial_workflow() -> Workflow:
-    """start → transcode → sprite of the transcoded file → end."""
+def serial_workflow(name: str = "serial", positions: tuple[tuple[float, float], ...] = ((0, 0), (240, 0), (480, 0),
+                                                                                   (720, 0))) -> Workflow:
+    """start → transcode → sprite of the transcoded file → end (at `positions`, in that order)."""
     from tests.engine.helpers import fast_transcode
-    wf = Workflow("serial")
-    start = wf.add_node(Node(NodeKind.START, name="Start", position=(0, 0)))
-    transcode = wf.add_node(task_node("transcode", "Transcode", fast_transcode(), position=(240, 0)))
-    sprite = wf.add_node(task_node("image_sprite", "Sprite", position=(480, 0)))
-    end = wf.add_node(Node(NodeKind.END, name="End", position=(720, 0)))
+    wf = Workflow(name)
+    start = wf.add_node(Node(NodeKind.START, name="Start", position=positions[0]))
+    transcode = wf.add_node(task_node("transcode", "Transcode", fast_transcode(), position=positions[1]))
+    sprite = wf.add_node(task_node("image_sprite", "Sprite", position=positions[2]))
+    end = wf.add_node(Node(NodeKind.END, name="End", position=positions[3]))
     wf.connect(start, transcode)
     wf.connect(transcode, sprite)
     wf.connect(sprite, end)
@@ -53,6 +54,7 @@ def long_clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return media_factory.make_video(tmp_path_factory.mktemp("long") / "long clip.mp4", seconds=40)
 
 
+@pytest.mark.slow  # a whole run on real FFmpeg in the GUI
 def test_dropped_file_runs_to_success_with_live_states(window, run, video_clip: Path, qtbot) -> None:
     seen: set[str] = set()
 
@@ -91,6 +93,7 @@ def test_dropped_file_runs_to_success_with_live_states(window, run, video_clip: 
     assert Path(dialog.output_folder()) == Path(window.settings.output_dir)
 
 
+@pytest.mark.slow  # a run on real FFmpeg in the GUI
 def test_failing_input_marks_the_node_and_skips_dependants(window, run, corrupt_file: Path, qtbot) -> None:
     window.controller.set_workflow(serial_workflow())
 
@@ -151,6 +154,7 @@ def test_details_show_error_and_ffmpeg_command_of_a_failed_subtask(window, qtbot
     assert not dialog.open_button.isEnabled()  # the folder does not exist
 
 
+@pytest.mark.slow  # a long run on real FFmpeg, canceled
 def test_cancel_a_running_run(window, run, long_clip: Path) -> None:
     async def scenario() -> str:
         (task_id,) = window.process_files([str(long_clip)])
@@ -169,6 +173,7 @@ def test_cancel_a_running_run(window, run, long_clip: Path) -> None:
     assert not window.tasks.cancel_button.isEnabled()
 
 
+@pytest.mark.slow  # runs on real FFmpeg, two windows
 def test_history_reloads_after_reopening_the_window(context, run, qtbot, video_clip: Path) -> None:
     from mediaflow_gui.ui.context import AppContext
     first = make_window(context, qtbot)

@@ -10,15 +10,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox, QFileDialog,
-                               QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox, QFormLayout,
+                               QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget)
 
 from ...model.serialization import load_workflow
 from ...storage.bindings import DEFAULT_SUFFIXES, Binding
 from ...storage.embedded import EMBEDDED_CONNECTION_NAME
 from ...storage.s3 import error_text
 from ...storage.watcher import parse_suffixes
+from ..file_field import FileField
 from ..workers import run_in_thread
 from .controller import StorageController
 from .event_targets import EventTargetsEditor
@@ -38,7 +38,7 @@ class BucketPicker(QWidget):
         self.connection = QComboBox()
         if allow_same:
             self.connection.addItem("(same as input)", SAME)
-        for name in self.service.connections.names():
+        for name in self.service.connection_names():
             self.connection.addItem(name, name)
         index = self.connection.findData(connection) if isinstance(connection, str) else -1
         if index < 0:  # an inline connection from a hand-written binding file: kept as it is
@@ -109,17 +109,12 @@ class BindingDialog(QDialog):
 
         self.name = QLineEdit(b.name)
         self.name.setPlaceholderText("e.g. Clips to web formats")
-        self.workflow = QLineEdit(b.workflow)
-        self.workflow.setPlaceholderText("a *.mfw.json workflow file")
-        browse = QPushButton("Browse…")
-        browse.clicked.connect(self._browse_workflow)
-        wf_row = QHBoxLayout()
-        wf_row.setContentsMargins(0, 0, 0, 0)
-        wf_row.addWidget(self.workflow, 1)
-        wf_row.addWidget(browse)
+        self.workflow = FileField(b.workflow, caption="Workflow to run", default_start=str(Path.home()),
+                                  filter="MediaFlow workflows (*.mfw.json);;JSON (*.json);;All files (*)",
+                                  placeholder="a *.mfw.json workflow file")
         top = QFormLayout()
         top.addRow("Name", self.name)
-        top.addRow("Workflow", wf_row)
+        top.addRow("Workflow", self.workflow)
 
         self.input = BucketPicker(controller, b.input_connection, b.input_bucket)
         self.input_prefix = QLineEdit(b.input_prefix)
@@ -174,13 +169,6 @@ class BindingDialog(QDialog):
         layout.addLayout(opt_row)
         layout.addWidget(self.problems_label)
         layout.addWidget(buttons)
-
-    def _browse_workflow(self) -> None:
-        start = self.workflow.text() or str(Path.home())
-        path, _ = QFileDialog.getOpenFileName(self, "Workflow to run", start,
-                                              "MediaFlow workflows (*.mfw.json);;JSON (*.json);;All files (*)")
-        if path:
-            self.workflow.setText(path)
 
     def binding(self) -> Binding:
         """The binding as edited (same id when editing)."""

@@ -103,7 +103,7 @@ class ConnectionDialog(QDialog):
         problems = conn.problems()
         if conn.name == "embedded":
             problems.append("the name 'embedded' is reserved for the embedded store")
-        if not self.editing and conn.name in self.service.connections.names():
+        if not self.editing and conn.name in self.service.connection_names():
             problems.append(f"a connection named {conn.name!r} exists already")
         if problems:
             self.result.setText(diagnosis_html(Diagnosis(False, "INVALID", "; ".join(problems))))

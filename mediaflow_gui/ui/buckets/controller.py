@@ -39,9 +39,6 @@ DEFAULT_INPUT_BUCKET = "mediaflow-in"
 DEFAULT_OUTPUT_BUCKET = "mediaflow-out"
 DEFAULT_BINDING_NAME = "Standard workflow"
 
-_KEY_AUTOSTART = "storage/start_embedded"
-_KEY_DEFAULTS = "storage/defaults_created"
-
 
 @dataclass
 class EmbeddedState:
@@ -101,20 +98,19 @@ class StorageController(QObject):
         self._started_store = False
         self._closed = False
         self._finalized = False
-        service.binding_listeners.append(self._on_binding_status)
+        self._unsubscribe = [service.binding_status_changed.subscribe(self._on_binding_status)]
         self._supervision.connect(self._on_supervision)  # queued: emitted on the supervisor's thread
-        self._supervision_listener = self._supervision.emit
-        service.embedded.listeners.append(self._supervision_listener)
+        self._unsubscribe.append(service.embedded.supervision_changed.subscribe(self._supervision.emit))
 
     # -- settings -----------------------------------------------------------------------------------
     @property
     def autostart(self) -> bool:
         """Start the embedded store when MediaFlow starts (default on)."""
-        return bool(self.settings._get(_KEY_AUTOSTART, True, bool))
+        return self.settings.start_embedded
 
     @autostart.setter
     def autostart(self, value: bool) -> None:
-        self.settings.qsettings.setValue(_KEY_AUTOSTART, bool(value))
+        self.settings.start_embedded = value
 
     # -- startup ------------------------------------------------------------------------------------
     def startup(self) -> None:
@@ -127,7 +123,7 @@ class StorageController(QObject):
             self._start_enabled()
 
     def _after_store(self, ok: bool) -> None:
-        if ok and self.create_defaults and not self.settings._get(_KEY_DEFAULTS, False, bool):
+        if ok and self.create_defaults and not self.settings.storage_defaults_created:
             run_in_thread(self._make_defaults, lambda made: self._defaults_done(made), self._defaults_failed,
                           context=self)
         else:
@@ -154,7 +150,7 @@ class StorageController(QObject):
         return True
 
     def _defaults_done(self, made_binding: bool) -> None:
-        self.settings.qsettings.setValue(_KEY_DEFAULTS, True)
+        self.settings.storage_defaults_created = True
         if made_binding:
             self.bindings_changed.emit()
         self._start_enabled()
@@ -219,7 +215,7 @@ class StorageController(QObject):
         run_in_thread(self.service.stop_embedded, done, failed, context=self)
 
     def _on_supervision(self, state: Any) -> None:
-        """The store died and is coming back, came back, or stays down (weed_supervisor.py)."""
+        """The store died and is coming back, came back, or stays down (storage/embedded/supervisor.py)."""
         if self._closed or self.embedded.state == "stopping":
             return
         self.embedded.notice = state.notice
@@ -336,9 +332,8 @@ class StorageController(QObject):
         if self._finalized:
             return
         self._finalized = True
-        # the service holds our bound method: without this the pair is cyclic garbage, which Python may
-        # collect on any thread (a pool thread deleting this QObject can crash Qt)
-        if self._on_binding_status in self.service.binding_listeners:
-            self.service.binding_listeners.remove(self._on_binding_status)
-        if self._supervision_listener in self.service.embedded.listeners:
-            self.service.embedded.listeners.remove(self._supervision_listener)
+        # the service's topics hold our bound methods: without this the pair is cyclic garbage, which
+        # Python may collect on any thread (a pool thread deleting this QObject can crash Qt)
+        for unsubscribe in self._unsubscribe:
+            unsubscribe()
+        self._unsubscribe.clear()

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from urllib.parse import urlparse
 
-from PySide6.QtWidgets import QFileDialog, QFormLayout, QHBoxLayout, QLineEdit, QPushButton, QWidget
+from PySide6.QtWidgets import QFormLayout, QLineEdit, QWidget
 
 from ...notify.sinks import SIGNATURE_HEADER, EventTargets, SqsTarget, WebhookTarget
+from ..file_field import FileField, PathKind
 from .widgets import SecretField
 
 
@@ -28,14 +29,9 @@ class EventTargetsEditor(QWidget):
         self.sqs_url.setPlaceholderText("https://sqs.REGION.amazonaws.com/ACCOUNT/QUEUE")
         self.sqs_region = QLineEdit()
         self.sqs_region.setPlaceholderText("region (empty: taken from the queue URL)")
-        self.jsonl_path = QLineEdit()
-        self.jsonl_path.setPlaceholderText("a file that gets one JSON line per finished run")
-        browse = QPushButton("Browse…")
-        browse.clicked.connect(self._browse)
-        jsonl_row = QHBoxLayout()
-        jsonl_row.setContentsMargins(0, 0, 0, 0)
-        jsonl_row.addWidget(self.jsonl_path, 1)
-        jsonl_row.addWidget(browse)
+        self.jsonl_path = FileField(kind=PathKind.SAVE, caption="Event log (JSON lines)",
+                                    filter="JSON lines (*.jsonl);;All files (*)", default_start="events.jsonl",
+                                    placeholder="a file that gets one JSON line per finished run")
 
         form = QFormLayout(self)
         form.setContentsMargins(0, 0, 0, 0)
@@ -43,14 +39,8 @@ class EventTargetsEditor(QWidget):
         form.addRow("HMAC secret", self.webhook_secret)
         form.addRow("SQS queue URL", self.sqs_url)
         form.addRow("SQS region", self.sqs_region)
-        form.addRow("JSON-lines log", jsonl_row)
+        form.addRow("JSON-lines log", self.jsonl_path)
         self.set_targets(self._original)
-
-    def _browse(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Event log (JSON lines)", self.jsonl_path.text() or "events.jsonl",
-                                              "JSON lines (*.jsonl);;All files (*)")
-        if path:
-            self.jsonl_path.setText(path)
 
     def set_targets(self, targets: EventTargets) -> None:
         self._original = targets

@@ -26,7 +26,7 @@ class _Progress(QObject):
 def upload_files(service: StorageService, connection: str, bucket: str, prefix: str, paths: list[Path],
                  progress: _Progress | None = None) -> list[str]:
     """Blocking: upload each file to `bucket/<prefix><name>`; returns the s3:// URLs."""
-    conn = service.connections.resolve(connection)
+    conn = service.connection(connection)
     client = make_client(conn)
     total = sum(p.stat().st_size for p in paths) or 1
     sent = [0]
@@ -59,7 +59,7 @@ class UploadDialog(QDialog):
         self.setMinimumWidth(520)
 
         self.connection = QComboBox()
-        for name in service.connections.names():
+        for name in service.connection_names():
             self.connection.addItem(name)
         self.connection.setCurrentText(connection)
         self.bucket = QComboBox()

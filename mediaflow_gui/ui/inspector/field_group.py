@@ -16,7 +16,7 @@ from typing import Any, Iterable
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QFormLayout
 
-from .fields import FieldWidget, FileField, make_field
+from .fields import FieldWidget, FileParamField, make_field
 from .specs import WATERMARK_ONLY, FieldSpec, field_problems
 
 
@@ -32,7 +32,7 @@ class FieldGroup(QObject):
         hints = typing.get_type_hints(params_type)
         for spec in self.specs:
             widget = make_field(spec, hints.get(spec.name, str))
-            if isinstance(widget, FileField):
+            if isinstance(widget, FileParamField):
                 widget.base_dir = base_dir
             widget.edited.connect(lambda value, name=spec.name: self.edited.emit(name, value))
             self.fields[spec.name] = widget
@@ -43,7 +43,7 @@ class FieldGroup(QObject):
 
     def set_base_dir(self, base_dir: str) -> None:
         for widget in self.fields.values():
-            if isinstance(widget, FileField):
+            if isinstance(widget, FileParamField):
                 widget.base_dir = base_dir
 
     def load(self, params: object) -> None:

@@ -7,10 +7,11 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDoubleSpinBox, QFileDialog, QHBoxLayout, QLineEdit,
-                               QListWidget, QListWidgetItem, QPushButton, QSpinBox, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDoubleSpinBox, QHBoxLayout, QLineEdit, QListWidget,
+                               QListWidgetItem, QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
 from ...model.values import parse_offset
+from ..file_field import FileField, PathKind, ask_path
 from .specs import FieldSpec
 
 
@@ -139,12 +140,14 @@ class ChoiceField(FieldWidget):
 
 
 class TextField(FieldWidget):
-    def __init__(self, spec: FieldSpec, parent: QWidget | None = None) -> None:
+    def __init__(self, spec: FieldSpec, parent: QWidget | None = None, *, line: QLineEdit | None = None,
+                 host: QWidget | None = None) -> None:
+        """`line`: the line edit to use (a new one by default), shown inside `host` when given."""
         super().__init__(spec, parent)
-        self.line = QLineEdit()
+        self.line = line if line is not None else QLineEdit()
         self.line.setPlaceholderText(spec.hint)
         self.line.textEdited.connect(lambda t: self._emit(t))
-        self.layout_.addWidget(self.line)
+        self.layout_.addWidget(host if host is not None else self.line)
 
     def _set(self, value: Any) -> None:
         if self.line.text() != str(value):
@@ -157,26 +160,26 @@ class TextField(FieldWidget):
         return self.line
 
 
+IMAGE_CAPTION = "Choose the watermark image"
+IMAGE_FILTER = "Images (*.png *.webp *.jpg *.jpeg);;All files (*)"
+
+
 def pick_image(parent: QWidget, base_dir: str) -> str:
-    """Ask for a watermark image (the one file dialog both watermark editors use); "" if cancelled."""
-    path, _ = QFileDialog.getOpenFileName(parent, "Choose the watermark image", base_dir,
-                                          "Images (*.png *.webp *.jpg *.jpeg);;All files (*)")
-    return path
+    """Ask for a watermark image (the dialog of the image field's Browse… too); "" if cancelled."""
+    return ask_path(parent, PathKind.OPEN, IMAGE_CAPTION, base_dir, IMAGE_FILTER)
 
 
-class FileField(TextField):
+class FileParamField(TextField):
+    """A file parameter (a watermark image): a text field inside the app's FileField, whose dialog opens
+    in the workflow's folder (`base_dir`, against which a relative path is resolved)."""
+
     def __init__(self, spec: FieldSpec, parent: QWidget | None = None) -> None:
-        super().__init__(spec, parent)
+        field = FileField(caption=IMAGE_CAPTION, filter=IMAGE_FILTER, start=lambda: self.base_dir)
+        super().__init__(spec, parent, line=field.edit, host=field)
         self.base_dir = ""
-        self.browse = QPushButton("Browse…")
-        self.browse.clicked.connect(self._pick)
-        self.layout_.addWidget(self.browse)
-
-    def _pick(self) -> None:
-        path = pick_image(self, self.base_dir)
-        if path:
-            self.line.setText(path)
-            self._emit(path)
+        self.field = field
+        self.browse = field.browse
+        field.picked.connect(lambda path: self._emit(path))
 
 
 class OffsetListField(FieldWidget):
@@ -273,7 +276,7 @@ def make_field(spec: FieldSpec, python_type: type) -> FieldWidget:
     if spec.kind == "choice":
         return ChoiceField(spec, python_type)
     if spec.kind == "file":
-        return FileField(spec)
+        return FileParamField(spec)
     if spec.kind == "offsets":
         return OffsetListField(spec)
     return TextField(spec)  # text, offset, length: checked through the parameters' problems()

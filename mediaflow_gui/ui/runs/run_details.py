@@ -15,122 +15,35 @@ thumbnails, or its error, at once and the thumbnails already shown are not decod
 
 Closing the dialog disconnects it from the adapter before Qt deletes it: a late signal or pool
 thread result must never reach a deleted dialog.
+
+The cards are subtask_card.py's, the words and numbers formatting.py's; this module holds the dialog:
+what to read, when to refresh, which card to rebuild, the thumbnails' loading.
 """
 
 from __future__ import annotations
 
-import datetime as _dt
 import os
-import shlex
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, QUrl
-from PySide6.QtGui import QCloseEvent, QDesktopServices, QPixmap
-from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFrame, QGridLayout, QHBoxLayout, QLabel, QPlainTextEdit,
-                               QPushButton, QScrollArea, QVBoxLayout, QWidget)
+from PySide6.QtGui import QCloseEvent, QDesktopServices, QImage, QPixmap
+from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton,
+                               QScrollArea, QVBoxLayout, QWidget)
 
 from ...engine.run_state import RunRecord, SubtaskRecord
-from ...model.kinds import TASK_KINDS
-from .. import icons, theme
+from ...model.values import format_time
+from .. import icons
 from ..engine_adapter import EngineAdapter
 from ..workers import run_in_thread
-from .task_model import STATUS_TEXT, format_elapsed
-from .thumbnails import is_image, load_thumbnail
+from .formatting import format_elapsed
+from .subtask_card import THUMB, SubtaskCard, card_signature, make_chip, set_chip, set_text
+from .thumbnails import load_thumbnail
 
-THUMB = 150
-MAX_THUMBS = 5  # per subtask: one row, so every subtask stays in view; the rest are counted
 REFRESH_MS = 250  # at most 4 live refreshes a second per dialog, however many runs are busy
-
-
-def _time(t: float | None) -> str:
-    if t is None:
-        return "–"
-    return _dt.datetime.fromtimestamp(t).strftime("%Y-%m-%d %H:%M:%S")
-
-
-def _size(n: int | None) -> str:
-    n = int(n or 0)
-    for unit in ("B", "KB", "MB", "GB"):
-        if n < 1024 or unit == "GB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1024  # type: ignore[assignment]
-    return f"{n} B"
-
-
-def status_text(status: str) -> str:
-    return STATUS_TEXT.get(status, status.capitalize())
-
-
-def set_chip(label: QLabel, status: str) -> None:
-    """Show `status` on a chip label; a no-op (no repaint) when it already shows it."""
-    if label.property("status") == status:
-        return
-    label.setProperty("status", status)
-    label.setText(status_text(status))
-    color = theme.STATUS_COLORS.get(status, theme.TEXT_DIM)
-    label.setStyleSheet(f"background:{color}; color:white; border-radius:8px; padding:2px 10px; font-weight:600;")
-
-
-def _chip(status: str) -> QLabel:
-    label = QLabel()
-    label.setObjectName("status_chip")
-    set_chip(label, status)
-    return label
-
-
-def _set_text(label: QLabel, text: str) -> None:
-    if label.text() != text:
-        label.setText(text)
 
 
 def _open_folder(path: str) -> bool:
     return QDesktopServices.openUrl(QUrl.fromLocalFile(path))
-
-
-def _card_signature(sub: SubtaskRecord) -> tuple:
-    """What a card is built from, besides the live chip and percentage (a waiting and a running
-    subtask's cards are built alike: only a final status changes what the card holds)."""
-    return (sub.status.value if sub.status.is_final else "", sub.message, sub.error_code,
-            tuple(str(o.get("path", "")) for o in sub.outputs))
-
-
-class SubtaskCard(QFrame):
-    """One subtask: name and kind, status chip, percentage while it runs, message, command, outputs."""
-
-    def __init__(self, sub: SubtaskRecord) -> None:
-        super().__init__()
-        self.step_id = sub.step_id
-        self.signature = _card_signature(sub)
-        self.thumb_paths: list[str] = []
-        self.setObjectName("card")
-        color = theme.KIND_COLORS.get(sub.task_kind, theme.UNKNOWN_KIND_COLOR)
-        self.setStyleSheet(f"QFrame#card {{ background:{theme.PANEL}; border:1px solid {theme.BORDER};"
-                           f" border-left:4px solid {color}; border-radius:8px; }}")
-        self.box = QVBoxLayout(self)
-        self.box.setContentsMargins(12, 10, 12, 10)
-        head = QHBoxLayout()
-        icon = QLabel()
-        icon.setPixmap(icons.pixmap(sub.task_kind, 20, color))
-        kind_title = TASK_KINDS[sub.task_kind].title if sub.task_kind in TASK_KINDS else sub.task_kind
-        name = QLabel(f"<b>{sub.name}</b>  <span style='color:{theme.TEXT_DIM}'>{kind_title}</span>")
-        head.addWidget(icon)
-        head.addWidget(name)
-        head.addStretch(1)
-        self.percent = QLabel()
-        self.percent.setObjectName("percent")
-        head.addWidget(self.percent)
-        self.chip = _chip(sub.status.value)
-        head.addWidget(self.chip)
-        self.box.addLayout(head)
-        self.show_live(sub.status.value, sub.progress)
-
-    def show_live(self, status: str, progress: float) -> None:
-        set_chip(self.chip, status)
-        running = status == "PROCESSING"
-        if running:
-            _set_text(self.percent, theme.percent_text(progress))
-        if self.percent.isVisibleTo(self) != running:
-            self.percent.setVisible(running)
 
 
 class RunDetailsDialog(QDialog):
@@ -209,8 +122,7 @@ class RunDetailsDialog(QDialog):
             self._fetch_again = True
             return
         self._fetching = True
-        store, task_id = self.adapter.store, self.task_id
-        run_in_thread(lambda: store.get(task_id), self._on_fetched, self._on_fetch_failed, context=self)
+        self.adapter.fetch_record(self.task_id, self._on_fetched, context=self, on_error=self._on_fetch_failed)
 
     def _on_fetched(self, record: RunRecord | None) -> None:
         self._fetching = False
@@ -258,7 +170,7 @@ class RunDetailsDialog(QDialog):
         if self.status_chip is not None:
             set_chip(self.status_chip, run.display_status)
         if self.elapsed_label is not None:
-            _set_text(self.elapsed_label, format_elapsed(run.elapsed()))
+            set_text(self.elapsed_label, format_elapsed(run.elapsed()))
         for sub in run.subtasks:
             card = self.cards.get(sub.step_id)
             if card is not None:
@@ -272,7 +184,7 @@ class RunDetailsDialog(QDialog):
             self._build_header(record)
         for sub in record.subtasks:
             card = self.cards.get(sub.step_id)
-            if card is None or card.signature == _card_signature(sub):
+            if card is None or card.signature == card_signature(sub):
                 continue
             changed = True
             fresh = self._subtask_card(sub)
@@ -339,13 +251,13 @@ class RunDetailsDialog(QDialog):
         title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         top = QHBoxLayout()
         top.addWidget(title)
-        self.status_chip = _chip(status)
+        self.status_chip = make_chip(status)
         top.addWidget(self.status_chip)
         top.addStretch(1)
         grid.addLayout(top, 0, 0, 1, 4)
         elapsed = (record.finish_time - record.begin_time) if record.finish_time and record.begin_time else None
         facts = [("TaskId", record.task_id), ("Workflow", record.workflow_name), ("Input", record.input),
-                 ("Created", _time(record.create_time)), ("Elapsed", format_elapsed(elapsed)),
+                 ("Created", format_time(record.create_time)), ("Elapsed", format_elapsed(elapsed)),
                  ("Output folder", record.out_dir or "–")]
         for i, (key, value) in enumerate(facts):
             k = QLabel(key)
@@ -367,93 +279,16 @@ class RunDetailsDialog(QDialog):
         grid.setColumnStretch(3, 1)
 
     def _subtask_card(self, sub: SubtaskRecord) -> SubtaskCard:
+        """A card for `sub`; its image outputs' thumbnails are decoded in pool threads and set as they come."""
         card = SubtaskCard(sub)
-        box = card.box
-        if sub.message and sub.status.value != "SUCCESS":
-            msg = QLabel(sub.message)
-            msg.setObjectName("subtask_message")
-            msg.setWordWrap(True)
-            msg.setProperty("role", "error" if sub.status.value == "FAIL" else "hint")
-            msg.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            box.addWidget(msg)
-        elif sub.message:
-            note = QLabel(sub.message)
-            note.setObjectName("subtask_message")
-            note.setProperty("role", "hint")
-            note.setWordWrap(True)
-            box.addWidget(note)
-        if sub.command and sub.status.value in ("FAIL", "CANCELED"):
-            cmd = QPlainTextEdit(shlex.join(sub.command))
-            cmd.setReadOnly(True)
-            cmd.setMaximumHeight(90)
-            cmd.setObjectName("ffmpeg_command")
-            label = QLabel("FFmpeg command")
-            label.setProperty("role", "hint")
-            box.addWidget(label)
-            box.addWidget(cmd)
-        if sub.outputs:
-            box.addWidget(self._outputs(sub, card))
-        return card
-
-    def _outputs(self, sub: SubtaskRecord, card: SubtaskCard) -> QWidget:
-        host = QWidget()
-        grid = QGridLayout(host)
-        grid.setContentsMargins(0, 4, 0, 0)
-        grid.setHorizontalSpacing(10)
-        images = [o for o in sub.outputs if is_image(str(o.get("path", "")))]
-        others = [o for o in sub.outputs if not is_image(str(o.get("path", "")))]
-        columns = MAX_THUMBS
-        hidden = max(0, len(images) - MAX_THUMBS)
-        images = images[:MAX_THUMBS]
-        for i, out in enumerate(images):
-            path = str(out.get("path", ""))
-            cell = QVBoxLayout()
-            thumb = QLabel()
-            thumb.setFixedSize(THUMB, int(THUMB * 0.62))
-            thumb.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            thumb.setStyleSheet(f"background:{theme.WINDOW}; border-radius:6px;")
-            thumb.setToolTip(path)
+        for path, thumb in card.thumb_labels.items():
             self.thumb_labels[path] = thumb
-            card.thumb_paths.append(path)
-            name = Path(path).name
-            caption = QLabel()
-            caption.setProperty("role", "hint")
-            caption.setFixedWidth(THUMB)
-            caption.setToolTip(self._caption(out))
-            caption.setWordWrap(True)
-            elided = caption.fontMetrics().elidedText(name, Qt.TextElideMode.ElideMiddle, THUMB - 10)
-            caption.setText(f"{elided}<br>{self._caption(out, with_name=False)}")
-            cell.addWidget(thumb)
-            cell.addWidget(caption)
-            grid.addLayout(cell, i // columns, i % columns)
             run_in_thread(lambda p=path: load_thumbnail(p, THUMB),
                           lambda img, p=path, t=thumb: self._set_thumb(p, img, t),
                           lambda exc: None, context=self)
-        row = (len(images) + columns - 1) // columns
-        if hidden:
-            more = QLabel(f"+ {hidden} more image(s) in the output folder")
-            more.setProperty("role", "hint")
-            grid.addWidget(more, row, 0, 1, columns)
-            row += 1
-        grid.setColumnStretch(columns, 1)
-        for j, out in enumerate(others):
-            line = QLabel(f"<b>{Path(str(out.get('path', ''))).name}</b> · {self._caption(out, with_name=False)}")
-            line.setToolTip(str(out.get("path", "")))
-            line.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            grid.addWidget(line, row + j, 0, 1, columns)
-        return host
+        return card
 
-    @staticmethod
-    def _caption(out: dict, with_name: bool = True) -> str:
-        parts = [Path(str(out.get("path", ""))).name] if with_name else []
-        if out.get("width") and out.get("height"):
-            parts.append(f"{out['width']}×{out['height']}")
-        if out.get("duration"):
-            parts.append(f"{float(out['duration']):.1f}s")
-        parts.append(_size(out.get("size")))
-        return " · ".join(parts)
-
-    def _set_thumb(self, path: str, image, label: QLabel | None = None) -> None:  # noqa: ANN001 - QImage
+    def _set_thumb(self, path: str, image: QImage | None, label: QLabel | None = None) -> None:
         if self._closed:
             return
         current = self.thumb_labels.get(path)

@@ -7,7 +7,6 @@ needs a dataChanged for that row.
 
 from __future__ import annotations
 
-import os
 import time
 from typing import Any
 
@@ -16,36 +15,13 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from .. import theme
 from ...engine.run_state import RunRecord
 from ..engine_adapter import EngineAdapter
+from .formatting import STATUS_TEXT, format_elapsed, input_display
 
 COLUMNS = ("TaskId", "Input", "Status", "Progress", "Elapsed")
 COL_TASK, COL_INPUT, COL_STATUS, COL_PROGRESS, COL_ELAPSED = range(5)
 ProgressRole = Qt.ItemDataRole.UserRole + 1
 RunRole = Qt.ItemDataRole.UserRole + 2
 
-STATUS_TEXT = {"WAITING": "Waiting", "PROCESSING": "Running", "SUCCESS": "Done", "FAIL": "Failed",
-               "CANCELED": "Canceled", "FINISH": "Finished"}
-
-
-def format_elapsed(seconds: float | None) -> str:
-    if seconds is None:
-        return "–"
-    seconds = int(round(seconds))
-    if seconds < 60:
-        return f"{seconds}s"
-    minutes, secs = divmod(seconds, 60)
-    if minutes < 60:
-        return f"{minutes}m {secs:02d}s"
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}h {minutes:02d}m"
-
-
-
-def input_display(source: str) -> str:
-    """What the Input column shows: a local file by its name, a bucket object by its whole
-    `s3://bucket/key` (the key's folders say where it came from, the name alone does not)."""
-    if "://" in source:
-        return source
-    return os.path.basename(source.rstrip("/")) or source
 
 class TaskTableModel(QAbstractTableModel):
     def __init__(self, adapter: EngineAdapter, parent=None) -> None:  # noqa: ANN001

@@ -1,0 +1,51 @@
+"""How runs read in the task list and the run details dialog: status words, elapsed time, an input's
+short form and an output's caption (its size as `mediaflow status` writes it: model/values.py, which
+also formats times). Plain strings; no widgets here."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from ...model.values import format_size
+
+STATUS_TEXT = {"WAITING": "Waiting", "PROCESSING": "Running", "SUCCESS": "Done", "FAIL": "Failed",
+               "CANCELED": "Canceled", "FINISH": "Finished"}
+
+
+def status_text(status: str) -> str:
+    """The word a person reads for a run or subtask status ("Done" for SUCCESS)."""
+    return STATUS_TEXT.get(status, status.capitalize())
+
+
+def format_elapsed(seconds: float | None) -> str:
+    if seconds is None:
+        return "–"
+    seconds = int(round(seconds))
+    if seconds < 60:
+        return f"{seconds}s"
+    minutes, secs = divmod(seconds, 60)
+    if minutes < 60:
+        return f"{minutes}m {secs:02d}s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}h {minutes:02d}m"
+
+
+def input_display(source: str) -> str:
+    """What the Input column shows: a local file by its name, a bucket object by its whole
+    `s3://bucket/key` (the key's folders say where it came from, the name alone does not)."""
+    if "://" in source:
+        return source
+    return os.path.basename(source.rstrip("/")) or source
+
+
+def output_caption(out: dict[str, Any], with_name: bool = True) -> str:
+    """An output's name (optionally), size in pixels, duration and file size: `a.jpg · 320×240 · 12.0 KB`."""
+    parts = [Path(str(out.get("path", ""))).name] if with_name else []
+    if out.get("width") and out.get("height"):
+        parts.append(f"{out['width']}×{out['height']}")
+    if out.get("duration"):
+        parts.append(f"{float(out['duration']):.1f}s")
+    parts.append(format_size(out.get("size")))
+    return " · ".join(parts)
