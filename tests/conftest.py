@@ -18,6 +18,17 @@ from tests import media_factory
 # compatibility tests, which pass it explicitly); MEDIAFLOW_TEST_FFMPEG runs the suite on another.
 os.environ["MEDIAFLOW_FFMPEG"] = os.environ.get("MEDIAFLOW_TEST_FFMPEG") or imageio_ffmpeg.get_ffmpeg_exe()
 
+# fixtures of the real SeaweedFS test server (tests/seaweed_fixture.py): a test that uses one is slow
+SEAWEED_FIXTURES = {"seaweed", "seaweed_client", "fresh_bucket"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark `slow` every test on the real SeaweedFS server, wherever it is (the fast lane is
+    `-m "not slow"`; the `slow` marker is registered in pyproject.toml)."""
+    for item in items:
+        if SEAWEED_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
 
 @pytest.fixture(autouse=True)
 def _private_data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:

@@ -147,6 +147,7 @@ def _console_script() -> list[str]:
     return [str(script)]
 
 
+@pytest.mark.slow  # the installed console script on real FFmpeg
 def test_console_script_with_awkward_name(tmp_path: Path, small_workflow: Path, video_clip: Path) -> None:
     odd = tmp_path / "-my clip ü é.mp4"
     shutil.copyfile(video_clip, odd)
@@ -165,6 +166,7 @@ def test_console_script_with_awkward_name(tmp_path: Path, small_workflow: Path, 
     assert query["WorkflowTask"]["InputInfo"]["Path"] == str(odd)
 
 
+@pytest.mark.slow  # the CLI as a process, interrupted mid-run
 def test_ctrl_c_cancels_cleanly(tmp_path: Path, media_dir: Path) -> None:
     from tests import media_factory
 

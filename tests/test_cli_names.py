@@ -24,6 +24,8 @@ from mediaflow_gui.model.text import has_lone_surrogates
 from mediaflow_gui.paths import sample_workflow_path
 from tests import media_factory
 
+pytestmark = pytest.mark.slow  # the CLI as a process, on real FFmpeg
+
 DEADLINE = 120  # seconds for one `mediaflow` process; the runs take ~2 s
 TASK_ID = re.compile(rb"^TaskId: (mf-\d{8}-[0-9a-f]{8})$", re.MULTILINE)
 STANDARD = str(sample_workflow_path("standard.mfw.json"))

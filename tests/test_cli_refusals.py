@@ -93,6 +93,7 @@ def _cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedP
                           env={**os.environ, **(env or {})})
 
 
+@pytest.mark.slow  # the CLI as a process, many times
 def test_limits_are_refused_by_the_command_with_exit_2(tmp_path: Path, video_clip: Path) -> None:
     from tests.model.test_limits import fan_out
 

@@ -28,6 +28,7 @@ def _staging_left(out: Path) -> list[Path]:
     return [p for p in out.iterdir() if p.name.startswith(STAGING_PREFIX)] if out.exists() else []
 
 
+@pytest.mark.slow  # the standard workflow on real FFmpeg
 def test_standard_workflow_end_to_end(tmp_path: Path, video_clip: Path) -> None:
     workflow = load_workflow(sample_workflow_path("standard.mfw.json"))
     engine = make_engine(tmp_path)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,7 @@ def watcher(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> 
     return request.param
 
 
+@pytest.mark.slow  # FFmpeg at real-time speed (-re)
 def test_progress_is_parsed_into_rising_percent_ending_at_100(tmp_path: Path) -> None:
     out = tmp_path / "out.mp4"
     # -stats_period makes FFmpeg write a progress block every 0.1 s of wall time; -re paces the input
@@ -42,6 +44,7 @@ def test_progress_is_parsed_into_rising_percent_ending_at_100(tmp_path: Path) ->
     assert out.stat().st_size > 0
 
 
+@pytest.mark.slow  # FFmpeg at real-time speed
 def test_throttle_limits_callbacks(tmp_path: Path) -> None:
     job = FFmpegJob([ffmpeg_exe(), "-stats_period", "0.05", "-re", "-f", "lavfi", "-i",
                      "testsrc2=size=160x120:rate=10:duration=1", "-f", "null", "-"], duration=1.0)
@@ -71,8 +74,12 @@ def test_loud_stderr_does_not_block(tmp_path: Path) -> None:
     # -loglevel debug writes far more than a pipe buffer; the runner must drain it while FFmpeg runs
     job = FFmpegJob([ffmpeg_exe(), "-loglevel", "debug", "-f", "lavfi", "-i",
                      "testsrc2=size=160x120:rate=25:duration=2", "-f", "null", "-"], duration=2.0)
-    state = asyncio.run(run_ffmpeg(job))
-    assert state.ended
+    percents: list[float] = []
+    # bounded: a runner that stopped draining stderr would leave FFmpeg blocked on a full pipe
+    state = asyncio.run(asyncio.wait_for(run_ffmpeg(job, lambda p, s: percents.append(p), min_interval=0.0), 60))
+    # the whole 2 s went through and progress kept being read to the end
+    assert state.ended and state.out_time == pytest.approx(2.0, abs=0.1)
+    assert percents and percents[-1] == 100.0
 
 
 def test_meaningful_error_lines_skip_banner() -> None:
@@ -99,6 +106,7 @@ def test_cancel_kills_the_process_and_reraises(tmp_path: Path) -> None:
     assert ffmpeg_children() == []
 
 
+@pytest.mark.slow  # real-time FFmpeg runs
 def test_encoder_log_keeps_progress_moving_while_a_sprite_output_holds_back_progress(tmp_path: Path) -> None:
     # a tile output starts only when its sheet is full (here: at the end), and FFmpeg's -progress
     # stays silent until every output has started; the encoder's per-frame log must fill the gap
@@ -145,6 +153,9 @@ def test_no_file_descriptor_is_left_open(tmp_path: Path) -> None:
             await run_ffmpeg(bad)
 
     asyncio.run(scenario())  # the first loop opens its own selector fds once
+    # garbage of earlier tests (an event loop never closed) would close its fds whenever the collector
+    # runs, in the middle of the count: collect it first, so only this test's fds are counted
+    gc.collect()
     before = len(list(Path("/proc/self/fd").iterdir()))
     for _ in range(3):
         asyncio.run(scenario())

@@ -55,6 +55,7 @@ def _output_props(record: Any) -> dict[str, tuple]:
     return found
 
 
+@pytest.mark.slow  # the standard workflow twice on real FFmpeg
 def test_standard_workflow_fused_and_apart_give_the_same_outputs(tmp_path: Path, video_clip: Path,
                                                                  ffmpeg_calls: list[list[str]]) -> None:
     workflow = load_workflow(sample_workflow_path("standard.mfw.json"))
@@ -210,6 +211,7 @@ def test_builder_rejection_in_a_group_fails_alone(tmp_path: Path, audio_only: Pa
     assert rec.of(SubtaskStarted, video.id) == []
 
 
+@pytest.mark.slow  # the CLI as a process on real FFmpeg
 def test_fusion_off_from_the_cli_starts_one_process_per_task(tmp_path: Path, video_clip: Path,
                                                              ffmpeg_calls: list[list[str]]) -> None:
     wf = parallel_workflow(task_node("transcode", "One", fast_transcode("one", 120)),

@@ -30,8 +30,9 @@ TASK_ID = re.compile(r"^TaskId: (mf-\d{8}-[0-9a-f]{8})$", re.MULTILINE)
 WATCHERS = ["pidfd", "asyncio"] if ffmpeg_runner._can_use_pidfd() else ["asyncio"]
 ROOT = Path(__file__).resolve().parents[2]
 
-pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"),
-                                reason="the parent-death signal and these process checks are Linux-only")
+pytestmark = [pytest.mark.slow,  # kills processes and waits for what they leave behind
+              pytest.mark.skipif(not sys.platform.startswith("linux"),
+                                 reason="the parent-death signal and these process checks are Linux-only")]
 
 
 def _alive(pid: int) -> bool:

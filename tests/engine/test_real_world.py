@@ -24,6 +24,8 @@ from tests import media_factory
 from tests.engine.helpers import Recorder, make_engine, parallel_workflow, task_node
 from tests.media import avcheck
 
+pytestmark = pytest.mark.slow  # real-world media made and run on real FFmpeg
+
 
 @pytest.fixture(scope="module")
 def media(tmp_path_factory: pytest.TempPathFactory) -> Path:

@@ -25,9 +25,10 @@ from tests.media import avcheck
 
 SYSTEM_FFMPEG = os.environ.get("MEDIAFLOW_TEST_SYSTEM_FFMPEG", "/usr/bin/ffmpeg")
 
-pytestmark = pytest.mark.skipif(
-    not os.access(SYSTEM_FFMPEG, os.X_OK),
-    reason=f"no distribution FFmpeg at {SYSTEM_FFMPEG} (CI installs Debian's with apt-get install ffmpeg)")
+pytestmark = [pytest.mark.slow,  # whole runs of the standard workflow on two FFmpegs
+              pytest.mark.skipif(
+                  not os.access(SYSTEM_FFMPEG, os.X_OK),
+                  reason=f"no distribution FFmpeg at {SYSTEM_FFMPEG} (CI installs Debian's with apt-get install ffmpeg)")]
 
 
 @pytest.fixture(scope="module")

@@ -19,6 +19,8 @@ import pytest
 from tests import media_factory as mf
 from tests.media import avcheck
 
+pytestmark = pytest.mark.slow  # encodes real-world media (HDR, interlaced, ProRes, DV) and decodes it again
+
 
 @pytest.fixture(scope="module")
 def media(tmp_path_factory: pytest.TempPathFactory) -> Path:
