@@ -73,6 +73,9 @@ class HandWritten:
         self.steps = [s for s in (plan.steps[sid] for sid in plan.order) if not s.applied_in]
         self.duration = self.info.duration or 0.0
         self.prep = self._prep_chain()
+        # JPEG wants full range: after bwdif or the tone-map the frames say "limited", which FFmpeg 7+'s
+        # mjpeg refuses, so a person converts them (MediaFlow's images are yuvj420p too)
+        self.jpeg = ["-q:v", "2"] + (["-pix_fmt", "yuvj420p"] if self.prep else [])
 
     def _prep_chain(self) -> str:
         """What a person adds for this source: bwdif for interlaced, the zscale tone-map for HDR ("" if none)."""
@@ -147,14 +150,14 @@ class HandWritten:
                 for n, off in enumerate(p.offsets, 1):
                     t = min(self._seconds(off), self.duration - 0.1)
                     cmds.append(base + ["-ss", f"{t:.3f}", "-i", self.clip, "-frames:v", "1", "-vf",
-                                        self._with_prep(f"scale={w}:{h}"), "-q:v", "2",
+                                        self._with_prep(f"scale={w}:{h}"), *self.jpeg,
                                         str(self.out / f"B_snap_{n}.jpg")])
             elif isinstance(p, SampleSnapshotParams):
                 cmds.append(base + ["-i", self.clip, "-vf", self._with_prep(self.sample_chain(p, "", "x").rsplit("[", 1)[0]),
-                                    "-q:v", "2", str(self.out / "B_sample_%d.jpg")])
+                                    *self.jpeg, str(self.out / "B_sample_%d.jpg")])
             elif isinstance(p, ImageSpriteParams):
                 cmds.append(base + ["-i", self.clip, "-vf", self._with_prep(self.sprite_chain(p, "", "x").rsplit("[", 1)[0]),
-                                    "-q:v", "2", str(self.out / "B_sprite_%d.jpg")])
+                                    *self.jpeg, str(self.out / "B_sprite_%d.jpg")])
             elif isinstance(p, AnimatedImageParams):
                 start, end = self._seconds(p.start), self._seconds(p.end)
                 chain = self.gif_chain(p, "[0:v]" + (self.prep + "," if self.prep else ""), "g", trim=False)
@@ -182,7 +185,7 @@ class HandWritten:
                     t = min(self._seconds(off), self.duration - 0.1)
                     inputs += ["-ss", f"{t:.3f}", "-i", self.clip]
                     snap_outputs += ["-map", f"{n_inputs}:v", "-frames:v", "1", "-vf",
-                                     self._with_prep(f"scale={w}:{h}"), "-q:v", "2",
+                                     self._with_prep(f"scale={w}:{h}"), *self.jpeg,
                                      str(self.out / f"C_snap_{n}.jpg")]
                     n_inputs += 1
                 continue
@@ -202,10 +205,10 @@ class HandWritten:
                 audio_users += 1
             elif isinstance(p, SampleSnapshotParams):
                 chains.append(self.sample_chain(p, src, label))
-                outputs += ["-map", f"[{label}]", "-q:v", "2", str(self.out / "C_sample_%d.jpg")]
+                outputs += ["-map", f"[{label}]", *self.jpeg, str(self.out / "C_sample_%d.jpg")]
             elif isinstance(p, ImageSpriteParams):
                 chains.append(self.sprite_chain(p, src, label))
-                outputs += ["-map", f"[{label}]", "-q:v", "2", str(self.out / "C_sprite_%d.jpg")]
+                outputs += ["-map", f"[{label}]", *self.jpeg, str(self.out / "C_sprite_%d.jpg")]
             elif isinstance(p, AnimatedImageParams):
                 chains.append(self.gif_chain(p, src, label, trim=True))
                 outputs += ["-map", f"[{label}]", str(self.out / "C_anim.gif")]
