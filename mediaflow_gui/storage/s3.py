@@ -23,6 +23,7 @@ Secrets never appear in `repr()`, logs or error messages.
 
 from __future__ import annotations
 
+import datetime
 import logging
 import mimetypes
 import os
@@ -38,6 +39,7 @@ from urllib.parse import quote, urlparse
 import boto3
 from botocore.client import BaseClient
 from botocore.config import Config
+from botocore.utils import parse_timestamp as botocore_parse_timestamp
 from botocore.exceptions import (BotoCoreError, ClientError, ConnectTimeoutError, EndpointConnectionError,
                                  NoCredentialsError, ReadTimeoutError, SSLError)
 
@@ -148,7 +150,24 @@ def make_client(conn: S3Connection, *, connect_timeout: float = 3.0, read_timeou
         kwargs["aws_access_key_id"] = conn.access_key
         kwargs["aws_secret_access_key"] = conn.secret_key
     # a private session: boto3's default session is shared and not thread-safe to create clients from
-    return boto3.session.Session().client("s3", **kwargs)
+    session = boto3.session.Session()
+    # botocore reads every timestamp through dateutil: three quarters of a listing's CPU (20,000 keys:
+    # ~14 of ~19 s under a profiler). ISO 8601, what listings carry, is read by the standard library.
+    session._session.get_component("response_parser_factory").set_parser_defaults(timestamp_parser=parse_timestamp)
+    return session.client("s3", **kwargs)
+
+
+def parse_timestamp(value: Any) -> datetime.datetime:
+    """A timestamp of an S3 answer: ISO 8601 (listings) by datetime.fromisoformat, anything else
+    (the HTTP dates of headers, epoch numbers) as botocore reads it."""
+    if isinstance(value, str) and len(value) >= 19 and value[4] == "-" and value[10] == "T":
+        try:
+            parsed = datetime.datetime.fromisoformat(value)
+        except ValueError:
+            pass
+        else:
+            return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=datetime.timezone.utc)
+    return botocore_parse_timestamp(value)
 
 
 # -- diagnosis -------------------------------------------------------------------------------------

@@ -223,3 +223,16 @@ def test_make_client_path_and_virtual() -> None:
         assert client.meta.config.s3["addressing_style"] == style
     conn = S3Connection("x", "http://127.0.0.1:9000", addressing="virtual")
     assert conn.http_url("b", "k ü.mp4") == "http://b.127.0.0.1:9000/k%20%C3%BC.mp4"
+
+
+def test_listing_timestamps_are_read_without_dateutil_and_mean_the_same_instant() -> None:
+    from botocore.utils import parse_timestamp as botocore_parse
+
+    from mediaflow_gui.storage.s3 import parse_timestamp
+    for value in ("2026-12-01T18:33:14.123Z", "2026-12-01T18:33:14Z", "2026-12-01T18:33:14.123456789Z",
+                  "2026-12-01T18:33:14+08:00", "Tue, 01 Dec 2026 18:33:14 GMT", 1764614000):
+        ours = parse_timestamp(value)
+        assert ours.tzinfo is not None and ours.timestamp() == botocore_parse(value).timestamp(), value
+    client = make_client(S3Connection("x", "http://127.0.0.1:9"))
+    factory = client._endpoint._response_parser_factory  # the client's parsers use it
+    assert factory._defaults.get("timestamp_parser") is parse_timestamp
