@@ -110,7 +110,8 @@ def test_a_bound_method_is_held_strongly_until_unsubscribed() -> None:
 
 def test_the_model_the_engine_bus_the_notifier_and_storage_all_use_it(tmp_path) -> None:  # noqa: ANN001
     from mediaflow_gui.notify.notifier import EventNotifier
-    from mediaflow_gui.storage.bindings import Binding, BindingRunner
+    from mediaflow_gui.storage.bindings import Binding
+    from mediaflow_gui.storage.runner import BindingRunner
     from mediaflow_gui.storage.embedded import EmbeddedStore
     from mediaflow_gui.storage.service import StorageService
     from mediaflow_gui.storage.watcher import Ledger

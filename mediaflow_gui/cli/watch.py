@@ -53,6 +53,12 @@ def _binding_from_args(args: argparse.Namespace) -> Any:
     if args.suffixes is not None:
         from ..storage.watcher import parse_suffixes
         binding.suffixes = list(parse_suffixes(args.suffixes))
+    if args.sqs_queue is not None:
+        binding.watch.sqs_queue = args.sqs_queue
+    if args.detection is not None:
+        binding.watch.detection = args.detection
+    if args.max_interval is not None:
+        binding.watch.max_interval = args.max_interval
     if args.process_existing:
         binding.process_existing = True
     extra = event_targets_from_args(args)  # the binding's own targets, for this watcher only
@@ -103,8 +109,10 @@ async def _watch_async(binding: Any, args: argparse.Namespace) -> int:
             runner = await rt.storage.watch(binding, on_status=(on_status,))
             b = binding
             print(f"Watching s3://{b.input_bucket}/{b.in_prefix} ({', '.join(b.suffixes) or 'all files'}) → "
-                  f"s3://{b.out_bucket}/{b.out_prefix} with {runner.workflow.name!r} (binding {b.id}). Ctrl-C stops.",
-                  flush=True)
+                  f"s3://{b.out_bucket}/{b.out_prefix} with {runner.workflow.name!r} (binding {b.id}), "
+                  f"by {runner.status.mode}. Ctrl-C stops.", flush=True)
+            if runner.status.mode.startswith("polling") and runner.status.mode_detail:
+                print(f"  ({runner.status.mode_detail})", file=sys.stderr, flush=True)
             await stop.wait()
             if at_once[0]:
                 print("Stopping: canceling running tasks (they run again on the next start)…", file=sys.stderr,
@@ -169,7 +177,15 @@ def add_parsers(sub: Any, parents: list[argparse.ArgumentParser]) -> None:
     p.add_argument("--connection", metavar="NAME", help="connection of the input bucket (default embedded)")
     p.add_argument("--output-connection", metavar="NAME", help="connection of the output bucket")
     p.add_argument("--name", help="a name for the binding made from flags")
-    p.add_argument("--interval", type=float, metavar="SECONDS", help="poll interval (default 0.5)")
+    p.add_argument("--interval", type=float, metavar="SECONDS",
+                   help="polling: the interval right after activity (default 0.5)")
+    p.add_argument("--max-interval", type=float, metavar="SECONDS",
+                   help="polling: the interval grows up to this while nothing happens (default 10)")
+    p.add_argument("--detection", choices=("auto", "polling"),
+                   help="auto (default): events where the store offers them (the embedded store, an SQS queue, "
+                        "MinIO), else polling; polling: always poll")
+    p.add_argument("--sqs-queue", metavar="URL|ARN|NAME",
+                   help="the SQS queue the bucket's S3 notifications go to (set up when the keys allow it)")
     p.add_argument("--process-existing", action="store_true",
                    help="also run objects that are already in the bucket at the first start")
     p.add_argument("--no-embedded", action="store_true", help="do not start the embedded store")

@@ -51,6 +51,10 @@ class ConnectionRegistry:
         write_private(self.path, json.dumps({"version": 1, "connections": [c.to_dict() for c in conns.values()]},
                                              indent=2))
 
+    def embedded_store(self) -> EmbeddedStore:
+        """The embedded store the "embedded" connection stands for (its watcher uses the filer stream)."""
+        return self._embedded()
+
     def names(self) -> list[str]:
         with self._lock:
             return [EMBEDDED_CONNECTION_NAME, *sorted(self._load())]

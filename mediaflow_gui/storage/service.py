@@ -21,9 +21,10 @@ from typing import Any, Callable
 
 from ..observe import Topic
 from ..paths import write_private
-from .bindings import Binding, BindingRunner, BindingStatus
+from .bindings import Binding, BindingStatus
 from .connections import ConnectionRegistry
 from .embedded import EmbeddedStatus, EmbeddedStore
+from .runner import BindingRunner
 from .s3 import Diagnosis, S3Connection, make_client, test_connection, upload_file
 from .watcher import Ledger
 

@@ -1,8 +1,7 @@
-"""The bucket watcher: polls ListObjectsV2 and reports new or replaced objects; the ledger remembers.
+"""What a watched bucket has processed (the ledger), and how a bucket is listed.
 
-Why polling: SeaweedFS (the embedded store) has no bucket-notification API, and every
-S3-compatible store answers ListObjectsV2. On the embedded store a listing takes a few
-milliseconds, so a 0.5 s interval keeps upload-to-run-start well under 2 s at idle cost.
+How changes are heard (filer stream, SQS, MinIO, polling) is storage/changes/; this module holds
+what all of them end in: the ledger that decides, and the listing a reconcile streams page by page.
 
 What counts as "new": an object whose (key, ETag) is not yet in the ledger for this binding. A
 replaced object gets a new ETag, so it is new again. Objects still being uploaded are never
@@ -45,14 +44,13 @@ A run that ended otherwise — SUCCESS or FAIL — is never repeated (a broken i
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import sqlite3
 import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Iterable
+from typing import Any, Iterable, Iterator
 
 from botocore.client import BaseClient
 
@@ -98,6 +96,9 @@ CREATE TABLE IF NOT EXISTS deliveries (
     PRIMARY KEY (task_id, path)
 );
 """
+
+
+_KEYS_PER_QUERY = 500  # SQLite builds before 3.32 allow 999 parameters per statement
 
 
 @dataclass(frozen=True)
@@ -165,15 +166,22 @@ class Ledger:
             return self._conn.execute(sql, args).fetchall()
 
     # -- processed objects ----------------------------------------------------------------------
-    def known(self, binding_id: str) -> dict[tuple[str, str, str], str]:
-        """(bucket, key, etag) → state, for one binding."""
-        rows = self._exec("SELECT bucket, key, etag, state FROM processed WHERE binding_id=?", (binding_id,))
-        return {(r["bucket"], r["key"], r["etag"]): r["state"] for r in rows}
-
     def state_of(self, binding_id: str, bucket: str, key: str, etag: str) -> str | None:
         rows = self._exec("SELECT state FROM processed WHERE binding_id=? AND bucket=? AND key=? AND etag=?",
                           (binding_id, bucket, key, etag))
         return rows[0]["state"] if rows else None
+
+    def known_among(self, binding_id: str, bucket: str, keys: list[str]) -> set[tuple[str, str]]:
+        """(key, etag) of the rows this binding has for any of `keys` (a page of a listing), whatever
+        their state. One indexed query per 500 keys: the primary key (binding_id, bucket, key, etag)
+        is the index, so the cost grows with the page, not with the ledger."""
+        out: set[tuple[str, str]] = set()
+        for start in range(0, len(keys), _KEYS_PER_QUERY):
+            chunk = keys[start:start + _KEYS_PER_QUERY]
+            rows = self._exec(f"SELECT key, etag FROM processed WHERE binding_id=? AND bucket=? "
+                              f"AND key IN ({','.join('?' * len(chunk))})", (binding_id, bucket, *chunk))
+            out.update((r["key"], r["etag"]) for r in rows)
+        return out
 
     def mark_submitted(self, binding_id: str, obj: ObjectInfo, task_id: str, attempts: int = 1) -> None:
         self._exec("INSERT OR REPLACE INTO processed (binding_id, bucket, key, etag, state, task_id, result, size, "
@@ -297,94 +305,35 @@ def matches(key: str, prefix: str, suffixes: tuple[str, ...], exclude_prefixes: 
     return not suffixes or key.lower().endswith(suffixes)
 
 
-def list_objects(client: BaseClient, bucket: str, prefix: str = "", suffixes: tuple[str, ...] = (),
-                 exclude_prefixes: tuple[str, ...] = ()) -> list[ObjectInfo]:
-    """Every complete object under `prefix` that passes the filters (all pages)."""
-    out: list[ObjectInfo] = []
-    kwargs: dict[str, Any] = {"Bucket": bucket}
+def iter_pages(client: BaseClient, bucket: str, prefix: str = "", suffixes: tuple[str, ...] = (),
+               exclude_prefixes: tuple[str, ...] = (), page_size: int = 1000) -> Iterator[list[ObjectInfo]]:
+    """The complete objects under `prefix` that pass the filters, one ListObjectsV2 page at a time
+    (never more than one page in memory: a reconcile of 100,000 keys stays flat)."""
+    kwargs: dict[str, Any] = {"Bucket": bucket, "MaxKeys": page_size}
     if prefix:
         kwargs["Prefix"] = prefix
     while True:
         answer = client.list_objects_v2(**kwargs)
+        page = []
         for item in answer.get("Contents", []):
             key = item["Key"]
             if matches(key, prefix, suffixes, exclude_prefixes):
-                modified = item.get("LastModified")
-                out.append(ObjectInfo(bucket, key, str(item.get("ETag", "")).strip('"'), int(item.get("Size", 0)),
-                                      modified.timestamp() if modified is not None else 0.0))
+                page.append(object_info(bucket, item))
+        yield page
         if not answer.get("IsTruncated"):
-            return out
+            return
         kwargs["ContinuationToken"] = answer["NextContinuationToken"]
 
 
-OnObjects = Callable[[list[ObjectInfo]], Awaitable[None]]
-OnState = Callable[[str, str], None]
+def object_info(bucket: str, item: dict[str, Any]) -> ObjectInfo:
+    """An ObjectInfo from one entry of a ListObjectsV2 answer (the ETag without its quotes)."""
+    modified = item.get("LastModified")
+    return ObjectInfo(bucket, item["Key"], str(item.get("ETag", "")).strip('"'), int(item.get("Size", 0)),
+                      modified.timestamp() if modified is not None else 0.0)
 
 
-class BucketWatcher:
-    """Polls one bucket/prefix and hands every listing to `on_listing` (the runner diffs it).
-
-    While the store is unreachable the interval doubles up to `max_backoff`; the outage is logged
-    once (and reported through `on_state("unreachable", reason)`), the recovery once.
-    """
-
-    def __init__(self, client: BaseClient, bucket: str, prefix: str = "", suffixes: tuple[str, ...] = (),
-                 exclude_prefixes: tuple[str, ...] = (), *, interval: float = 0.5, max_backoff: float = 10.0,
-                 describe: Callable[[BaseException], str] | None = None) -> None:
-        self.client = client
-        self.bucket = bucket
-        self.prefix = prefix
-        self.suffixes = suffixes
-        self.exclude_prefixes = exclude_prefixes
-        self.interval = max(0.05, float(interval))
-        self.max_backoff = max(self.interval, float(max_backoff))
-        self.describe = describe or (lambda exc: f"{type(exc).__name__}: {exc}")
-        self.state = "stopped"  # stopped | watching | unreachable
-        self.last_error = ""
-        self.polls = 0
-        self._stop = asyncio.Event()
-
-    def stop(self) -> None:
-        self._stop.set()
-
-    def list_once(self) -> list[ObjectInfo]:
-        return list_objects(self.client, self.bucket, self.prefix, self.suffixes, self.exclude_prefixes)
-
-    async def run(self, on_listing: OnObjects, on_state: OnState | None = None) -> None:
-        """Poll until stop(). Errors of the store never end the loop; errors of on_listing are logged."""
-        # no clear() here: a stop() that comes before this task first runs must still count
-        delay = self.interval
-        if on_state and self.state != "watching":
-            on_state("watching", "")
-        self.state = "watching"
-        while not self._stop.is_set():
-            try:
-                listing = await asyncio.to_thread(self.list_once)
-            except Exception as exc:  # the store is down or refuses: back off, keep trying
-                reason = self.describe(exc)
-                if self.state != "unreachable" or reason != self.last_error:
-                    log.warning("watching s3://%s/%s: %s (retrying with back-off)", self.bucket, self.prefix, reason)
-                    if on_state:
-                        on_state("unreachable", reason)
-                self.state, self.last_error = "unreachable", reason
-                delay = min(self.max_backoff, max(delay * 2, self.interval * 2))
-            else:
-                self.polls += 1
-                if self.state == "unreachable":
-                    log.info("watching s3://%s/%s: reachable again", self.bucket, self.prefix)
-                    if on_state:
-                        on_state("watching", "")
-                self.state, self.last_error, delay = "watching", "", self.interval
-                try:
-                    await on_listing(listing)
-                except asyncio.CancelledError:
-                    raise
-                except Exception:  # a bug in the handler must not stop the watching
-                    log.exception("handling the listing of s3://%s/%s failed", self.bucket, self.prefix)
-            try:
-                await asyncio.wait_for(self._stop.wait(), timeout=delay)
-            except asyncio.TimeoutError:
-                pass
-        self.state = "stopped"
-        if on_state:
-            on_state("stopped", "")
+def list_objects(client: BaseClient, bucket: str, prefix: str = "", suffixes: tuple[str, ...] = (),
+                 exclude_prefixes: tuple[str, ...] = ()) -> list[ObjectInfo]:
+    """Every complete object under `prefix` that passes the filters (all pages, as one list: for
+    tests and small buckets; a watcher streams iter_pages)."""
+    return [o for page in iter_pages(client, bucket, prefix, suffixes, exclude_prefixes) for o in page]

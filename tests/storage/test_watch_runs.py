@@ -22,8 +22,9 @@ from mediaflow_gui.model.statuses import RunResult
 from mediaflow_gui.model.workflow import Node, Workflow, task_node
 from mediaflow_gui.notify.sinks import EventTargets
 from mediaflow_gui.runtime import Runtime, RuntimeSettings
-from mediaflow_gui.storage.bindings import Binding, BindingRunner, load_binding, save_binding
+from mediaflow_gui.storage.bindings import Binding, load_binding, save_binding
 from mediaflow_gui.storage.embedded import EmbeddedStore
+from mediaflow_gui.storage.runner import BindingRunner
 from mediaflow_gui.storage.s3 import make_client
 from mediaflow_gui.storage.watcher import list_objects
 from tests import media_factory
@@ -91,11 +92,12 @@ def binding_for(bucket: str, **kw: Any) -> Binding:
                    poll_interval=0.2, **kw)
 
 
-async def settle(runner: BindingRunner, polls: int = 3) -> None:
-    """Let the watcher list the bucket a few more times (to show that nothing else starts)."""
-    assert runner._watcher is not None
-    target = runner._watcher.polls + polls
-    await until(lambda: runner._watcher.polls >= target, what="more polls")
+async def settle(runner: BindingRunner, rounds: int = 3) -> None:
+    """Let time pass and the watcher list the whole bucket a few more times (to show that nothing
+    else starts: no repeated run, no retry beyond its bound)."""
+    for _ in range(rounds):
+        await asyncio.sleep(runner.binding.poll_interval)
+        assert await runner.reconcile_now(), runner.status.message
     await runner.wait_idle()
 
 

@@ -20,6 +20,7 @@ from mediaflow_gui.model.serialization import load_workflow, save_workflow
 from mediaflow_gui.model.workflow import Node, Workflow, task_node
 from mediaflow_gui.storage.embedded import EmbeddedStore
 from mediaflow_gui.storage.s3 import make_client
+from mediaflow_gui.ui.buckets.bindings_page import COL_LAST, COL_MODE, COL_STATE
 from tests import media_factory
 from tests.seaweed_fixture import fresh_bucket, seaweed, seaweed_client  # noqa: F401
 from tests.ui.conftest import make_window, until
@@ -175,7 +176,10 @@ def test_binding_made_in_the_dialog_runs_uploads_and_shows_in_the_task_list(
 
     page.start_button.click()
     run(until(lambda: storage.status_of(binding_id).state == "watching", 30))
-    assert "watching" in page.table.item(row, 4).text()
+    assert "watching" in page.table.item(row, COL_STATE).text()
+    # the embedded store is watched by its filer's event stream, and the page says so
+    assert page.table.item(row, COL_MODE).text() == "events (filer stream)"
+    assert "filer" in page.table.item(row, COL_MODE).toolTip()
     assert page.stop_button.isEnabled() and not page.start_button.isEnabled()
 
     seaweed_client.upload_file(str(small_clip), fresh_bucket, "in/day 1/clip.mp4")
@@ -194,8 +198,8 @@ def test_binding_made_in_the_dialog_runs_uploads_and_shows_in_the_task_list(
     assert live.result == "SUCCESS", live.message
     keys = [o["Key"] for o in seaweed_client.list_objects_v2(Bucket=fresh_bucket, Prefix="out/").get("Contents", [])]
     assert keys and all(k.startswith("out/day 1/") and k.endswith(".jpg") for k in keys), keys
-    run(until(lambda: "→ SUCCESS" in page.table.item(row, 5).text(), 30))
-    assert "clip.mp4" in page.table.item(row, 5).text()
+    run(until(lambda: "→ SUCCESS" in page.table.item(row, COL_LAST).text(), 30))
+    assert "clip.mp4" in page.table.item(row, COL_LAST).text()
     run(until(lambda: events.exists() and events.read_text().strip() != "", 30))
     event = json.loads(events.read_text().splitlines()[-1])
     assert event["WorkflowTaskEvent"]["TaskId"] == live.task_id
@@ -207,7 +211,8 @@ def test_binding_made_in_the_dialog_runs_uploads_and_shows_in_the_task_list(
 
     page.stop_button.click()
     run(until(lambda: storage.status_of(binding_id).state == "stopped", 30))
-    assert "stopped" in page.table.item(row, 4).text() and page.start_button.isEnabled()
+    assert "stopped" in page.table.item(row, COL_STATE).text() and page.start_button.isEnabled()
+    assert page.table.item(row, COL_MODE).text() == ""
 
     page.confirm = lambda title, text: True
     page.delete_selected()

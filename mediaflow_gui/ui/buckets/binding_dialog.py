@@ -152,7 +152,8 @@ class BindingDialog(QDialog):
         opt_row.addWidget(self.enabled)
         opt_row.addWidget(self.process_existing)
         opt_row.addStretch(1)
-        opt_row.addWidget(QLabel("Check every"))
+        # stores with events (the embedded one, SQS, MinIO) are not polled; the others from this interval
+        opt_row.addWidget(QLabel("Poll (stores without events) every"))
         opt_row.addWidget(self.poll)
 
         self.problems_label = QLabel("")
@@ -181,7 +182,7 @@ class BindingDialog(QDialog):
             output_connection=self.output.connection_value(), output_bucket=self.output.bucket.currentText().strip(),
             output_prefix=self.output_prefix.text().strip(), events=self.events.targets(),
             enabled=self.enabled.isChecked(), process_existing=self.process_existing.isChecked(),
-            poll_interval=float(self.poll.value()), remove_local_outputs=o.remove_local_outputs)
+            poll_interval=float(self.poll.value()), watch=o.watch, remove_local_outputs=o.remove_local_outputs)
 
     def problems(self, binding: Binding) -> list[str]:
         out = binding.problems() + self.events.problems()

@@ -20,8 +20,8 @@ from .binding_dialog import BindingDialog
 from .controller import StorageController, default_workflow_path
 from .widgets import error_html
 
-COLUMNS = ["Name", "Workflow", "Watches", "Results to", "State", "Last activity"]
-COL_STATE, COL_LAST = 4, 5
+COLUMNS = ["Name", "Workflow", "Watches", "Results to", "State", "Detection", "Last activity"]
+COL_STATE, COL_MODE, COL_LAST = 4, 5, 6
 
 _STATE_LABELS = {"watching": "● watching", "starting": "◌ starting…", "stopped": "○ stopped",
                  "unreachable": "▲ unreachable", "error": "✖ error"}
@@ -135,8 +135,8 @@ class BindingsPage(QWidget):
         selected = self.selected_id()
         self.table.setRowCount(len(self.bindings))
         for row, b in enumerate(self.bindings):
-            cells = [b.name, Path(b.workflow).name, describe_input(b), describe_output(b), "", ""]
-            tips = [b.name, b.workflow, describe_input(b), describe_output(b), "", ""]
+            cells = [b.name, Path(b.workflow).name, describe_input(b), describe_output(b), "", "", ""]
+            tips = [b.name, b.workflow, describe_input(b), describe_output(b), "", "", ""]
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setData(Qt.ItemDataRole.UserRole, b.id)
@@ -151,9 +151,14 @@ class BindingsPage(QWidget):
 
     def _fill_state(self, row: int, status: BindingStatus) -> None:
         state_item = self.table.item(row, COL_STATE)
+        mode_item = self.table.item(row, COL_MODE)
         last_item = self.table.item(row, COL_LAST)
-        if state_item is None or last_item is None:
+        if state_item is None or mode_item is None or last_item is None:
             return
+        # how uploads are heard while it watches ("events (filer stream)", "polling every 0.5–10 s")
+        watching = status.state in ("watching", "unreachable", "starting")
+        mode_item.setText(status.mode if watching else "")
+        mode_item.setToolTip(status.mode_detail if watching else "")
         state_item.setText(_STATE_LABELS.get(status.state, status.state))
         state_item.setForeground(QColor(_STATE_COLORS.get(status.state, theme.TEXT_DIM)))
         state_item.setToolTip(status.message or status.state)
