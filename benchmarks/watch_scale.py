@@ -297,7 +297,8 @@ def measure(mode: str, count: int, bucket: str, store: "object", clip: bytes, ar
         if watcher.proc.poll() is None:
             watcher.proc.kill()
     total_idle = idle_watcher + idle_weed
-    every = 600.0
+    # next to events a full listing comes every reconcile_every s (600), or 200x its own length when longer
+    every = max(600.0, 200.0 * float(rec["seconds"]))  # type: ignore[arg-type]
     rec_cpu = float(rec["cpu_watcher"]) + float(rec["cpu_weed"])  # type: ignore[arg-type]
     print(f"RESULT {count:,} objects, {mode}: watched by {ready['mode']}; start (baseline listing) "
           f"{float(ready['start_s']):.1f} s", flush=True)  # type: ignore[arg-type]
