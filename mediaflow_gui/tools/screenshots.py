@@ -57,6 +57,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from ..media.ffmpeg_locate import find_ffmpeg
     from ..ui import icons
+    from ..ui.buckets.bindings_page import COL_LAST
     from ..ui.context import AppContext
     from ..ui.documents import DISCARD
     from ..ui.main_window import MainWindow
@@ -190,8 +191,11 @@ def main(argv: list[str] | None = None) -> int:
         await _until(lambda: live.finished, 600)
         window.pages.setCurrentWidget(window.bindings_page)
         window.tasks.select_task(live.task_id)
-        await _until(lambda: "→" in (window.bindings_page.table.item(0, 5).text() or "")
-                     and "running" not in window.bindings_page.table.item(0, 5).text(), 30)
+        def last_activity() -> str:  # the row is refilled as statuses change: read the cell anew each time
+            item = window.bindings_page.table.item(0, COL_LAST)
+            return item.text() if item is not None else ""
+
+        await _until(lambda: "→" in last_activity() and "running" not in last_activity(), 30)
         await _pause(0.5)
         shot(window, "6-bindings.png")
         await context.shutdown()  # stop watching, close the runtime and stop the store, as the app does on quit
