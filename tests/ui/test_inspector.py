@@ -63,11 +63,11 @@ def test_out_of_range_values_are_rejected(controller, qtbot) -> None:
 def test_typing_is_checked_keystroke_by_keystroke(controller, qtbot) -> None:
     build_reference(controller)
     panel, node = _inspect(controller, qtbot, "Animated GIF")
-    # the spin box itself refuses fps above 30: typing "45" leaves at most "4"
+    # fps above 30: "45" stays typed and turns red; the model keeps the last valid keystroke's 4
     spin = panel.fields["fps"].spin
     spin.lineEdit().selectAll()
     qtbot.keyClicks(spin.lineEdit(), "45")
-    assert spin.value() <= 30 and node.params.fps == spin.value()
+    assert spin.value() == 45 and spin.property("invalid") is True and node.params.fps == 4
     # an offset typed as text: invalid while it is not a time, written once it is
     line = panel.fields["end"].line
     line.clear()
@@ -103,3 +103,28 @@ def test_container_codec_clash_is_written_and_shown_as_a_problem(controller, qtb
     assert panel.edit_field("video_codec", "vp9")
     assert panel.edit_field("audio_codec", "opus")
     qtbot.waitUntil(lambda: not controller.scene.node_items[node.id].state.has_problems)
+
+
+def test_typing_past_the_range_turns_red_with_the_reason_and_is_never_clamped(controller, qtbot) -> None:
+    from PySide6.QtCore import Qt
+    build_reference(controller)
+    panel, node = _inspect(controller, qtbot, "SD 540p")
+    crf = panel.fields["crf"].spin
+    before, count = node.params.crf, controller.undo_stack.count()
+    crf.setFocus()
+    crf.selectAll()
+    qtbot.keyClicks(crf, "99")
+    assert crf.text() == "99"  # both keys were taken (a 0–51 QSpinBox kept only the first: 9)
+    assert crf.property("invalid") is True and "crf must be 0–51, not 99" in crf.toolTip()
+    assert "crf must be 0–51, not 99" in panel.error_label.text()
+    # 99 never reached the model: it holds the first keystroke's valid 9, one undo step from before
+    assert before != 9 and node.params.crf == 9 and controller.undo_stack.count() == count + 1
+    qtbot.keyClick(crf, Qt.Key.Key_Backspace)  # back to 9: the mark goes
+    assert node.params.crf == 9 and crf.property("invalid") is False
+    # the arrows stay inside the range
+    crf.setValue(51)
+    crf.stepBy(5)
+    assert crf.value() == 51 and node.params.crf == 51
+    crf.setValue(0)
+    crf.stepBy(-1)
+    assert crf.value() == 0

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDoubleSpinBox, QHBoxLayout, QLineEdit, QListWidget,
+from PySide6.QtWidgets import (QAbstractItemView, QAbstractSpinBox, QComboBox, QDoubleSpinBox, QHBoxLayout, QLineEdit, QListWidget,
                                QListWidgetItem, QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
 from ...model.values import parse_offset
@@ -60,11 +60,53 @@ class FieldWidget(QWidget):
         mark_invalid(self.editor(), problems, self.spec.hint)
 
 
+TYPING_MAX = 1_000_000_000  # what a spin box lets a person type; the field's own range is checked, not enforced
+
+
+class _StepsInRange:
+    """The arrows and the wheel of a spin box stay inside [low, high], whatever may be typed."""
+
+    low: float
+    high: float
+
+    def stepBy(self, steps: int) -> None:  # noqa: N802
+        spin: Any = self
+        spin.setValue(max(self.low, min(self.high, spin.value() + steps * spin.singleStep())))
+
+    def stepEnabled(self) -> QAbstractSpinBox.StepEnabledFlag:  # noqa: N802
+        value = self.value()  # type: ignore[attr-defined]
+        flags = QAbstractSpinBox.StepEnabledFlag.StepNone
+        if value > self.low:
+            flags |= QAbstractSpinBox.StepEnabledFlag.StepDownEnabled
+        if value < self.high:
+            flags |= QAbstractSpinBox.StepEnabledFlag.StepUpEnabled
+        return flags
+
+
+class OpenSpinBox(_StepsInRange, QSpinBox):
+    """A spin box that lets a person type past the allowed range — the field then turns red with the
+    reason (FieldGroup.candidate) instead of QSpinBox silently refusing a key (typing 99 into a 0–51
+    box left 9) — while its arrows and the wheel stay inside the range."""
+
+    def __init__(self, low: int, high: int) -> None:
+        super().__init__()
+        self.low, self.high = low, high
+        self.setRange(low, max(high, TYPING_MAX))  # the minimum stays: specialValueText is shown there
+
+
+class OpenDoubleSpinBox(_StepsInRange, QDoubleSpinBox):
+    """OpenSpinBox for decimals."""
+
+    def __init__(self, low: float, high: float) -> None:
+        super().__init__()
+        self.low, self.high = low, high
+        self.setRange(low, max(high, float(TYPING_MAX)))
+
+
 class IntField(FieldWidget):
     def __init__(self, spec: FieldSpec, parent: QWidget | None = None) -> None:
         super().__init__(spec, parent)
-        self.spin = QSpinBox()
-        self.spin.setRange(int(spec.minimum), int(spec.maximum))
+        self.spin = OpenSpinBox(int(spec.minimum), int(spec.maximum))
         self.spin.setSingleStep(int(spec.step))
         self.spin.setSuffix(spec.unit)
         if spec.special:
@@ -87,8 +129,7 @@ class IntField(FieldWidget):
 class FloatField(FieldWidget):
     def __init__(self, spec: FieldSpec, parent: QWidget | None = None) -> None:
         super().__init__(spec, parent)
-        self.spin = QDoubleSpinBox()
-        self.spin.setRange(spec.minimum, spec.maximum)
+        self.spin = OpenDoubleSpinBox(spec.minimum, spec.maximum)
         self.spin.setDecimals(3)
         self.spin.setSuffix(spec.unit)
         if spec.special:
