@@ -69,7 +69,7 @@ class Documents(QObject):
             return False
         wf = Workflow("Untitled workflow")
         for spec, pos in (("start", (0.0, 0.0)), ("end", (480.0, 0.0))):
-            node = self.controller.make_node(spec, pos)
+            node = self.controller.make_node(spec, pos, within=wf)
             wf.add_node(node)
         self._set(wf, None)
         return True

@@ -53,6 +53,8 @@ def test_unsaved_changes_prompt(window, tmp_path: Path) -> None:
     assert docs.new()
     assert (tmp_path / "kept.mfw.json").exists()
     assert [n.kind.value for n in ctrl.workflow.nodes.values()] == ["start", "end"]
+    # named within the new workflow, not the one it replaced (which had a "Start" and an "End")
+    assert [n.name for n in ctrl.workflow.nodes.values()] == ["Start", "End"]
     assert not docs.modified
     # closing the window asks too; cancel keeps it open
     ctrl.add_node("split", (200, 0))

@@ -106,22 +106,24 @@ class EditorController(QObject):
         return True
 
     # -- nodes ----------------------------------------------------------------------------------
-    def make_node(self, spec: str, position: tuple[float, float] = (0.0, 0.0)) -> Node:
-        """A new node for a palette spec: 'start', 'split', 'join', 'end' or 'task:<kind id>'."""
+    def make_node(self, spec: str, position: tuple[float, float] = (0.0, 0.0), within: Workflow | None = None) -> Node:
+        """A new node for a palette spec: 'start', 'split', 'join', 'end' or 'task:<kind id>', named
+        uniquely within `within` (default: the workflow being edited; File > New passes the new one,
+        so that its nodes are "Start" and "End", not "Start 2")."""
         if spec.startswith("task:"):
             kind_id = spec.split(":", 1)[1]
             if kind_id not in TASK_KINDS:
                 raise ValueError(f"unknown task kind {kind_id!r}")
-            node = task_node(kind_id, name=self._unique_name(TASK_KINDS[kind_id].title), position=position)
+            node = task_node(kind_id, name=self._unique_name(TASK_KINDS[kind_id].title, within), position=position)
         else:
             kind = NodeKind(spec)
             if kind == NodeKind.TASK:
                 raise ValueError("a task node needs a task kind: 'task:<kind>'")
-            node = Node(kind, name=self._unique_name(STRUCTURAL_NAMES[kind]), position=position)
+            node = Node(kind, name=self._unique_name(STRUCTURAL_NAMES[kind], within), position=position)
         return node
 
-    def _unique_name(self, base: str) -> str:
-        taken = {n.label for n in self.workflow.nodes.values()}
+    def _unique_name(self, base: str, within: Workflow | None = None) -> str:
+        taken = {n.label for n in (within or self.workflow).nodes.values()}
         if base not in taken:
             return base
         i = 2
