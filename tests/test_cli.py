@@ -205,3 +205,23 @@ def test_ctrl_c_cancels_cleanly(tmp_path: Path, media_dir: Path) -> None:
         except psutil.NoSuchProcess:
             continue
     assert orphans == []  # FFmpeg went down with the run
+
+
+def test_run_of_a_folder_runs_its_media_files_and_says_what_it_skipped(tmp_path: Path, small_workflow: Path,
+                                                                       video_clip: Path,
+                                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    folder = tmp_path / "in"
+    (folder / "more").mkdir(parents=True)
+    shutil.copy(video_clip, folder / "b.mp4")
+    shutil.copy(video_clip, folder / "more" / "a.mp4")
+    (folder / "readme.txt").write_text("no media here")
+    code = main(["--data-dir", str(tmp_path / "data"), "run", str(small_workflow), str(folder),
+                 "--out", str(tmp_path / "out")])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    assert len(TASK_ID.findall(captured.out)) == 2  # one run per media file, none for the text file
+    assert "skipped 1 file that is not media (readme.txt)" in captured.err
+    # nothing but non-media: refused, nothing recorded
+    assert main(["--data-dir", str(tmp_path / "data2"), "run", str(small_workflow), str(folder / "readme.txt"),
+                 "--out", str(tmp_path / "out")]) == 2
+    assert "nothing to run" in capsys.readouterr().err

@@ -157,7 +157,14 @@ def cmd_run(args: argparse.Namespace) -> int:
             err("--out DIR is required for local inputs")
             return EXIT_USAGE
         out_dir = Path(args.out).expanduser().resolve()
-        return asyncio.run(_run_async(args, workflow, list(args.inputs), out_dir))
+        from ..media.inputs import collect_inputs
+        collected = collect_inputs(args.inputs)  # folders: every media file inside, in name order
+        if collected.skipped:
+            err(collected.summary())
+        if not collected.files:
+            err("nothing to run: no media files among the inputs")
+            return EXIT_USAGE
+        return asyncio.run(_run_async(args, workflow, collected.files, out_dir))
     except EventTargetsFileError as exc:  # nothing was run: the configured targets must be right first
         err(str(exc))
         return EXIT_USAGE
@@ -242,7 +249,8 @@ def add_parsers(sub: Any, parents: list[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("run", parents=parents, help="run a workflow on one or more input files",
                        epilog="An input whose name starts with '-' goes after '--'.")
     p.add_argument("workflow", help="a *.mfw.json workflow")
-    p.add_argument("inputs", nargs="+", metavar="INPUT", help="media file(s) to process")
+    p.add_argument("inputs", nargs="+", metavar="INPUT",
+                   help="media file(s) or folder(s) to process (a folder: every media file inside, recursively)")
     p.add_argument("--out", "-o", metavar="DIR",
                    help="folder for the results (created if missing); s3:// inputs use --output-bucket instead")
     p.add_argument("--concurrency", type=positive_int, metavar="N",

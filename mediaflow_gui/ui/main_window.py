@@ -15,6 +15,7 @@ from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKe
 from PySide6.QtWidgets import (QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QTabWidget, QToolBar,
                                QWidget)
 
+from ..media.inputs import MEDIA_EXTENSIONS, collect_inputs
 from ..model.kinds import NodeKind
 from ..paths import sample_workflow_path
 from . import icons
@@ -164,7 +165,9 @@ class MainWindow(QMainWindow):
         self.act_save = self._action("&Save", d.save, K.Save, "save")
         self.act_save_as = self._action("Save &As…", d.save_as, K.SaveAs)
         self.act_process = self._action("&Process files…", self.ask_process_files, "Ctrl+R", "process",
-                                        "Run the workflow on files (or drop files on the window)")
+                                        "Run the workflow on files (or drop files or folders on the window)")
+        self.act_process_folder = self._action("Process &folder…", self.ask_process_folder, "Ctrl+Shift+R", None,
+                                               "Run the workflow on every media file in a folder and its subfolders")
         self.act_settings = self._action("Se&ttings…", self.show_settings, K.Preferences, "settings")
         self.act_quit = self._action("&Quit", self.close, K.Quit)
         self.act_undo = c.undo_stack.createUndoAction(self, "&Undo")
@@ -209,6 +212,7 @@ class MainWindow(QMainWindow):
             file_menu.addAction(a)
         file_menu.addSeparator()
         file_menu.addAction(self.act_process)
+        file_menu.addAction(self.act_process_folder)
         file_menu.addAction(self.act_settings)
         file_menu.addSeparator()
         file_menu.addAction(self.act_quit)
@@ -326,23 +330,49 @@ class MainWindow(QMainWindow):
 
     # -- runs ------------------------------------------------------------------------------------------
     def ask_process_files(self) -> list[str]:
-        paths, _ = QFileDialog.getOpenFileNames(self, "Process files with this workflow", str(Path.home()),
-                                                "Media (*.mp4 *.mov *.mkv *.webm *.avi *.m4v *.mp3 *.m4a *.wav);;"
-                                                "All files (*)")
+        if not self.workflow_can_run():  # refused before a file dialog, not after it
+            return []
+        paths = self.ask_input_files()
         return self.process_files(paths) if paths else []
 
-    def process_files(self, paths: list[str]) -> list[str]:
-        """Start a run of the current workflow for each file; the TaskIds (empty when refused)."""
-        paths = [p for p in paths if p]
-        if not paths:
+    def ask_process_folder(self) -> list[str]:
+        if not self.workflow_can_run():
             return []
+        folder = self.ask_input_folder()
+        return self.process_files([folder]) if folder else []
+
+    def ask_input_files(self) -> list[str]:  # a dialog (tests replace it)
+        suffixes = " ".join(f"*{s}" for s in sorted(MEDIA_EXTENSIONS))
+        paths, _ = QFileDialog.getOpenFileNames(self, "Process files with this workflow", str(Path.home()),
+                                                f"Media ({suffixes});;All files (*)")
+        return paths
+
+    def ask_input_folder(self) -> str:  # a dialog (tests replace it)
+        return QFileDialog.getExistingDirectory(self, "Process every media file in a folder", str(Path.home()))
+
+    def workflow_can_run(self) -> bool:
+        """True when the drawn workflow has no problems; otherwise shows them and says so."""
         self.controller.revalidate()  # the live check may still be waiting for its timer
         if self.controller.problems:
             self.bottom_tabs.setCurrentWidget(self.problems)
             self.refuse(f"The workflow has {len(self.controller.problems)} problem(s); fix them before running.")
+            return False
+        return True
+
+    def process_files(self, paths: list[str]) -> list[str]:
+        """Start a run of the current workflow for each media file among `paths` (folders expanded,
+        non-media skipped with one summary line); the TaskIds (empty when refused)."""
+        paths = [p for p in paths if p]
+        if not paths or not self.workflow_can_run():
             return []
-        task_ids = self.adapter.submit(self.controller.snapshot(), paths)
-        self.statusBar().showMessage(f"Started {len(task_ids)} run(s): {', '.join(task_ids)}", 8000)
+        collected = collect_inputs(paths)
+        if not collected.files:
+            self.refuse(f"Nothing to run: {collected.summary() or 'no media files found'}.")
+            return []
+        task_ids = self.adapter.submit(self.controller.snapshot(), collected.files)
+        skipped = collected.summary()
+        self.statusBar().showMessage(f"Started {len(task_ids)} run(s)" + (f"; {skipped}" if skipped else "")
+                                     + f": {', '.join(task_ids[:5])}{' …' if len(task_ids) > 5 else ''}", 10000)
         self.bottom_tabs.setCurrentWidget(self.tasks)
         return task_ids
 
