@@ -119,13 +119,18 @@ class RunRecord:
 
     @property
     def progress(self) -> float:
-        """0–100 over every subtask as shown (an ended one counts as complete)."""
+        """0–100 over every subtask as shown: one that succeeded counts as complete, one that failed or
+        was canceled where it stopped, one that was skipped as not done — so a failed or canceled run's
+        bar shows how far it got, never 100 %."""
         if not self.subtasks:
-            return 100.0 if self.finished else 0.0
+            return 100.0 if self.result == RunResult.SUCCESS else 0.0
         total = 0.0
         for sub in self.subtasks:
             status, progress, _ = self.shown(sub.step_id)
-            total += progress if status in (SubtaskStatus.WAITING.value, SubtaskStatus.PROCESSING.value) else 100.0
+            if status == SubtaskStatus.SUCCESS.value:
+                total += 100.0
+            elif status != SubtaskStatus.SKIPPED.value:
+                total += progress
         return total / len(self.subtasks)
 
     def elapsed(self, now: float | None = None) -> float | None:

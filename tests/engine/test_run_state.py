@@ -198,18 +198,27 @@ def test_a_folded_watermark_runs_at_its_slowest_transcode() -> None:
     assert record.shown("logo")[:2] == ("PROCESSING", 30.0)
 
 
-def test_progress_over_subtasks_counts_ended_ones_complete() -> None:
+def test_progress_counts_successes_complete_and_failures_where_they_stopped() -> None:
     record = replay(created())
     assert record.progress == 0.0
     apply(record, SubtaskStarted(TID, "hd"))
     apply(record, SubtaskProgress(TID, "hd", 60.0))
     assert record.progress == pytest.approx((60.0 + 60.0 + 0.0) / 3)  # the folded watermark moves with HD
+    apply(record, SubtaskStarted(TID, "shots"))
+    apply(record, SubtaskProgress(TID, "shots", 30.0))
     apply(record, SubtaskFinished(TID, "shots", SubtaskStatus.FAIL, (), "FFmpegFailed", "x"))
-    assert record.progress == pytest.approx((60.0 + 60.0 + 100.0) / 3)
+    assert record.progress == pytest.approx((60.0 + 60.0 + 30.0) / 3)  # failed at 30 %: counts 30, not 100
+    apply(record, SubtaskFinished(TID, "hd", SubtaskStatus.SUCCESS, ()))
+    assert record.progress == pytest.approx((100.0 + 100.0 + 30.0) / 3)
+    apply(record, RunFinished(TID, RunResult.FAIL, "FFmpegFailed", "x"))
+    assert record.progress < 100.0  # a failed run's bar shows where it stopped
     empty = replay(RunCreated(TID, "/in/a.mp4", "W", ()))
     assert empty.progress == 0.0
     apply(empty, RunFinished(TID, RunResult.FAIL, "InvalidWorkflow", "no end"))
-    assert empty.progress == 100.0
+    assert empty.progress == 0.0  # refused before anything ran
+    done = replay(RunCreated(TID, "/in/a.mp4", "W", ()))
+    apply(done, RunFinished(TID, RunResult.SUCCESS))
+    assert done.progress == 100.0
 
 
 def test_elapsed_and_display_status() -> None:
