@@ -204,6 +204,8 @@ def save_workflow(workflow: Workflow, path: str | os.PathLike[str]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".mfw-", suffix=".tmp", dir=path.parent)
     try:
+        if hasattr(os, "fchmod"):  # mkstemp makes 0600: a workflow is an ordinary document (0644 under umask 022)
+            os.fchmod(fd, _document_mode(path))
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(dumps_workflow(workflow))
         os.replace(tmp, path)
@@ -212,3 +214,23 @@ def save_workflow(workflow: Workflow, path: str | os.PathLike[str]) -> None:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+
+
+def _document_mode(path: Path) -> int:
+    """The mode a saved workflow gets: the file's own when it is overwritten, else what a new file gets
+    under this process's umask (read from /proc where there is one: os.umask() would change it, and
+    other threads may create files meanwhile)."""
+    try:
+        return path.stat().st_mode & 0o777
+    except OSError:
+        pass
+    umask = 0o022
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    umask = int(line.split()[1], 8)
+                    break
+    except (OSError, ValueError):
+        pass
+    return 0o666 & ~umask

@@ -107,3 +107,19 @@ def test_unknown_task_kind_and_bad_params_load_and_are_reported_by_validation():
     assert ("dangling_edge", None) in codes
     messages = " ".join(p.message for p in validate(wf))
     assert "colour is not a parameter" in messages and "width has the wrong type" in messages
+
+
+def test_a_saved_workflow_is_an_ordinary_document_0644_and_keeps_a_mode_it_had(tmp_path):
+    import os
+    import stat
+    wf = load_workflow(sample_workflow_path("standard.mfw.json"))
+    old = os.umask(0o022)
+    try:
+        path = tmp_path / "mine.mfw.json"
+        save_workflow(wf, path)
+        assert stat.S_IMODE(path.stat().st_mode) == 0o644  # not mkstemp's 0600
+        os.chmod(path, 0o640)
+        save_workflow(wf, path)  # overwriting keeps what the owner chose
+        assert stat.S_IMODE(path.stat().st_mode) == 0o640
+    finally:
+        os.umask(old)
