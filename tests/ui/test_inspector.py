@@ -28,7 +28,11 @@ def test_widgets_per_parameter(controller, qtbot) -> None:
     assert panel.preset_combo is not None and panel.preset_combo.currentText() == "SD 540p"
     panel, node = _inspect(controller, qtbot, "Logo watermark")
     assert isinstance(panel.fields["image_path"], FileField)
-    assert not panel.fields["text"].isEnabled()  # an image watermark has no text
+    assert not panel.fields["text"].isEnabled()  # an image watermark has no text …
+    for name in ("text", "font_size", "font_color"):  # … and shows no text or font rows at all
+        assert panel.fields[name].isHidden(), name
+    assert not panel.fields["image_path"].isHidden()
+    assert panel.form.labelForField(panel.fields["text"]).isHidden()  # the row's label goes too
     panel, node = _inspect(controller, qtbot, "Time-point snapshots")
     assert isinstance(panel.fields["offsets"], OffsetListField)
     assert panel.fields["offsets"].value() == ["1s", "25%", "50%", "75%"]

@@ -42,6 +42,7 @@ def test_add_edit_remove_a_text_watermark_and_undo_each(controller, qtbot, tmp_p
     assert editor.list.count() == 1 and editor.current_row() == 0 and not editor.group_box.isHidden()
     assert "Watermark" in editor.list.item(0).text()
     assert not editor.fields["image_path"].isEnabled() and editor.fields["text"].isEnabled()
+    assert editor.fields["image_path"].isHidden() and not editor.fields["text"].isHidden()  # a text watermark's rows
 
     _choose(editor.fields["origin"], "BottomLeft")
     assert node.params.watermarks[0].origin == "BottomLeft"
@@ -131,6 +132,7 @@ def test_image_watermark_uses_the_watermark_nodes_widgets_and_file_picker(contro
     qtbot.mouseClick(editor.add_image_button, Qt.MouseButton.LeftButton)
     assert [(w.type, w.image_path) for w in node.params.watermarks] == [("image", str(watermark_png))]
     assert editor.fields["image_path"].isEnabled() and not editor.fields["text"].isEnabled()
+    assert not editor.fields["image_path"].isHidden() and editor.fields["text"].isHidden()
     assert "logo.png" in editor.list.item(0).text()
 
     # the form's Browse… button is the FileField's own picker

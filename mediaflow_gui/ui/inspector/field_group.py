@@ -29,6 +29,7 @@ class FieldGroup(QObject):
         super().__init__(parent)
         self.specs = list(specs)
         self.fields: dict[str, FieldWidget] = {}
+        self.form: QFormLayout | None = None  # set by add_rows
         hints = typing.get_type_hints(params_type)
         for spec in self.specs:
             widget = make_field(spec, hints.get(spec.name, str))
@@ -40,6 +41,7 @@ class FieldGroup(QObject):
     def add_rows(self, form: QFormLayout) -> None:
         for spec in self.specs:
             form.addRow(spec.label, self.fields[spec.name])
+        self.form = form  # rows that do not apply (a text field of an image watermark) are hidden in it
 
     def set_base_dir(self, base_dir: str) -> None:
         for widget in self.fields.values():
@@ -60,10 +62,14 @@ class FieldGroup(QObject):
         self.update_enabled(params)
 
     def update_enabled(self, params: object) -> None:
+        """Show only the fields of the chosen watermark type (an image watermark has no text or font)."""
         kind = getattr(params, "type", None)
         for name, needed in WATERMARK_ONLY.items():
             if name in self.fields and kind is not None:
-                self.fields[name].setEnabled(kind == needed)
+                applies = kind == needed
+                self.fields[name].setEnabled(applies)
+                if self.form is not None:
+                    self.form.setRowVisible(self.fields[name], applies)
 
     def candidate(self, params: object, name: str, value: Any) -> object | None:
         """A copy of `params` with `name` set to `value`, or None if that value has problems
