@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import os
 
-from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QFormLayout, QGroupBox, QLabel, QLineEdit,
+from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QFormLayout, QFrame, QGroupBox, QLabel, QLineEdit,
+                               QScrollArea,
                                QSpinBox, QVBoxLayout, QWidget)
 
 from ..media.naming import DEFAULT_TEMPLATES
@@ -25,8 +26,18 @@ class SettingsDialog(QDialog):
         super().__init__(parent)
         self.settings = settings
         self.setWindowTitle("Settings")
-        self.resize(640, 780)
-        layout = QVBoxLayout(self)
+        self.resize(680, 780)
+        outer = QVBoxLayout(self)
+        # the sections scroll: on a small screen (or a 780 px dialog) every row keeps its natural height
+        # instead of being squeezed until the underscores of "{inputName}_{definition}" are cut off
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        body = QWidget(scroll)
+        scroll.setWidget(body)
+        outer.addWidget(scroll, 1)
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(0, 0, 6, 0)
 
         out = QGroupBox("Results")
         form = QFormLayout(out)
@@ -117,7 +128,8 @@ class SettingsDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        layout.addStretch(1)
+        outer.addWidget(buttons)
         self.refresh_ffmpeg()
 
     def refresh_ffmpeg(self) -> None:

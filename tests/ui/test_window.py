@@ -84,3 +84,20 @@ def test_problem_click_selects_the_node(window, qtbot) -> None:  # noqa: ANN001
     assert window.controller.scene.selected_node_ids() == [node.id]
     assert window.inspector.node_id == node.id
     assert window.bottom_tabs.tabText(1).startswith("Problems (")
+
+
+def test_settings_rows_keep_their_height_so_template_underscores_and_the_help_show(window, qtbot) -> None:  # noqa: ANN001
+    from PySide6.QtWidgets import QLabel, QScrollArea
+
+    from mediaflow_gui.ui.settings_dialog import SettingsDialog
+    dialog = SettingsDialog(window.settings, window)
+    qtbot.addWidget(dialog)
+    dialog.resize(680, 600)  # shorter than its content: it scrolls instead of squeezing rows
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    assert dialog.findChild(QScrollArea) is not None
+    for kind, edit in dialog.templates.items():
+        # a squeezed QLineEdit cuts off what hangs below the baseline: the "_" of {inputName}_{definition}
+        assert edit.height() >= edit.sizeHint().height(), kind
+    hint = next(label for label in dialog.findChildren(QLabel) if label.text().startswith("Placeholders:"))
+    assert hint.height() >= hint.heightForWidth(hint.width())  # both lines of the help, not half of them
