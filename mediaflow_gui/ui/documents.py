@@ -93,6 +93,20 @@ class Documents(QObject):
         self.recent_changed.emit()
         return True
 
+    def reopen_last(self) -> bool:
+        """At start: open the most recent workflow file, quietly (no dialog when it is gone or broken:
+        the caller opens the sample instead). False when there is none or the setting is off."""
+        if not self.settings.reopen_last_workflow:
+            return False
+        for path in self.settings.recent_files[:1]:
+            try:
+                wf = load_workflow(path)
+            except (WorkflowFormatError, OSError):
+                return False
+            self._set(wf, str(Path(path).resolve()))
+            return True
+        return False
+
     def open_template(self, path: str | Path) -> bool:
         """Open a bundled workflow as a new unsaved document (Save asks where to put it)."""
         try:
@@ -170,12 +184,20 @@ class Documents(QObject):
         return {QMessageBox.StandardButton.Save: SAVE, QMessageBox.StandardButton.Discard: DISCARD}.get(
             QMessageBox.StandardButton(answer), CANCEL)
 
+    def workflow_folder(self) -> str:
+        """Where the workflow dialogs open: the current file's folder, else the last file's, else home."""
+        for path in ([self.path] if self.path else []) + self.settings.recent_files[:1]:
+            folder = os.path.dirname(path)
+            if folder and os.path.isdir(folder):
+                return folder
+        return str(Path.home())
+
     def _ask_open_path(self) -> str:
-        start = os.path.dirname(self.path) if self.path else str(Path.home())
+        start = self.workflow_folder()
         path, _ = QFileDialog.getOpenFileName(self.window, "Open workflow", start, FILTER)
         return path
 
     def _ask_save_path(self) -> str:
-        start = self.path or str(Path.home() / (self.controller.workflow.name + FILE_SUFFIX))
+        start = self.path or str(Path(self.workflow_folder()) / (self.controller.workflow.name + FILE_SUFFIX))
         path, _ = QFileDialog.getSaveFileName(self.window, "Save workflow", start, FILTER)
         return path

@@ -123,7 +123,7 @@ class MainWindow(QMainWindow):
 
         if workflow_path:
             self.documents.open(workflow_path)
-        else:
+        elif not self.documents.reopen_last():  # the workflow of the last session, else the sample
             self.documents.open_template(sample_workflow_path())
         self._update_title()
         self.resize(1500, 940)
@@ -343,12 +343,23 @@ class MainWindow(QMainWindow):
 
     def ask_input_files(self) -> list[str]:  # a dialog (tests replace it)
         suffixes = " ".join(f"*{s}" for s in sorted(MEDIA_EXTENSIONS))
-        paths, _ = QFileDialog.getOpenFileNames(self, "Process files with this workflow", str(Path.home()),
+        paths, _ = QFileDialog.getOpenFileNames(self, "Process files with this workflow", self.input_start_folder(),
                                                 f"Media ({suffixes});;All files (*)")
+        if paths:
+            self.settings.last_input_folder = str(Path(paths[0]).parent)
         return paths
 
     def ask_input_folder(self) -> str:  # a dialog (tests replace it)
-        return QFileDialog.getExistingDirectory(self, "Process every media file in a folder", str(Path.home()))
+        folder = QFileDialog.getExistingDirectory(self, "Process every media file in a folder",
+                                                  self.input_start_folder())
+        if folder:
+            self.settings.last_input_folder = str(Path(folder).parent)
+        return folder
+
+    def input_start_folder(self) -> str:
+        """Where the input dialogs open: the folder used last, while it exists; else home."""
+        last = self.settings.last_input_folder
+        return last if last and Path(last).is_dir() else str(Path.home())
 
     def workflow_can_run(self) -> bool:
         """True when the drawn workflow has no problems; otherwise shows them and says so."""

@@ -101,6 +101,8 @@ class AppSettings:
     notify_failure = Setting("notify/failure", True, bool)
     # -- editor ------------------------------------------------------------------------
     snap_to_grid = Setting("editor/snap_to_grid", True, bool)
+    reopen_last_workflow = Setting("files/reopen_last", True, bool)  # at start: the last workflow, not the sample
+    last_input_folder = Setting("files/last_input_folder", "", str)  # where Process files/folder… start
     # -- storage (ui/buckets/controller.py) -------------------------------------------------
     # start the embedded store when MediaFlow starts
     start_embedded = Setting("storage/start_embedded", True, bool)

@@ -72,3 +72,41 @@ def test_open_reports_a_broken_file(window, tmp_path: Path) -> None:
     assert not window.documents.open(str(bad))
     assert errors and "not valid JSON" in errors[0]
     assert window.controller.workflow.name == "Standard workflow"
+
+
+def test_the_last_workflow_reopens_at_start_and_dialogs_start_where_work_was(context, qtbot, tmp_path: Path) -> None:  # noqa: ANN001
+    from .conftest import make_window
+    first = make_window(context, qtbot)
+    folder = tmp_path / "projects"
+    folder.mkdir()
+    first.documents.ask_save_path = lambda: str(folder / "ads")
+    first.controller.add_node("task:snapshot", (0, 500))
+    assert first.documents.save_as()
+    first.close()
+
+    second = make_window(context, qtbot)  # the next start: the workflow it was working on, saved
+    assert second.documents.path == str((folder / "ads.mfw.json").resolve())
+    assert len(second.controller.workflow.nodes) == 12 and not second.documents.modified
+    assert second.documents.workflow_folder() == str(folder.resolve())
+    second.close()
+
+    (folder / "ads.mfw.json").unlink()  # gone: the sample again, without an error dialog
+    errors: list[str] = []
+    third = make_window(context, qtbot)
+    third.documents.show_error = lambda title, text: errors.append(text)
+    assert third.controller.workflow.name == "Standard workflow" and third.documents.path is None
+    assert errors == []
+    third.close()
+
+
+def test_input_dialogs_start_in_the_last_folder_used(window, tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    from PySide6.QtWidgets import QFileDialog
+    starts: list[str] = []
+    clip = tmp_path / "in" / "a.mp4"
+    clip.parent.mkdir()
+    clip.write_bytes(b"x")
+    monkeypatch.setattr(QFileDialog, "getOpenFileNames",
+                        staticmethod(lambda parent, caption, start, filter: (starts.append(start), ([str(clip)], ""))[1]))
+    assert window.ask_input_files() == [str(clip)]
+    assert window.ask_input_files() == [str(clip)]
+    assert starts[1] == str(clip.parent) and window.input_start_folder() == str(clip.parent)
