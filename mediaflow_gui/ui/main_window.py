@@ -130,6 +130,10 @@ class MainWindow(QMainWindow):
         geometry = self.settings.window_geometry()
         if geometry is not None:
             self.restoreGeometry(geometry)
+        state = self.settings.window_state()
+        if state is not None:
+            self.restoreState(state)  # the docks: the task list's height, the side panels' widths
+        self.tasks.restore_column_state(self.settings.task_columns())
         QTimer.singleShot(0, self.view.fit)
         if load_history:
             self.adapter.load_history()
@@ -466,7 +470,8 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.pages.setCurrentIndex(0)  # the editor docks come back before their state is saved
-        self.settings.save_window(self.saveGeometry(), self.saveState())
+        self.settings.save_window(self.saveGeometry(), self.saveState())  # the docks' sizes: the task list's height
+        self.settings.save_task_columns(self.tasks.column_state())
         self.notifier.close()
         for dialog in list(self.details_dialogs.values()):
             dialog.close()

@@ -164,6 +164,12 @@ class AppSettings:
         self.qsettings.setValue("window/geometry", geometry)
         self.qsettings.setValue("window/state", state)
 
+    def save_task_columns(self, state: bytes) -> None:
+        self.qsettings.setValue("window/task_columns", state)
+
+    def task_columns(self) -> object:
+        return self.qsettings.value("window/task_columns")
+
     def window_geometry(self) -> object:
         return self.qsettings.value("window/geometry")
 

@@ -66,3 +66,12 @@ def test_process_files_and_folder_refuse_an_invalid_workflow_before_the_dialog(w
     window.controller.undo_stack.undo()
     assert window.ask_process_files() == ["mf-test-1-0"] and asked == ["files"]
     assert submit.calls == [[str(video_clip)]]
+
+
+def test_a_batch_reads_top_to_bottom_in_the_order_it_was_given(window) -> None:  # noqa: ANN001
+    model = window.tasks.model
+    for task_id in ("mf-b-1", "mf-b-2", "mf-b-3"):
+        model.add_run(task_id)
+    assert model.task_ids[-3:] == ["mf-b-1", "mf-b-2", "mf-b-3"]  # new runs come in at the bottom
+    assert [model.row_of(t) for t in ("mf-b-1", "mf-b-2", "mf-b-3")] == [len(model.task_ids) - 3 + i
+                                                                        for i in range(3)]

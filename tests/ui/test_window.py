@@ -101,3 +101,23 @@ def test_settings_rows_keep_their_height_so_template_underscores_and_the_help_sh
         assert edit.height() >= edit.sizeHint().height(), kind
     hint = next(label for label in dialog.findChildren(QLabel) if label.text().startswith("Placeholders:"))
     assert hint.height() >= hint.heightForWidth(hint.width())  # both lines of the help, not half of them
+
+
+def test_the_task_list_keeps_its_height_and_columns_across_starts(context, qtbot) -> None:  # noqa: ANN001
+    from PySide6.QtCore import Qt
+
+    from .conftest import make_window
+    from mediaflow_gui.ui.runs.task_model import COL_INPUT, COL_PROGRESS
+    first = make_window(context, qtbot)
+    qtbot.waitExposed(first)
+    first.resizeDocks([first.bottom_dock], [360], Qt.Orientation.Vertical)  # as dragging the splitter does
+    first.tasks.table.setColumnWidth(COL_PROGRESS, 222)
+    qtbot.waitUntil(lambda: abs(first.bottom_dock.height() - 360) <= 10, timeout=3000)
+    height = first.bottom_dock.height()
+    assert abs(height - 360) <= 10 and first.tasks.table.columnWidth(COL_PROGRESS) == 222
+    first.close()
+    second = make_window(context, qtbot)
+    qtbot.waitExposed(second)
+    assert second.tasks.table.columnWidth(COL_PROGRESS) == 222
+    assert abs(second.bottom_dock.height() - height) <= 10, (second.bottom_dock.height(), height)
+    assert second.tasks.table.horizontalHeader().sectionResizeMode(COL_INPUT).name == "Stretch"

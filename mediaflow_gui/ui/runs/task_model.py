@@ -1,4 +1,5 @@
-"""The task list's model: one row per run (live or from history), newest first.
+"""The task list's model: one row per run (live or from history), in the order the runs were created
+(a batch reads top to bottom as it was given; new runs come in at the bottom, like a queue).
 
 Rows hold TaskIds; the data comes from the adapter's RunRecords (engine/run_state.py: progress,
 display status and elapsed time are the record's display rules), so a `run_updated` signal only
@@ -42,9 +43,11 @@ class TaskTableModel(QAbstractTableModel):
         if task_id in self._row:
             self.refresh_run(task_id)
             return
-        self.beginInsertRows(QModelIndex(), 0, 0)
-        self.task_ids.insert(0, task_id)
-        self._reindex()
+        # in the order runs were given, like a queue: a batch reads top to bottom as it was dropped
+        row = len(self.task_ids)
+        self.beginInsertRows(QModelIndex(), row, row)
+        self.task_ids.append(task_id)
+        self._row[task_id] = row
         self.endInsertRows()
 
     def _on_history(self, records: list) -> None:  # noqa: ANN001 - list[RunRecord]
@@ -53,10 +56,11 @@ class TaskTableModel(QAbstractTableModel):
             for r in records:
                 self.refresh_run(r.task_id)
             return
-        # history is older than anything live: append, keeping newest-first order by create time
+        # history is older than anything live: it goes above, all in the order the runs were created
+        # (a stable sort: a batch created within one clock tick keeps its given order)
         self.beginResetModel()
-        self.task_ids.extend(new)
-        self.task_ids.sort(key=lambda t: self._create_time(t), reverse=True)
+        self.task_ids = new + self.task_ids
+        self.task_ids.sort(key=lambda t: self._create_time(t))
         self._reindex()
         self.endResetModel()
 

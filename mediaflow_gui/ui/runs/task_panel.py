@@ -97,12 +97,12 @@ class TaskPanel(QWidget):
         self.table.verticalHeader().setDefaultSectionSize(30)
         header = self.table.horizontalHeader()
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        header.setSectionResizeMode(COL_TASK, QHeaderView.ResizeMode.ResizeToContents)
+        # every column but Input can be dragged wider or narrower; the window remembers them (column_state)
+        for column in (COL_TASK, COL_STATUS, COL_PROGRESS, COL_ELAPSED):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(COL_INPUT, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(COL_STATUS, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(COL_PROGRESS, QHeaderView.ResizeMode.Fixed)
-        header.setSectionResizeMode(COL_ELAPSED, QHeaderView.ResizeMode.ResizeToContents)
-        self.table.setColumnWidth(COL_PROGRESS, 150)
+        for column, width in ((COL_TASK, 170), (COL_STATUS, 90), (COL_PROGRESS, 150), (COL_ELAPSED, 80)):
+            self.table.setColumnWidth(column, width)
         self.table.doubleClicked.connect(lambda idx: self._emit_details(idx))
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self._selection_changed())
 
@@ -129,6 +129,17 @@ class TaskPanel(QWidget):
             return ""
         run: RunRecord | None = self.proxy.data(index, RunRole)
         return run.task_id if run else ""
+
+    def column_state(self) -> bytes:
+        """The columns' widths and order, for the settings."""
+        return bytes(self.table.horizontalHeader().saveState().data())
+
+    def restore_column_state(self, state: object) -> bool:
+        from PySide6.QtCore import QByteArray
+        if not state:
+            return False
+        data = state if isinstance(state, QByteArray) else QByteArray(bytes(state))  # type: ignore[arg-type]
+        return bool(self.table.horizontalHeader().restoreState(data))
 
     def select_task(self, task_id: str) -> None:
         row = self.model.row_of(task_id)
