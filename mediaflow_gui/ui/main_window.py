@@ -385,6 +385,7 @@ class MainWindow(QMainWindow):
             self.refuse(f"Nothing to run: {collected.summary() or 'no media files found'}.")
             return []
         task_ids = self.adapter.submit(self.controller.snapshot(), collected.files)
+        self.notifier.add_batch(task_ids)  # one notice when the last of them ends, not one per file
         skipped = collected.summary()
         self.statusBar().showMessage(f"Started {len(task_ids)} run(s)" + (f"; {skipped}" if skipped else "")
                                      + f": {', '.join(task_ids[:5])}{' …' if len(task_ids) > 5 else ''}", 10000)

@@ -1,17 +1,22 @@
 """Run-finished desktop notices (DesktopNotifier): the system tray where one exists, else an in-window
 toast. (The run-finished *event* to webhooks, SQS and JSON lines is notify/notifier.py's EventNotifier.)
 
-Both carry the file name and the result; clicking one asks (AppSignals.show_run_requested)
-to show the run's details. The settings can turn notifications off, or only for success or
-failure.
+A single run gets one notice with its file name and result; a batch (several files handed over at
+once: a drop, Process files/folder) gets ONE notice when its last run ends — "20 files: 19 done,
+1 failed" — instead of twenty toasts stacking over the canvas. Clicking one asks
+(AppSignals.show_run_requested) to show the run's details (a batch: its first failed run, else its
+last). A canceled run is not an error: its notice is neutral. The settings can turn notifications
+off, or only for success or failure.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, QPoint, Qt, QTimer
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QSystemTrayIcon, QVBoxLayout, QWidget
+from PySide6.QtCore import QEvent, QObject, QPoint, QSize, Qt, QTimer
+from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QPushButton, QSystemTrayIcon, QToolButton, QVBoxLayout,
+                               QWidget)
 
 from . import icons, theme
 from .engine_adapter import EngineAdapter
@@ -22,23 +27,38 @@ TOAST_MS = 7000
 MAX_TOASTS = 3
 
 
+# how a notice looks per outcome: (status colour key, icon); a canceled run is neutral, not an error
+_LOOKS = {"SUCCESS": ("SUCCESS", "success"), "FAIL": ("FAIL", "fail"), "CANCELED": ("WAITING", "cancel")}
+TOAST_WIDTH = 400
+
+
 class Toast(QFrame):
-    def __init__(self, parent: QWidget, task_id: str, title: str, text: str, success: bool,
+    def __init__(self, parent: QWidget, task_id: str, title: str, text: str, outcome: str,
                  on_click) -> None:  # noqa: ANN001
         super().__init__(parent)
         self.task_id = task_id
+        self.outcome = outcome
         self.setObjectName("toast")
-        accent = theme.STATUS_COLORS["SUCCESS" if success else "FAIL"]
+        colour_key, icon_name = _LOOKS.get(outcome, _LOOKS["FAIL"])
+        accent = theme.STATUS_COLORS[colour_key]
         self.setStyleSheet(f"QFrame#toast {{ background:{theme.PANEL_ALT}; border:1px solid {theme.BORDER};"
                            f" border-left:4px solid {accent}; border-radius:8px; }}")
         layout = QHBoxLayout(self)
-        layout.setContentsMargins(12, 10, 10, 10)
+        layout.setContentsMargins(12, 10, 8, 10)
         icon = QLabel()
-        icon.setPixmap(icons.pixmap("success" if success else "fail", 22, accent))
+        icon.setPixmap(icons.pixmap(icon_name, 22, accent))
         layout.addWidget(icon, 0, Qt.AlignmentFlag.AlignTop)
         texts = QVBoxLayout()
-        self.title_label = QLabel(f"<b>{title}</b>")
+        self.title_label = QLabel()
+        self.title_label.setTextFormat(Qt.TextFormat.PlainText)
+        font = self.title_label.font()
+        font.setBold(True)
+        self.title_label.setFont(font)
+        # a long file name is elided in the middle (its start and its extension stay), the whole title on hover
+        self.title_label.setText(self.title_label.fontMetrics().elidedText(title, Qt.TextElideMode.ElideMiddle, 250))
+        self.title_label.setToolTip(title)
         self.text_label = QLabel(text)
+        self.text_label.setTextFormat(Qt.TextFormat.PlainText)
         self.text_label.setWordWrap(True)
         self.text_label.setProperty("role", "hint")
         texts.addWidget(self.title_label)
@@ -46,13 +66,16 @@ class Toast(QFrame):
         layout.addLayout(texts, 1)
         self.details = QPushButton("Details")
         self.details.clicked.connect(lambda: (on_click(task_id), self.close_toast()))
-        close = QPushButton("×")
-        close.setFixedWidth(28)
-        close.setFlat(True)
-        close.clicked.connect(self.close_toast)
+        # an icon button: a "×" text button inside the theme's padding was squeezed to a dot
+        self.close_button = QToolButton()
+        self.close_button.setIcon(icons.icon("close"))
+        self.close_button.setIconSize(QSize(14, 14))
+        self.close_button.setAutoRaise(True)
+        self.close_button.setToolTip("Close")
+        self.close_button.clicked.connect(self.close_toast)
         layout.addWidget(self.details, 0, Qt.AlignmentFlag.AlignVCenter)
-        layout.addWidget(close, 0, Qt.AlignmentFlag.AlignTop)
-        self.setFixedWidth(380)
+        layout.addWidget(self.close_button, 0, Qt.AlignmentFlag.AlignTop)
+        self.setFixedWidth(TOAST_WIDTH)
         self.adjustSize()
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -71,6 +94,21 @@ class Toast(QFrame):
             self.deleteLater()
 
 
+@dataclass
+class Batch:
+    """Runs handed over together; one notice when the last ends."""
+
+    task_ids: list[str]
+    results: dict[str, tuple[str, str]] = field(default_factory=dict)  # task id → (result, message)
+
+    @property
+    def done(self) -> bool:
+        return len(self.results) == len(self.task_ids)
+
+    def count(self, result: str) -> int:
+        return sum(1 for r, _ in self.results.values() if r == result)
+
+
 class DesktopNotifier(QObject):
     def __init__(self, window: QWidget, adapter: EngineAdapter, settings: AppSettings, signals: AppSignals,
                  use_tray: bool | None = None) -> None:
@@ -80,6 +118,7 @@ class DesktopNotifier(QObject):
         self.settings = settings
         self.signals = signals
         self.toasts: list[Toast] = []
+        self._batch_of: dict[str, Batch] = {}  # task id → the batch it belongs to, until that batch ends
         self.sent: list[tuple[str, str, str]] = []  # (task id, title, text), newest last
         self.tray: QSystemTrayIcon | None = None
         self._tray_task = ""
@@ -98,30 +137,68 @@ class DesktopNotifier(QObject):
     def uses_tray(self) -> bool:
         return self.tray is not None
 
-    def on_run_finished(self, task_id: str, result: str, message: str) -> None:
+    def add_batch(self, task_ids: list[str]) -> None:
+        """These runs were handed over together: one notice for all of them when the last ends."""
+        if len(task_ids) < 2:
+            return
+        batch = Batch(list(task_ids))
+        for task_id in task_ids:
+            self._batch_of[task_id] = batch
+
+    def _wanted(self, result: str) -> bool:
         if not self.settings.notify_enabled:
-            return
-        success = result == "SUCCESS"
-        if (success and not self.settings.notify_success) or (not success and not self.settings.notify_failure):
-            return
+            return False
+        return self.settings.notify_success if result == "SUCCESS" else self.settings.notify_failure
+
+    def _name(self, task_id: str) -> str:
         run = self.adapter.run(task_id)
-        name = Path(run.input).name if run else task_id
-        if success:
+        return Path(run.input).name if run else task_id
+
+    def on_run_finished(self, task_id: str, result: str, message: str) -> None:
+        batch = self._batch_of.pop(task_id, None)
+        if batch is not None:
+            batch.results[task_id] = (result, message)
+            if batch.done:
+                self._batch_finished(batch)
+            return
+        if not self._wanted(result):
+            return
+        name = self._name(task_id)
+        if result == "SUCCESS":
             title, text = f"Done: {name}", f"Every subtask succeeded · {task_id}"
         elif result == "CANCELED":
             title, text = f"Canceled: {name}", f"The run was canceled · {task_id}"
         else:
             title, text = f"Failed: {name}", (message or "The run failed") + f" · {task_id}"
-        self.notify(task_id, title, text, success)
+        self.notify(task_id, title, text, result)
 
-    def notify(self, task_id: str, title: str, text: str, success: bool) -> None:
+    def _batch_finished(self, batch: Batch) -> None:
+        done, failed, canceled = batch.count("SUCCESS"), batch.count("FAIL"), batch.count("CANCELED")
+        outcome = "FAIL" if failed else ("CANCELED" if canceled and not done else "SUCCESS")
+        if not self._wanted("SUCCESS" if outcome == "SUCCESS" else "FAIL"):
+            return
+        parts = [f"{done} done"] + ([f"{failed} failed"] if failed else []) + ([f"{canceled} canceled"] if canceled else [])
+        title = f"{len(batch.task_ids)} files: {', '.join(parts)}"
+        first_failed = next((t for t in batch.task_ids if batch.results[t][0] == "FAIL"), "")
+        if first_failed:
+            message = batch.results[first_failed][1] or "the run failed"
+            more = f" (and {failed - 1} more)" if failed > 1 else ""
+            text = f"{self._name(first_failed)}{more}: {message}"
+        elif canceled:
+            text = f"{canceled} of {len(batch.task_ids)} runs were canceled"
+        else:
+            text = f"All {len(batch.task_ids)} runs succeeded"
+        self.notify(first_failed or batch.task_ids[-1], title, text, outcome)
+
+    def notify(self, task_id: str, title: str, text: str, outcome: str) -> None:
+        """Show a notice; `outcome` is SUCCESS, FAIL or CANCELED (its colour and icon)."""
         self.sent.append((task_id, title, text))
         if self.tray is not None:
             self._tray_task = task_id
-            icon = QSystemTrayIcon.MessageIcon.Information if success else QSystemTrayIcon.MessageIcon.Warning
+            icon = QSystemTrayIcon.MessageIcon.Warning if outcome == "FAIL" else QSystemTrayIcon.MessageIcon.Information
             self.tray.showMessage(title, text, icon, TOAST_MS)
             return
-        toast = Toast(self.window, task_id, title, text[:300], success, self.signals.show_run_requested.emit)
+        toast = Toast(self.window, task_id, title, text[:300], outcome, self.signals.show_run_requested.emit)
         toast.on_closed = self._forget
         self.toasts.append(toast)
         while len([t for t in self.toasts if not t.closed]) > MAX_TOASTS:

@@ -39,6 +39,9 @@ def test_a_dropped_folder_runs_its_media_files_in_order_and_sums_up_the_rest(win
     assert message.startswith("Started 3 run(s); skipped 2 files that are not media (")
     assert "notes.txt" in message and "log.csv" in message
     assert window.bottom_tabs.currentWidget() is window.tasks
+    for task_id in ("mf-test-1-0", "mf-test-1-1", "mf-test-1-2"):  # the three runs end: one notice for all
+        window.notifier.on_run_finished(task_id, "SUCCESS", "")
+    assert [title for _, title, _ in window.notifier.sent] == ["3 files: 3 done"]
 
 
 def test_a_dropped_text_file_starts_no_run(window, tmp_path: Path) -> None:  # noqa: ANN001

@@ -121,3 +121,49 @@ def test_the_task_list_keeps_its_height_and_columns_across_starts(context, qtbot
     assert second.tasks.table.columnWidth(COL_PROGRESS) == 222
     assert abs(second.bottom_dock.height() - height) <= 10, (second.bottom_dock.height(), height)
     assert second.tasks.table.horizontalHeader().sectionResizeMode(COL_INPUT).name == "Stretch"
+
+
+def test_a_batch_gets_one_notice_when_its_last_run_ends(window) -> None:  # noqa: ANN001
+    n = window.notifier
+    ids = [f"mf-batch-{i}" for i in range(20)]
+    n.add_batch(ids)
+    for task_id in ids[:-1]:
+        result = "FAIL" if task_id == "mf-batch-3" else "SUCCESS"
+        n.on_run_finished(task_id, result, "Task 'HD 720p' failed: unreadable" if result == "FAIL" else "")
+    assert n.sent == [] and n.live_toasts() == []  # nothing stacks up while the batch runs
+    n.on_run_finished(ids[-1], "SUCCESS", "")
+    assert [title for _, title, _ in n.sent] == ["20 files: 19 done, 1 failed"]
+    [(task_id, _, text)] = n.sent
+    assert task_id == "mf-batch-3" and text == "mf-batch-3: Task 'HD 720p' failed: unreadable"
+    [toast] = n.live_toasts()
+    assert toast.outcome == "FAIL" and toast.details.text() == "Details"
+    asked: list[str] = []
+    window.signals.show_run_requested.disconnect()
+    window.signals.show_run_requested.connect(asked.append)
+    toast.details.click()
+    assert asked == ["mf-batch-3"]  # Details opens the failed run
+    # a run outside any batch still gets its own notice
+    n.on_run_finished("mf-single", "SUCCESS", "")
+    assert n.sent[-1][1] == "Done: mf-single"
+
+
+def test_canceled_is_neutral_and_the_close_button_closes(window, qtbot) -> None:  # noqa: ANN001
+    n = window.notifier
+    n.add_batch(["mf-c-1", "mf-c-2"])
+    n.on_run_finished("mf-c-1", "CANCELED", "Canceled by request")
+    n.on_run_finished("mf-c-2", "CANCELED", "Canceled by request")
+    assert n.sent[-1][1] == "2 files: 0 done, 2 canceled"
+    [toast] = n.live_toasts()
+    assert toast.outcome == "CANCELED"  # not shown as an error
+    assert "#8b949e" in toast.styleSheet() and "#f85149" not in toast.styleSheet()
+    qtbot.waitExposed(toast)
+    assert toast.close_button.isVisible() and toast.close_button.width() >= 20  # a real button, not a squeezed dot
+    toast.close_button.click()
+    assert n.live_toasts() == []
+    # a long name is elided in the middle, the whole title on hover
+    n.on_run_finished("mf-long", "SUCCESS", "")
+    long_title = "Done: " + "very long holiday clip name " * 6 + ".mp4"
+    n.notify("mf-long", long_title, "x", "SUCCESS")
+    toast = n.live_toasts()[-1]
+    assert "…" in toast.title_label.text() and toast.title_label.text().endswith(".mp4")
+    assert toast.title_label.toolTip() == long_title
