@@ -30,6 +30,18 @@ def main(argv: list[str] | None = None) -> int:
     from .ui.theme import apply_theme
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    # one app per user and data dir: a second start hands its files to the first and exits
+    from .paths import data_dir
+    from .ui.single_instance import SingleInstance, hand_over, message_for, server_name
+    name = server_name(data_dir())
+    message = message_for(args.workflow, [str(p) for p in args.process])
+    if hand_over(name, message):
+        print("MediaFlow is already running: "
+              + (f"handed {len(message['process'])} file(s) to it" if message["process"] else "brought it to the front"))
+        return 0
+    instance = SingleInstance(name)
+    if not instance.listen() and hand_over(name, message):  # another start won the race: hand over to it
+        return 0
     app.setApplicationName("MediaFlow")
     app.setOrganizationName("MediaFlow")
     app.setWindowIcon(icons.app_icon())
@@ -49,6 +61,8 @@ def main(argv: list[str] | None = None) -> int:
 
     # the one shutdown (AppContext.shutdown: cancel runs, let the task store record their end, close the
     # runtime), whatever asks for it: the window closed (also by File ▸ Quit), or Qt quitting
+    instance.received.connect(window.take_hand_over)
+    window.closed.connect(instance.close)  # a start during shutdown becomes the next first app
     window.closed.connect(context.request_shutdown)
     app.aboutToQuit.connect(context.request_shutdown)
 

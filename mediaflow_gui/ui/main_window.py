@@ -365,6 +365,19 @@ class MainWindow(QMainWindow):
         last = self.settings.last_input_folder
         return last if last and Path(last).is_dir() else str(Path.home())
 
+    def take_hand_over(self, message: dict) -> None:
+        """A second start of the app handed its arguments over (ui/single_instance.py): open its
+        workflow, run its files, and come to the front."""
+        workflow = message.get("workflow")
+        if isinstance(workflow, str) and workflow:
+            self.documents.open(workflow)
+        files = [str(p) for p in message.get("process") or [] if isinstance(p, str)]
+        if files:
+            self.process_files(files)
+        self.showNormal()
+        self.raise_()
+        self.activateWindow()
+
     def workflow_can_run(self) -> bool:
         """True when the drawn workflow has no problems; otherwise shows them and says so."""
         self.controller.revalidate()  # the live check may still be waiting for its timer
