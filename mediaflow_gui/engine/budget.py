@@ -5,8 +5,11 @@ counted in CPU threads rather than in processes: with 8 tokens, eight 1-thread s
 4-thread steps run at once. All runs of one Engine share one budget, so eight dropped files do
 not start 8 × 6 FFmpeg processes.
 
-Waiters are served first come, first served (a large request at the head is not overtaken by
-small ones, so it cannot starve). A request larger than the whole budget is capped to it.
+Waiters are served in queue order: by their run's place in the queue (`enqueue`, `move`), then
+first come, first served within a run (a large request at the head is not overtaken by small
+ones, so it cannot starve). A run counts as started at its first grant (`on_start` callbacks:
+the engine emits RunStarted then, so a run waiting for CPU is "queued", not "running 0 %").
+While the queue is paused no run starts; runs already started go on to their end. A request larger than the whole budget is capped to it.
 `threads_for()` is the single place that decides a step's share; refine it there. A fused
 process (media/fusion: several steps sharing one decode) asks with a weight, the number of
 workers it can keep busy (its encoders plus the decode), and so gets a bigger share.
@@ -17,9 +20,18 @@ each encoder's `-threads`): one token is one core's worth of work.
 from __future__ import annotations
 
 import asyncio
-import collections
 import contextlib
-from typing import AsyncIterator
+import itertools
+from dataclasses import dataclass
+from typing import AsyncIterator, Callable
+
+
+@dataclass
+class _Waiter:
+    n: int
+    future: asyncio.Future[None]
+    owner: str
+    seq: int
 
 
 class ThreadBudget:
@@ -27,7 +39,63 @@ class ThreadBudget:
         self.total = max(1, int(total))
         self._free = self.total
         self.peak = 0  # the most tokens ever held at once (never above total; tests and benchmarks read it)
-        self._waiters: collections.deque[tuple[int, asyncio.Future[None]]] = collections.deque()
+        self._waiters: list[_Waiter] = []
+        self._seq = itertools.count()
+        self._rank: dict[str, float] = {}  # a run's place in the queue (lower first)
+        self._started: set[str] = set()  # runs that got their first grant
+        self._on_start: dict[str, Callable[[], None]] = {}
+        self.paused = False
+
+    # -- the queue of runs ----------------------------------------------------------------------
+    def enqueue(self, owner: str) -> None:
+        """A new run joins the end of the queue."""
+        if owner not in self._rank:
+            self._rank[owner] = float(next(self._seq))
+
+    def when_started(self, owner: str, callback: Callable[[], None]) -> None:
+        """Call `callback` once, at `owner`'s first grant (now, if it has had one)."""
+        if owner in self._started:
+            callback()
+        else:
+            self._on_start[owner] = callback
+
+    def forget(self, owner: str) -> None:
+        """The run ended: it leaves the queue."""
+        self._rank.pop(owner, None)
+        self._started.discard(owner)
+        self._on_start.pop(owner, None)
+
+    def queued(self) -> list[str]:
+        """Runs that have not started yet, in the order they will."""
+        return sorted((o for o in self._rank if o not in self._started), key=self._rank.__getitem__)
+
+    def started(self, owner: str) -> bool:
+        return owner in self._started
+
+    def move(self, owner: str, where: str) -> bool:
+        """Move a queued run "up", "down", to the "top" or the "bottom" of the queue; False if it
+        is not queued (started runs keep their place) or cannot move that way."""
+        queue = self.queued()
+        if owner not in queue or where not in ("up", "down", "top", "bottom"):
+            return False
+        i = queue.index(owner)
+        target = {"up": i - 1, "down": i + 1, "top": 0, "bottom": len(queue) - 1}[where]
+        if target == i or not 0 <= target < len(queue):
+            return False
+        queue.insert(target, queue.pop(i))
+        ranks = sorted(self._rank[o] for o in queue)  # the same places, handed out in the new order
+        for o, rank in zip(queue, ranks):
+            self._rank[o] = rank
+        self._wake()
+        return True
+
+    def pause(self) -> None:
+        """Start no further run; started runs go on."""
+        self.paused = True
+
+    def resume(self) -> None:
+        self.paused = False
+        self._wake()
 
     @property
     def free(self) -> int:
@@ -52,20 +120,36 @@ class ThreadBudget:
         """
         return min(max(1, requested) * max(1, weight), self.total)
 
-    async def acquire(self, n: int) -> int:
+    def _may_start(self, owner: str) -> bool:
+        return not self.paused or owner in self._started or not owner
+
+    def _granted(self, owner: str) -> None:
+        self.peak = max(self.peak, self.in_use)
+        if owner and owner not in self._started:
+            self._started.add(owner)
+            callback = self._on_start.pop(owner, None)
+            if callback is not None:
+                callback()
+
+    async def acquire(self, n: int, owner: str = "") -> int:
+        """Take `n` tokens (capped to the budget) for the run `owner` ("" : outside any queue)."""
         n = self.threads_for(n)
-        if not self._waiters and self._free >= n:
+        if owner:
+            self.enqueue(owner)
+        if not self._waiters and self._free >= n and self._may_start(owner):
             self._free -= n
-            self.peak = max(self.peak, self.in_use)
+            self._granted(owner)
             return n
         fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        entry = (n, fut)
+        entry = _Waiter(n, fut, owner, next(self._seq))
         self._waiters.append(entry)
+        self._wake()  # a started run may go past queued runs while the queue is paused
         try:
             await fut
         except asyncio.CancelledError:
             if entry in self._waiters:
                 self._waiters.remove(entry)
+                self._wake()  # a big request at the head that goes may let smaller ones through
             elif fut.done() and not fut.cancelled():
                 self._free += n  # granted just as we were canceled: give the tokens back
                 self._wake()
@@ -76,22 +160,26 @@ class ThreadBudget:
         self._free = min(self.total, self._free + n)
         self._wake()
 
+    def _order(self, waiter: _Waiter) -> tuple[float, int]:
+        return (self._rank.get(waiter.owner, -1.0), waiter.seq)
+
     def _wake(self) -> None:
+        self._waiters = [w for w in self._waiters if not w.future.done()]
+        self._waiters.sort(key=self._order)
         while self._waiters:
-            n, fut = self._waiters[0]
-            if fut.done():
-                self._waiters.popleft()
-                continue
-            if self._free < min(n, self.total):  # a request from before a shrink cannot exceed the new total
+            head = next((w for w in self._waiters if self._may_start(w.owner)), None)
+            if head is None:  # paused: only runs that have not started are waiting
                 break
-            self._waiters.popleft()
-            self._free -= min(n, self.total)
-            self.peak = max(self.peak, self.in_use)
-            fut.set_result(None)
+            if self._free < min(head.n, self.total):  # a request from before a shrink cannot exceed the new total
+                break
+            self._waiters.remove(head)
+            self._free -= min(head.n, self.total)
+            self._granted(head.owner)
+            head.future.set_result(None)
 
     @contextlib.asynccontextmanager
-    async def hold(self, n: int) -> AsyncIterator[int]:
-        got = await self.acquire(n)
+    async def hold(self, n: int, owner: str = "") -> AsyncIterator[int]:
+        got = await self.acquire(n, owner)
         try:
             yield got
         finally:

@@ -155,6 +155,31 @@ class Engine:
     def running(self) -> list[str]:
         return [tid for tid, h in self._handles.items() if h.done is None or not h.done.done()]
 
+    # -- the queue: runs wait for CPU in order; a person can pause it and reorder what waits ---------
+    def queued(self) -> list[str]:
+        """Runs that have not started (waiting for CPU), in the order they will start."""
+        return [t for t in self.budget.queued() if t in self._handles]
+
+    def queue_position(self, task_id: str) -> int | None:
+        """How many queued runs start before this one (0: next); None when it is not queued."""
+        queue = self.queued()
+        return queue.index(task_id) if task_id in queue else None
+
+    def move(self, task_id: str, where: str) -> bool:
+        """Move a queued run "up", "down", to the "top" or "bottom"; False if it cannot."""
+        return self.budget.move(task_id, where)
+
+    def pause_queue(self) -> None:
+        """Start no further run until resume_queue(); started runs go on to their end."""
+        self.budget.pause()
+
+    def resume_queue(self) -> None:
+        self.budget.resume()
+
+    @property
+    def queue_paused(self) -> bool:
+        return self.budget.paused
+
     # -- internals ----------------------------------------------------------------------------
     def _keep_record(self, event: Event) -> None:
         """Apply an event of one of this engine's runs to its record (a bus subscriber)."""
@@ -174,6 +199,7 @@ class Engine:
         plan, problem = self._plan_for(workflow, snapshot)
         task_id = new_task_id()
         self._handles[task_id] = _RunHandle(task_id, loop)
+        self.budget.enqueue(task_id)  # its place in the queue of runs waiting for CPU
         steps = tuple(StepInfo(s.node_id, s.name, s.task_kind, tuple(s.applied_in))
                       for s in (plan.steps[sid] for sid in plan.order)) \
             if plan else ()
@@ -238,7 +264,8 @@ class Engine:
                 # and a run costs one thread hop before its steps, not four
                 local, choice, probe_cache, metadata = await asyncio.to_thread(
                     self._prepare, local, input_label or str(input), target)
-                self.bus.emit(RunStarted(task_id, metadata=metadata))
+                # started when its first step gets CPU (the budget's grant): until then it is queued (WAITING)
+                self.budget.when_started(task_id, lambda: self.bus.emit(RunStarted(task_id, metadata=metadata)))
                 source_name = PurePosixPath(input_label or str(input)).stem if (input_label or "://" in str(input)) \
                     else Path(input).stem
                 executor = PlanExecutor(
@@ -301,6 +328,7 @@ class Engine:
                 failed_step: str = "") -> RunRecord:
         if handle.done is not None and handle.done.done():
             return handle.done.result()
+        self.budget.forget(handle.task_id)
         self.bus.emit(RunFinished(handle.task_id, result, code, message, failed_step=failed_step))
         record = self._records.pop(handle.task_id)  # the RunFinished above is applied to it
         if handle.done is not None:

@@ -260,7 +260,7 @@ class PlanExecutor:
         if not result.jobs:
             raise StepFailure(ErrorCode.INTERNAL_ERROR, ctx.step_id, "the builder made no FFmpeg job")
 
-        async with self.budget.hold(threads) as held:
+        async with self.budget.hold(threads, self.task_id) as held:
             started = time.time()
             self.bus.emit(SubtaskStarted(self.task_id, ctx.step_id, tuple(str(a) for a in result.jobs[0].args),
                                          time=started, input=str(ctx.input_path), threads=held))
@@ -349,7 +349,7 @@ class PlanExecutor:
     async def _run_fused(self, fused: fusion.FusedJob, threads: int) -> tuple[list[str], str] | None:
         """Run the fused job; None on success, else (members FFmpeg's error names, the error text)."""
         sids = fused.step_ids
-        async with self.budget.hold(threads) as held:
+        async with self.budget.hold(threads, self.task_id) as held:
             started = time.time()
             command = tuple(str(a) for a in fused.job.args)
             for ctx in fused.members:

@@ -104,6 +104,35 @@ class EngineAdapter(QObject):
     def cancel(self, task_id: str) -> bool:
         return self.engine.cancel(task_id)
 
+    # -- the queue (runs waiting for CPU; engine.Engine's queue) ------------------------------------
+    def queue_position(self, task_id: str) -> int | None:
+        """How many queued runs start before this one; None when it is not waiting."""
+        run = self.runs.get(task_id)
+        if run is None or run.finished:
+            return None
+        return self.engine.queue_position(task_id)
+
+    def move_in_queue(self, task_id: str, where: str) -> bool:
+        """Move a waiting run "up", "down", to the "top" or "bottom" of the queue."""
+        moved = self.engine.move(task_id, where)
+        if moved:
+            for tid in self.engine.queued():  # their "n ahead" changed
+                self.signals.run_updated.emit(tid)
+        return moved
+
+    def set_queue_paused(self, paused: bool) -> None:
+        """Pause: no further run starts (started ones finish). Resume: the queue goes on."""
+        if paused:
+            self.engine.pause_queue()
+        else:
+            self.engine.resume_queue()
+        for tid in self.engine.queued():
+            self.signals.run_updated.emit(tid)
+
+    @property
+    def queue_paused(self) -> bool:
+        return self.engine.queue_paused
+
     def can_cancel(self, task_id: str) -> bool:
         run = self.runs.get(task_id)
         return run is not None and not run.finished and task_id in self.engine.running()

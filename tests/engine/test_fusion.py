@@ -234,8 +234,8 @@ def test_thread_budget_is_never_exceeded(tmp_path: Path, video_clip: Path, monke
     over: list[int] = []
     real_acquire = budget.acquire
 
-    async def checked(n: int) -> int:
-        got = await real_acquire(n)
+    async def checked(n: int, owner: str = "") -> int:
+        got = await real_acquire(n, owner)
         if budget.in_use > budget.total:
             over.append(budget.in_use)
         return got

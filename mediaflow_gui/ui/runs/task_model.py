@@ -73,13 +73,35 @@ class TaskTableModel(QAbstractTableModel):
         if row is not None:
             self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
 
+    def status_text(self, run: RunRecord) -> str:
+        """A run waiting for CPU reads "Queued (2 ahead)" (or "next", or "paused"), not "Running 0 %"."""
+        if not run.finished and run.display_status == "WAITING":
+            ahead = self.adapter.queue_position(run.task_id)
+            if ahead is not None:
+                if self.adapter.queue_paused:
+                    return "Queued (paused)"
+                return "Queued (next)" if ahead == 0 else f"Queued ({ahead} ahead)"
+        return STATUS_TEXT.get(run.display_status, run.display_status)
+
     def tick(self) -> None:
-        """Refresh the elapsed column of running rows (called once a second)."""
+        """Refresh the elapsed column of running rows and the place of queued ones (once a second)."""
         for tid, row in self._row.items():
             run = self.adapter.run(tid)
-            if run is not None and not run.finished and run.begin_time is not None:
-                idx = self.index(row, COL_ELAPSED)
+            if run is not None and not run.finished:
+                column = COL_ELAPSED if run.begin_time is not None else COL_STATUS
+                idx = self.index(row, column)
                 self.dataChanged.emit(idx, idx)
+
+    def remove_finished(self) -> int:
+        """Take finished runs off the list (they stay in the task store: `mediaflow status`, search)."""
+        keep = [t for t in self.task_ids if not ((run := self.adapter.run(t)) is not None and run.finished)]
+        removed = len(self.task_ids) - len(keep)
+        if removed:
+            self.beginResetModel()
+            self.task_ids = keep
+            self._reindex()
+            self.endResetModel()
+        return removed
 
     def run_at(self, row: int) -> RunRecord | None:
         if 0 <= row < len(self.task_ids):
@@ -116,7 +138,7 @@ class TaskTableModel(QAbstractTableModel):
             if col == COL_INPUT:
                 return input_display(run.input)
             if col == COL_STATUS:
-                return STATUS_TEXT.get(run.display_status, run.display_status)
+                return self.status_text(run)
             if col == COL_PROGRESS:
                 return theme.percent_text(run.progress, running=not run.finished)
             if col == COL_ELAPSED:

@@ -79,18 +79,27 @@ class TaskPanel(QWidget):
             b.setText(tip.split(" ")[0])
             return b
 
-        self.cancel_button = button("cancel", "Cancel the selected run")
+        self.cancel_button = button("cancel", "Cancel the selected runs")
         self.retry_button = button("retry", "Retry the selected run")
         self.details_button = button("details", "Details of the selected run")
+        self.pause_button = button("cancel", "Pause the queue: start no further run (running ones finish)")
+        self.pause_button.setText("Pause queue")
+        self.pause_button.setCheckable(True)
+        self.clear_button = button("new", "Clear finished runs from the list (they stay in the task history)")
+        self.clear_button.setText("Clear finished")
         self.cancel_button.clicked.connect(self.cancel_selected)
         self.retry_button.clicked.connect(self.retry_selected)
         self.details_button.clicked.connect(lambda: self._emit_details())
+        self.pause_button.toggled.connect(self.set_queue_paused)
+        self.clear_button.clicked.connect(self.clear_finished)
 
         self.table = QTableView()
         self.table.setModel(self.proxy)
         self.table.setItemDelegateForColumn(COL_PROGRESS, ProgressDelegate(self.table))
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)  # cancel several at once
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._context_menu)
         self.table.setAlternatingRowColors(True)
         self.table.setShowGrid(False)
         self.table.verticalHeader().hide()
@@ -111,6 +120,8 @@ class TaskPanel(QWidget):
         top.addWidget(self.cancel_button)
         top.addWidget(self.retry_button)
         top.addWidget(self.details_button)
+        top.addWidget(self.pause_button)
+        top.addWidget(self.clear_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 6, 8, 8)
         layout.addLayout(top)
@@ -154,17 +165,72 @@ class TaskPanel(QWidget):
         self._update_buttons()
         self.current_run_changed.emit(self.selected_task_id())
 
+    def selected_task_ids(self) -> list[str]:
+        """Every selected run, top to bottom."""
+        rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
+        ids = []
+        for row in rows:
+            run: RunRecord | None = self.proxy.data(self.proxy.index(row, 0), RunRole)
+            if run is not None:
+                ids.append(run.task_id)
+        current = self.selected_task_id()
+        return ids or ([current] if current else [])
+
     def _update_buttons(self) -> None:
         tid = self.selected_task_id()
         run = self.adapter.run(tid) if tid else None
-        self.cancel_button.setEnabled(bool(run) and self.adapter.can_cancel(tid))
+        self.cancel_button.setEnabled(any(self.adapter.can_cancel(t) for t in self.selected_task_ids()))
         self.retry_button.setEnabled(bool(run) and run.finished and run.workflow is not None
                                      and "://" not in run.input)
         self.details_button.setEnabled(bool(run))
 
     def cancel_selected(self) -> bool:
-        tid = self.selected_task_id()
-        return bool(tid) and self.adapter.cancel(tid)
+        """Cancel every selected run that can be (running or queued); True if any was."""
+        canceled = [t for t in self.selected_task_ids() if self.adapter.can_cancel(t) and self.adapter.cancel(t)]
+        return bool(canceled)
+
+    def set_queue_paused(self, paused: bool) -> None:
+        self.adapter.set_queue_paused(paused)
+        self.pause_button.setChecked(paused)
+        self.pause_button.setText("Resume queue" if paused else "Pause queue")
+
+    def clear_finished(self) -> int:
+        return self.model.remove_finished()
+
+    def move_selected(self, where: str) -> bool:
+        """Move the selected waiting runs "up", "down", to the "top" or "bottom" of the queue."""
+        ids = self.selected_task_ids()
+        # the run nearest the way it moves goes first, so that the selection keeps its own order
+        order = list(reversed(ids)) if where in ("top", "down") else ids
+        moved = [t for t in order if self.adapter.move_in_queue(t, where)]
+        return bool(moved)
+
+    def _context_menu(self, pos) -> None:  # noqa: ANN001
+        from PySide6.QtGui import QGuiApplication
+        from PySide6.QtWidgets import QMenu
+        index = self.table.indexAt(pos)
+        if index.isValid() and not self.table.selectionModel().isRowSelected(index.row(), QModelIndex()):
+            self.table.selectRow(index.row())
+        ids = self.selected_task_ids()
+        if not ids:
+            return
+        queued = [t for t in ids if self.adapter.queue_position(t) is not None]
+        menu = QMenu(self)
+        menu.addAction(icons.icon("details"), "Details", lambda: self._emit_details())
+        retry = menu.addAction(icons.icon("retry"), "Retry", self.retry_selected)
+        retry.setEnabled(self.retry_button.isEnabled())
+        cancel = menu.addAction(icons.icon("cancel"), f"Cancel {len(ids)} runs" if len(ids) > 1 else "Cancel",
+                                self.cancel_selected)
+        cancel.setEnabled(self.cancel_button.isEnabled())
+        menu.addSeparator()
+        for label, where in (("Move to top", "top"), ("Move up", "up"), ("Move down", "down"),
+                             ("Move to bottom", "bottom")):
+            action = menu.addAction(label, lambda w=where: self.move_selected(w))
+            action.setEnabled(bool(queued))
+        menu.addSeparator()
+        menu.addAction("Copy TaskId", lambda: QGuiApplication.clipboard().setText("\n".join(ids)))
+        self.context_menu = menu  # tests read it
+        menu.popup(self.table.viewport().mapToGlobal(pos))
 
     def retry_selected(self) -> str | None:
         tid = self.selected_task_id()
