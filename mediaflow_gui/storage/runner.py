@@ -178,14 +178,16 @@ class BindingRunner:
         self._source_state = ("watching", "")
         # subscribed before the first listing: an upload while it lists is in the listing or in the stream
         await source.start()
-        self.status.state = "watching"  # what _update_state starts from
+        # the status stays "starting" through the first listing (_update_state leaves it alone): whoever
+        # reads it must not see "watching" before start() has finished
         ok, _ = await self._reconcile_pass()
         if not ok and not self._baselined:
             log.info("binding %s: baseline deferred (%s)", b.name, self._listing_error)
         self.status.since = time.time()
+        self._task = asyncio.get_running_loop().create_task(self._watch(source), name=f"mediaflow-watch-{b.id}")
+        self.status.state = "watching"  # what _update_state starts from: it says "unreachable" if so
         self._update_state()
         self._set(self.status.state, self.status.message)
-        self._task = asyncio.get_running_loop().create_task(self._watch(source), name=f"mediaflow-watch-{b.id}")
 
     def _source_request(self) -> SourceRequest:
         b = self.binding
