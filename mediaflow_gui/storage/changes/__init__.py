@@ -3,6 +3,7 @@
 One module per job:
   base.py          ObjectChange, Rescan and the ChangeSource interface (start, changes(), stop, describe)
   choose.py        which source a binding gets, per connection, and its WatchSettings
+  stream.py        what the two stream readers share: a reader thread, a queue, reconnecting
   filer_stream.py  the embedded store: its filer's metadata stream (`weed filer.meta.tail`)
   sqs.py           AWS S3 and stores that speak its notifications: S3 → SQS (and setting that up)
   minio.py         MinIO: its ListenBucketNotification stream

@@ -38,30 +38,20 @@ import signal
 import subprocess
 import threading
 import time
-from dataclasses import dataclass
-from typing import Any, AsyncIterator, Callable
+from typing import Any, Callable
 
 from ...engine.spawn import Spawner, pdeathsig_preexec
 from ..embedded.binary import find_weed
 from ..embedded.ports import HOST
 from ..embedded.security import child_environment
 from ..embedded.store import EmbeddedStore
-from .base import Change, ChangeSource, ObjectChange, Rescan, put_threadsafe
+from .base import Change, ObjectChange, Rescan, put_threadsafe
+from .stream import StreamEnded, StreamSource
 
 log = logging.getLogger(__name__)
 
 _HEALTHY_AFTER = 5.0  # seconds: a stream that lasted this long counts as having worked
 _KEEPS_ENDING = 3  # ends in a row while S3 answers: poll until a stream lasts again
-
-
-@dataclass(frozen=True)
-class _Ended:
-    generation: int
-    code: int | None
-    text: str  # the last non-JSON line the tail printed (its error)
-
-
-_STOP = object()
 
 
 class MetaStreamParser:
@@ -120,7 +110,7 @@ def change_from_event(event: dict[str, Any], bucket: str) -> tuple[ObjectChange 
     return ObjectChange(bucket, path[len(root):], None, size, ts_ns / 1e9), ts_ns
 
 
-class FilerStreamSource(ChangeSource):
+class FilerStreamSource(StreamSource):
     """Changes under s3://bucket/prefix of the embedded store, from its filer's metadata stream."""
 
     kind = "filer"
@@ -128,20 +118,16 @@ class FilerStreamSource(ChangeSource):
     def __init__(self, store: EmbeddedStore, bucket: str, prefix: str = "", *, probe: Callable[[], None],
                  describe_error: Callable[[BaseException], str], retry_delays: tuple[float, ...] = (0.5, 1, 2, 4, 8),
                  overlap: float = 1.0) -> None:
-        super().__init__()
+        super().__init__(retry_delays)
         self.store = store
         self.bucket = bucket
         self.prefix = prefix
         self.probe = probe  # raises when the store's S3 does not answer
         self.describe_error = describe_error
-        self.retry_delays = tuple(retry_delays) or (1.0,)
         self.overlap_ns = int(overlap * 1e9)
-        self.events = 0  # changes yielded
         self.last_event_ns = 0  # the time of the last event the filer sent (any key under the prefix)
         self._resume_ns = 0
-        self._queue: asyncio.Queue[Any] | None = None
         self._proc: subprocess.Popen[bytes] | None = None
-        self._generation = 0
         self._connected_at = 0.0
         self._failures = 0  # stream ends in a row since one last lasted
         self._lock = threading.Lock()
@@ -201,7 +187,7 @@ class FilerStreamSource(ChangeSource):
                 if change is not None:
                     put_threadsafe(loop, queue, change)
         code = proc.wait()
-        put_threadsafe(loop, queue, _Ended(generation, code, last_text))
+        put_threadsafe(loop, queue, StreamEnded(generation, last_text or f"weed filer.meta.tail exited with code {code}"))
 
     async def _connect(self) -> bool:
         """Start a tail if S3 answers; report the state. True when a tail runs."""
@@ -216,30 +202,23 @@ class FilerStreamSource(ChangeSource):
         except Exception as exc:  # unreachable, or weed missing: say why, retry later
             self._set_state("unreachable", self.describe_error(exc))
             return False
-        assert self._queue is not None
-        self._generation += 1
         self._proc = proc
         self._connected_at = time.monotonic()
-        self.connects += 1
-        threading.Thread(target=self._read, args=(proc, self._generation, asyncio.get_running_loop(), self._queue),
-                         name=f"mediaflow-filer-tail-{self.bucket}", daemon=True).start()
+        self._start_reader(self._read, proc, f"mediaflow-filer-tail-{self.bucket}")
         log.debug("filer stream for s3://%s/%s: %s", self.bucket, self.prefix, " ".join(argv))
         self._set_state("watching")
         return True
 
     async def start(self) -> None:
-        self._queue = asyncio.Queue()
         # from a second before now: an upload racing with this start is replayed, not missed
         self._resume_ns = time.time_ns() - self.overlap_ns
-        await self._connect()
+        await super().start()
 
-    def stop(self) -> None:
-        super().stop()
-        if self._queue is not None:
-            self._queue.put_nowait(_STOP)
-        self._terminate()
+    @property
+    def _connected(self) -> bool:
+        return self._proc is not None
 
-    def _terminate(self) -> None:
+    def _close(self) -> None:
         proc, self._proc = self._proc, None
         if proc is not None and proc.poll() is None:
             try:
@@ -247,12 +226,12 @@ class FilerStreamSource(ChangeSource):
             except OSError:
                 pass
 
-    async def _ended(self, item: _Ended) -> bool:
-        """The tail exited: say why, wait, and tell whether to poll meanwhile (True)."""
+    async def _ended(self, ended: StreamEnded) -> Change | None:
+        """The tail exited: say why, wait; a Rescan while it keeps ending (poll until a stream lasts)."""
         self._proc = None
         lasted = time.monotonic() - self._connected_at
         self._failures = 1 if lasted >= _HEALTHY_AFTER else self._failures + 1
-        why = item.text or f"weed filer.meta.tail exited with code {item.code}"
+        why = ended.reason
         try:
             await asyncio.to_thread(self.probe)
         except Exception as exc:  # the store is away: that is the reason a person needs
@@ -265,30 +244,4 @@ class FilerStreamSource(ChangeSource):
             log.info("filer stream for s3://%s/%s ended (%s); reconnecting", self.bucket, self.prefix, why)
         delay = self.retry_delays[min(self._failures, len(self.retry_delays)) - 1]
         await self._sleep(delay)
-        return degraded
-
-    async def changes(self) -> AsyncIterator[Change]:
-        if self._queue is None:
-            await self.start()
-        assert self._queue is not None
-        delay_index = 0
-        try:
-            while not self.stopping:
-                if self._proc is None:
-                    if not await self._connect():
-                        await self._sleep(self.retry_delays[min(delay_index, len(self.retry_delays) - 1)])
-                        delay_index += 1
-                        continue
-                    delay_index = 0
-                item = await self._queue.get()
-                if item is _STOP:
-                    return
-                if isinstance(item, _Ended):
-                    if item.generation == self._generation and not self.stopping and await self._ended(item):
-                        yield Rescan("the filer stream keeps ending")
-                    continue
-                self.events += 1
-                yield item
-        finally:
-            self._terminate()
-
+        return Rescan("the filer stream keeps ending") if degraded else None

@@ -19,13 +19,13 @@ import json
 import logging
 import socket
 import ssl
-import threading
 from dataclasses import dataclass
-from typing import Any, AsyncIterator, Callable
+from typing import Any, Callable
 from urllib.parse import quote, urlencode, urlparse
 
 from ..s3 import S3Connection
-from .base import Change, ChangeSource, Rescan, put_threadsafe
+from .base import Change, Rescan, put_threadsafe
+from .stream import StreamEnded, StreamSource
 from .s3_events import changes_from_records
 
 log = logging.getLogger(__name__)
@@ -109,16 +109,7 @@ def answers_listen(conn: S3Connection, bucket: str, timeout: float = 3.0) -> boo
         stream.close()
 
 
-@dataclass(frozen=True)
-class _Ended:
-    generation: int
-    reason: str
-
-
-_STOP = object()
-
-
-class MinioListenSource(ChangeSource):
+class MinioListenSource(StreamSource):
     """Object creations under s3://bucket/prefix from MinIO's listen stream."""
 
     kind = "minio"
@@ -126,17 +117,13 @@ class MinioListenSource(ChangeSource):
     def __init__(self, conn: S3Connection, bucket: str, prefix: str = "", *,
                  describe_error: Callable[[BaseException], str], read_timeout: float = 30.0,
                  retry_delays: tuple[float, ...] = (1, 2, 5, 10)) -> None:
-        super().__init__()
+        super().__init__(retry_delays)
         self.conn = conn
         self.bucket = bucket
         self.prefix = prefix
         self.describe_error = describe_error
         self.read_timeout = read_timeout  # MinIO writes a keep-alive every 0.5 s: silence this long is a dead link
-        self.retry_delays = tuple(retry_delays) or (1.0,)
-        self.events = 0
-        self._queue: asyncio.Queue[Any] | None = None
         self._stream: _Stream | None = None
-        self._generation = 0
 
     def describe(self) -> str:
         return "events (MinIO listen)"
@@ -164,7 +151,7 @@ class MinioListenSource(ChangeSource):
             reason = f"{type(exc).__name__}: {exc}"
         finally:
             stream.close()
-            put_threadsafe(loop, queue, _Ended(generation, reason))
+            put_threadsafe(loop, queue, StreamEnded(generation, reason))
 
     async def _connect(self) -> bool:
         try:
@@ -177,56 +164,25 @@ class MinioListenSource(ChangeSource):
             stream.close()
             self._set_state("unreachable", f"{self.conn.endpoint_url} answered the listen request with HTTP {status}")
             return False
-        assert self._queue is not None
-        self._generation += 1
         self._stream = stream
-        self.connects += 1
-        threading.Thread(target=self._read, args=(stream, self._generation, asyncio.get_running_loop(), self._queue),
-                         name=f"mediaflow-minio-listen-{self.bucket}", daemon=True).start()
+        self._start_reader(self._read, stream, f"mediaflow-minio-listen-{self.bucket}")
         self._set_state("watching")
         return True
 
-    async def start(self) -> None:
-        self._queue = asyncio.Queue()
-        await self._connect()
+    @property
+    def _connected(self) -> bool:
+        return self._stream is not None
 
-    def stop(self) -> None:
-        super().stop()
-        if self._queue is not None:
-            self._queue.put_nowait(_STOP)
+    def _close(self) -> None:
         stream, self._stream = self._stream, None
         if stream is not None:
             stream.close()
 
-    async def changes(self) -> AsyncIterator[Change]:
-        if self._queue is None:
-            await self.start()
-        assert self._queue is not None
-        failures = 0
-        try:
-            while not self.stopping:
-                if self._stream is None:
-                    if not await self._connect():
-                        await self._sleep(self.retry_delays[min(failures, len(self.retry_delays) - 1)])
-                        failures += 1
-                        continue
-                    failures = 0
-                    if self.connects > 1:  # events while it was down are not replayed: look at everything
-                        yield Rescan("the MinIO listen stream reconnected")
-                item = await self._queue.get()
-                if item is _STOP:
-                    return
-                if isinstance(item, _Ended):
-                    if item.generation == self._generation:
-                        self._stream = None
-                        log.info("MinIO listen stream of s3://%s/%s ended (%s); reconnecting", self.bucket,
-                                 self.prefix, item.reason)
-                        await self._sleep(self.retry_delays[0])
-                    continue
-                self.events += 1
-                yield item
-        finally:
-            stream, self._stream = self._stream, None
-            if stream is not None:
-                stream.close()
+    async def _reconnected(self) -> Change | None:
+        return Rescan("the MinIO listen stream reconnected")  # events while it was down are not replayed
 
+    async def _ended(self, ended: StreamEnded) -> Change | None:
+        self._stream = None
+        log.info("MinIO listen stream of s3://%s/%s ended (%s); reconnecting", self.bucket, self.prefix, ended.reason)
+        await self._sleep(self.retry_delays[0])
+        return None
