@@ -106,6 +106,8 @@ async def _watch_async(binding: Any, args: argparse.Namespace) -> int:
                 pass
         try:
             await announce_ffmpeg(rt.engine)  # one line on stderr: the FFmpeg the runs will use, and what it lacks
+            if args.retries is not None:
+                rt.storage.retries = args.retries
             runner = await rt.storage.watch(binding, on_status=(on_status,))
             b = binding
             print(f"Watching s3://{b.input_bucket}/{b.in_prefix} ({', '.join(b.suffixes) or 'all files'}) → "
@@ -190,5 +192,20 @@ def add_parsers(sub: Any, parents: list[argparse.ArgumentParser]) -> None:
                    help="also run objects that are already in the bucket at the first start")
     p.add_argument("--no-embedded", action="store_true", help="do not start the embedded store")
     p.add_argument("--ffmpeg", metavar="PATH", help="the ffmpeg binary to use")
+    p.add_argument("--retries", type=_retries, metavar="N",
+                   help="how often an object whose run failed on an unreachable store (download or upload) is "
+                        "run again, with back-off: 2 s, 10 s, 30 s, 1 min, 2 min, then every 5 min (default 3; "
+                        "0: never; FFmpeg failures on bad media are never retried)")
     add_event_flags(p)
     p.set_defaults(func=cmd_watch)
+
+
+def _retries(text: str) -> int:
+    from ..storage.runner import MAX_RETRIES
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number of tries such as 3") from None
+    if not 0 <= value <= MAX_RETRIES:
+        raise argparse.ArgumentTypeError(f"{value} tries: choose 0 to {MAX_RETRIES}")
+    return value

@@ -47,6 +47,15 @@ log = logging.getLogger(__name__)
 # an outage of the store explains them. Bounded: one new run after each delay, then never again.
 RETRYABLE_ERRORS = ("DeliveryFailed", "FetchFailed")
 RETRY_DELAYS = (2.0, 10.0, 30.0)  # seconds after the failure before the 1st, 2nd, 3rd new run
+BACKOFF = (2.0, 10.0, 30.0, 60.0, 120.0, 300.0)  # the delays of further tries: back-off, then every 5 min
+MAX_RETRIES = 10
+
+
+def retry_delays_for(retries: int) -> tuple[float, ...]:
+    """The delays before each of `retries` new runs of an object whose run failed on a store (0: none).
+    The first three are RETRY_DELAYS; later ones back off to five minutes apart."""
+    retries = max(0, min(MAX_RETRIES, int(retries)))
+    return tuple(BACKOFF[min(i, len(BACKOFF) - 1)] for i in range(retries))
 _TICK = 0.5  # seconds between looks at keys to list again and retries due
 RECONCILE_SHARE = 200.0  # next to events, full listings take at most 1/200 of the time (0.5 %)
 

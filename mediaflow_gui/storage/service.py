@@ -24,7 +24,7 @@ from ..paths import write_private
 from .bindings import Binding, BindingStatus
 from .connections import ConnectionRegistry
 from .embedded import EmbeddedStatus, EmbeddedStore
-from .runner import BindingRunner
+from .runner import RETRY_DELAYS, BindingRunner, retry_delays_for
 from .s3 import Diagnosis, S3Connection, make_client, test_connection, upload_file
 from .watcher import Ledger
 
@@ -44,6 +44,10 @@ class StorageService:
         self.bindings_file = Path(bindings_file) if bindings_file is not None else bindings_path()
         self.engine: Any = None
         self.notifier = notifier
+        # how often a run that failed because a store was away (download/upload) is tried again, as a
+        # new run after a back-off (runner.retry_delays_for); bad media is never retried. Settings →
+        # Processing in the app, `mediaflow watch --retries N`; runners started from now on use it
+        self.retries = len(RETRY_DELAYS)
         self._runners: dict[str, BindingRunner] = {}
         # every binding runner's status changes, on the loop's thread
         self.binding_status_changed: Topic[[BindingStatus]] = Topic("the bindings' status")
@@ -167,7 +171,7 @@ class StorageService:
             return runner.status
         binding = self.get_binding(binding_id)
         runner = BindingRunner(binding, self.engine, connections=self.connections, ledger=self.ledger,
-                               notifier=self.notifier)
+                               notifier=self.notifier, retry_delays=retry_delays_for(self.retries))
         runner.status_changed.subscribe(self.binding_status_changed.emit)
         self._runners[binding_id] = runner
         await runner.start()
@@ -181,7 +185,7 @@ class StorageService:
         if self.engine is None:
             raise RuntimeError("no engine attached: call attach_engine() first")
         runner = BindingRunner(binding, self.engine, connections=self.connections, ledger=self.ledger,
-                               notifier=self.notifier)
+                               notifier=self.notifier, retry_delays=retry_delays_for(self.retries))
         for callback in (*on_status, self.binding_status_changed.emit):
             runner.status_changed.subscribe(callback)
         await runner.start()  # gives a binding without an id the one derived from what it watches
