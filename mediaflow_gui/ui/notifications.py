@@ -1,5 +1,7 @@
-"""Run-finished desktop notices (DesktopNotifier): the system tray where one exists, else an in-window
-toast. (The run-finished *event* to webhooks, SQS and JSON lines is notify/notifier.py's EventNotifier.)
+"""Run-finished desktop notices (DesktopNotifier): the desktop's own notifications (freedesktop, over
+D-Bus: notify/freedesktop.py) where a notification daemon answers, else the system tray where one
+exists, else an in-window toast. (The run-finished *event* to webhooks, SQS and JSON lines is
+notify/notifier.py's EventNotifier.)
 
 A single run gets one notice with its file name and result; a batch (several files handed over at
 once: a drop, Process files/folder) gets ONE notice when its last run ends — "20 files: 19 done,
@@ -14,11 +16,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, QPoint, QSize, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, QPoint, QSize, Qt, QTimer, Signal
 from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QPushButton, QSystemTrayIcon, QToolButton, QVBoxLayout,
                                QWidget)
 
 from . import icons, theme
+from ..notify.freedesktop import FreedesktopNotifications, Notice, connect as connect_freedesktop
+from ..paths import resources_dir
 from .engine_adapter import EngineAdapter
 from .settings import AppSettings
 from .signals import AppSignals
@@ -110,8 +114,14 @@ class Batch:
 
 
 class DesktopNotifier(QObject):
+    # (notice id) a desktop notice was clicked; emitted on the D-Bus listener's thread, delivered queued
+    _desktop_clicked = Signal(int)
+
     def __init__(self, window: QWidget, adapter: EngineAdapter, settings: AppSettings, signals: AppSignals,
-                 use_tray: bool | None = None) -> None:
+                 use_tray: bool | None = None, *, use_desktop: bool | None = None,
+                 bus_address: str | None = None) -> None:
+        """`use_tray`/`use_desktop` None: use what this desktop has; the tests pass use_tray=False for
+        in-window toasts (and then D-Bus is only used when use_desktop=True says so)."""
         super().__init__(window)
         self.window = window
         self.adapter = adapter
@@ -122,6 +132,15 @@ class DesktopNotifier(QObject):
         self.sent: list[tuple[str, str, str]] = []  # (task id, title, text), newest last
         self.tray: QSystemTrayIcon | None = None
         self._tray_task = ""
+        self.desktop: FreedesktopNotifications | None = None
+        self._desktop_tasks: dict[int, str] = {}  # desktop notice id → the run its Details opens
+        if use_desktop is None:
+            use_desktop = use_tray is None
+        if use_desktop:
+            self._desktop_clicked.connect(self._desktop_notice_clicked)
+            self.desktop = connect_freedesktop(lambda nid, _key: self._desktop_clicked.emit(nid), bus_address)
+        if self.desktop is not None:
+            use_tray = False  # the desktop shows notices itself; a tray icon would only duplicate them
         if use_tray is None:
             use_tray = QSystemTrayIcon.isSystemTrayAvailable()
         if use_tray:
@@ -136,6 +155,10 @@ class DesktopNotifier(QObject):
     @property
     def uses_tray(self) -> bool:
         return self.tray is not None
+
+    @property
+    def uses_desktop(self) -> bool:
+        return self.desktop is not None
 
     def add_batch(self, task_ids: list[str]) -> None:
         """These runs were handed over together: one notice for all of them when the last ends."""
@@ -193,6 +216,18 @@ class DesktopNotifier(QObject):
     def notify(self, task_id: str, title: str, text: str, outcome: str) -> None:
         """Show a notice; `outcome` is SUCCESS, FAIL or CANCELED (its colour and icon)."""
         self.sent.append((task_id, title, text))
+        if self.desktop is not None:
+            try:
+                icon = str(resources_dir() / "icons" / "app.svg")
+                notice_id = self.desktop.show(Notice(title, text[:300], outcome, icon))
+                if notice_id:
+                    self._desktop_tasks[notice_id] = task_id
+                    while len(self._desktop_tasks) > 100:  # clicks on old notices: forget the oldest
+                        self._desktop_tasks.pop(next(iter(self._desktop_tasks)))
+                    return
+            except Exception:  # noqa: BLE001 - the daemon went away (logout, crash): the window shows it
+                self.desktop.close()
+                self.desktop = None
         if self.tray is not None:
             self._tray_task = task_id
             icon = QSystemTrayIcon.MessageIcon.Warning if outcome == "FAIL" else QSystemTrayIcon.MessageIcon.Information
@@ -226,6 +261,14 @@ class DesktopNotifier(QObject):
             toast.move(QPoint(area.right() - toast.width() - margin, y))
             y -= 8
 
+    def _desktop_notice_clicked(self, notice_id: int) -> None:
+        task_id = self._desktop_tasks.get(notice_id)
+        if task_id:
+            self.signals.show_run_requested.emit(task_id)
+            self.window.showNormal()
+            self.window.raise_()
+            self.window.activateWindow()
+
     def _tray_clicked(self) -> None:
         if self._tray_task:
             self.signals.show_run_requested.emit(self._tray_task)
@@ -236,5 +279,8 @@ class DesktopNotifier(QObject):
         return False
 
     def close(self) -> None:
+        if self.desktop is not None:
+            self.desktop.close()
+            self.desktop = None
         if self.tray is not None:
             self.tray.hide()
