@@ -204,6 +204,23 @@ def _walk(root: Path, report: PermissionRepair) -> None:
             visit(here / name)
 
 
+RESULTS_FOLDER_NAME = "MediaFlow results"
+
+
+def default_results_dir() -> Path:
+    """Where results go unless the person chose another folder (not created here).
+
+    `~/MediaFlow results` normally. When MEDIAFLOW_DATA_DIR is set (tests, portable installs) it
+    moves with it: `<parent of the data dir>/MediaFlow results`, beside the data dir rather than
+    inside it, because the data dir is private (0700, and `secure_data_dir` strips group/other bits
+    from everything in it) while results keep the normal modes of the person's files.
+    """
+    override = os.environ.get(DATA_DIR_ENV)
+    if override:
+        return Path(override).expanduser().absolute().parent / RESULTS_FOLDER_NAME
+    return Path.home() / RESULTS_FOLDER_NAME
+
+
 def task_store_path() -> Path:
     return data_dir() / "tasks.sqlite3"
 

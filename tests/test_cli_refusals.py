@@ -46,9 +46,9 @@ def _cases(tmp_path: Path) -> dict[str, tuple[Path, str]]:
         "fifo": (_workflow_file(tmp_path, "fifo", _image(fifo)), "is a named pipe (fifo), not an image file"),
         "folder": (_workflow_file(tmp_path, "folder", _image(tmp_path / "dir.png")), "is a folder, not an image file"),
         "colour": (_workflow_file(tmp_path, "colour", WatermarkParams(type="text", text="hi", font_color="blu")),
-                   "watermark 1: font_color: 'blu' is not a colour FFmpeg knows"),
+                   "watermark 1: Font colour: 'blu' is not a colour FFmpeg knows"),
         "placeholder": (_workflow_file(tmp_path, "placeholder", output_name="{inputName}_{resolution}.mp4"),
-                        "output_name: {resolution} is not a placeholder"),
+                        "Output name: {resolution} is not a placeholder"),
     }
 
 

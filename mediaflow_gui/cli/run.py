@@ -18,6 +18,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from ..media.naming import ON_EXISTING, ON_EXISTING_DEFAULT
 from ..model.statuses import RunResult, SubtaskStatus
 from .exits import (EXIT_CANCELED, EXIT_FAILED, EXIT_OK, EXIT_USAGE, STOP_SIGNALS, add_event_flags, err,
                     event_targets_from_args, positive_int, say)
@@ -60,7 +61,8 @@ def _runtime(args: argparse.Namespace, *, storage: bool = False) -> Any:
     from ..engine.engine import EngineSettings
     from ..runtime import Runtime, RuntimeSettings
 
-    settings = EngineSettings(ffmpeg_path=args.ffmpeg, fusion=not getattr(args, "no_fusion", False))
+    settings = EngineSettings(ffmpeg_path=args.ffmpeg, fusion=not getattr(args, "no_fusion", False),
+                              on_existing=getattr(args, "on_existing", None) or "keep-both")
     if args.concurrency:
         settings.max_threads = args.concurrency
     return Runtime(None, RuntimeSettings(engine=settings, extra_targets=event_targets_from_args(args),
@@ -115,13 +117,19 @@ def _say_failure(record: Any) -> None:
         f"{record.message or record.error_code}")
 
 
-async def _run_async(args: argparse.Namespace, workflow: Any, inputs: list[str], out_dir: Path) -> int:
+async def _run_async(args: argparse.Namespace, workflow: Any, inputs: list[str], out_dir: Path,
+                     excerpt: Any = None) -> int:
+    """Run every input (on an excerpt of it when `excerpt`, an ExcerptRange, is given: --preview)."""
     async with _runtime(args) as rt:
         rt.bus.subscribe(ProgressPrinter(sys.stdout, before_task_id=rt.store.flush))
         await announce_ffmpeg(rt.engine)
         remove_handlers = _cancel_on_signals(rt, second_stops=True)
         try:
-            task_ids = [rt.engine.submit(workflow, inp, out_dir) for inp in inputs]
+            if excerpt is not None:  # a dry run on an excerpt of each input (engine/preview.py)
+                from ..engine.preview import submit_preview
+                task_ids = [submit_preview(rt.engine, workflow, inp, out_dir, excerpt) for inp in inputs]
+            else:
+                task_ids = [rt.engine.submit(workflow, inp, out_dir) for inp in inputs]
             records = [await rt.engine.wait(tid) for tid in task_ids]
         finally:
             remove_handlers()
@@ -134,6 +142,22 @@ async def _run_async(args: argparse.Namespace, workflow: Any, inputs: list[str],
             else:
                 _say_failure(record)
     return _exit_code(records)  # the runtime closed: the store committed, the events went out
+
+
+def _excerpt_range(args: argparse.Namespace) -> Any:
+    """The ExcerptRange of --preview / --preview-range (None: not a preview); ValueError when unusable."""
+    from ..media.excerpt import parse_range
+    if args.preview_range is not None:
+        return parse_range(args.preview_range)
+    return parse_range("") if args.preview else None
+
+
+def _preview_folder() -> Path:
+    """Where a preview without --out writes: a fresh folder under the data dir's work/previews (said
+    on the output; removed by a later preview once a day old)."""
+    from ..engine.preview import PreviewFolders
+    from ..paths import data_dir, private_dir
+    return PreviewFolders(private_dir(data_dir() / "work") / "previews").new()
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -152,11 +176,19 @@ def cmd_run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     try:
         if any(str(i).startswith("s3://") for i in args.inputs):
+            if args.preview or args.preview_range is not None:
+                err("--preview runs on local files; download the object first")
+                return EXIT_USAGE
             return run_s3(args, workflow)  # the explicit bucket trigger: download, run, upload
-        if not args.out:
+        try:
+            excerpt = _excerpt_range(args)
+        except ValueError as exc:
+            err(f"--preview-range: {exc}")
+            return EXIT_USAGE
+        if not args.out and excerpt is None:
             err("--out DIR is required for local inputs")
             return EXIT_USAGE
-        out_dir = Path(args.out).expanduser().resolve()
+        out_dir = Path(args.out).expanduser().resolve() if args.out else _preview_folder()
         from ..media.inputs import collect_inputs
         collected = collect_inputs(args.inputs)  # folders: every media file inside, in name order
         if collected.skipped:
@@ -164,7 +196,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         if not collected.files:
             err("nothing to run: no media files among the inputs")
             return EXIT_USAGE
-        return asyncio.run(_run_async(args, workflow, collected.files, out_dir))
+        return asyncio.run(_run_async(args, workflow, collected.files, out_dir, excerpt))
     except EventTargetsFileError as exc:  # nothing was run: the configured targets must be right first
         err(str(exc))
         return EXIT_USAGE
@@ -256,7 +288,16 @@ def add_parsers(sub: Any, parents: list[argparse.ArgumentParser]) -> None:
     p.add_argument("--concurrency", type=positive_int, metavar="N",
                    help="CPU threads all FFmpeg processes may use together (default: number of cores)")
     p.add_argument("--no-fusion", action="store_true", help="run every task as its own FFmpeg process")
+    p.add_argument("--on-existing", choices=ON_EXISTING, default=ON_EXISTING_DEFAULT,
+                   help="when an output's name is taken in the output folder: keep both (the new file gets "
+                        "' (1)', the default), overwrite the old file, or skip (keep the old file)")
     p.add_argument("--ffmpeg", metavar="PATH", help="the ffmpeg binary to use")
+    p.add_argument("--preview", action="store_true",
+                   help="dry run: run the workflow on the first 5 s of each input (a stream-copied excerpt) "
+                        "into --out, or a temporary folder under the data dir")
+    # a separate option, not an optional value of --preview: argparse would take an input for it
+    p.add_argument("--preview-range", metavar="START,LEN",
+                   help="the excerpt --preview runs on, in seconds (e.g. 10,5: 5 s from 10 s); implies --preview")
     p.set_defaults(func=cmd_run)
     group = p.add_argument_group("s3:// inputs (the explicit trigger)")
     group.add_argument("--output-bucket", metavar="BUCKET", help="upload the results to this bucket")

@@ -10,6 +10,11 @@ first come, first served within a run (a large request at the head is not overta
 ones, so it cannot starve). A run counts as started at its first grant (`on_start` callbacks:
 the engine emits RunStarted then, so a run waiting for CPU is "queued", not "running 0 %").
 While the queue is paused no run starts; runs already started go on to their end. A request larger than the whole budget is capped to it.
+Started runs keep their lead: tokens a started run gives back are held for its next step for a
+moment (its grace: until it asks again, says it has nothing ready, ends, or GRACE_MAX passes) —
+served at once, a queued run would take them while the run publishes its outputs and builds its
+next step, and with one token a batch of chains went step by step side by side, every result
+coming at the very end, instead of one run after the other.
 `threads_for()` is the single place that decides a step's share; refine it there. A fused
 process (media/fusion: several steps sharing one decode) asks with a weight, the number of
 workers it can keep busy (its encoders plus the decode), and so gets a bigger share.
@@ -24,6 +29,9 @@ import contextlib
 import itertools
 from dataclasses import dataclass
 from typing import AsyncIterator, Callable
+
+
+GRACE_MAX = 1.0  # seconds a started run's released tokens wait for its next step at most
 
 
 @dataclass
@@ -45,6 +53,7 @@ class ThreadBudget:
         self._started: set[str] = set()  # runs that got their first grant
         self._on_start: dict[str, Callable[[], None]] = {}
         self.paused = False
+        self._graces: dict[str, asyncio.TimerHandle] = {}  # started runs between two steps (release())
 
     # -- the queue of runs ----------------------------------------------------------------------
     def enqueue(self, owner: str) -> None:
@@ -64,6 +73,7 @@ class ThreadBudget:
         self._rank.pop(owner, None)
         self._started.discard(owner)
         self._on_start.pop(owner, None)
+        self.end_grace(owner)
 
     def queued(self) -> list[str]:
         """Runs that have not started yet, in the order they will."""
@@ -121,10 +131,20 @@ class ThreadBudget:
         return min(max(1, requested) * max(1, weight), self.total)
 
     def _may_start(self, owner: str) -> bool:
-        return not self.paused or owner in self._started or not owner
+        return (not self.paused and not self._graces) or owner in self._started or not owner
+
+    def end_grace(self, owner: str) -> None:
+        """`owner` asks for nothing more now (or it asked, or it ended): queued runs may have the tokens."""
+        handle = self._graces.pop(owner, None)
+        if handle is not None:
+            handle.cancel()
+            self._wake()
 
     def _granted(self, owner: str) -> None:
         self.peak = max(self.peak, self.in_use)
+        handle = self._graces.pop(owner, None)  # it asked again: its grace has served
+        if handle is not None:
+            handle.cancel()
         if owner and owner not in self._started:
             self._started.add(owner)
             callback = self._on_start.pop(owner, None)
@@ -156,8 +176,19 @@ class ThreadBudget:
             raise
         return n
 
-    def release(self, n: int) -> None:
+    def release(self, n: int, owner: str = "") -> None:
+        """Give tokens back; a started run's are held for its next step during its grace (see above)."""
         self._free = min(self.total, self._free + n)
+        if owner and owner in self._started:
+            try:
+                loop = asyncio.get_running_loop()
+            except RuntimeError:
+                loop = None
+            if loop is not None:
+                old = self._graces.pop(owner, None)
+                if old is not None:
+                    old.cancel()
+                self._graces[owner] = loop.call_later(GRACE_MAX, self.end_grace, owner)
         self._wake()
 
     def _order(self, waiter: _Waiter) -> tuple[float, int]:
@@ -168,7 +199,7 @@ class ThreadBudget:
         self._waiters.sort(key=self._order)
         while self._waiters:
             head = next((w for w in self._waiters if self._may_start(w.owner)), None)
-            if head is None:  # paused: only runs that have not started are waiting
+            if head is None:  # paused, or a started run's grace: only runs that have not started wait
                 break
             if self._free < min(head.n, self.total):  # a request from before a shrink cannot exceed the new total
                 break
@@ -183,4 +214,4 @@ class ThreadBudget:
         try:
             yield got
         finally:
-            self.release(got)
+            self.release(got, owner)

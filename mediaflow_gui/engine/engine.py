@@ -70,6 +70,9 @@ class EngineSettings:
     fusion: bool = True
     output_templates: dict[str, str] = field(default_factory=dict)  # task kind → name template override
     work_dir: Path | None = None  # private work dirs for fetched inputs; default <data dir>/work
+    # an output name already taken in the output folder: "keep-both" (` (1)`), "overwrite" or "skip"
+    # (media.naming.ON_EXISTING; engine/executor.py applies it when publishing)
+    on_existing: str = "keep-both"
 
 
 class _RunHandle:
@@ -266,13 +269,16 @@ class Engine:
                     self._prepare, local, input_label or str(input), target)
                 # started when its first step gets CPU (the budget's grant): until then it is queued (WAITING)
                 self.budget.when_started(task_id, lambda: self.bus.emit(RunStarted(task_id, metadata=metadata)))
-                source_name = PurePosixPath(input_label or str(input)).stem if (input_label or "://" in str(input)) \
+                # a local input names the outputs even under a label (a preview's `clip.mov [preview 2.5–7.5 s]`
+                # must not name them `clip.mov [preview 2`); a URL input is named by its label or URL
+                source_name = PurePosixPath(input_label or str(input)).stem if "://" in str(input) \
                     else Path(input).stem
                 executor = PlanExecutor(
                     task_id, plan, local, target, bus=self.bus, budget=self.budget, ffmpeg=str(choice.binary.path),
                     source_name=source_name, threads_per_step=self.settings.threads_per_step,
                     name_templates=self.settings.output_templates, build=self._build, probe=self._probe,
-                    probe_cache=probe_cache, fusion=self.settings.fusion and choice.fusion, runner=self._runner)
+                    probe_cache=probe_cache, fusion=self.settings.fusion and choice.fusion, runner=self._runner,
+                    on_existing=self.settings.on_existing)
                 handle.executor = executor
                 if handle.cancel_requested:
                     executor.cancel()

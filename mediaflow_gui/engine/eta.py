@@ -8,7 +8,7 @@ the share done. Both are estimates; none is shown before the run has a few secon
 behind it, because an early guess jumps around more than it helps.
 
 A queued run has not been probed on the display side, so its time is taken from runs that finished
-in this batch (their median); runs side by side share the machine, so the queue's time is its work
+in this batch (their median), and so is the time of a run that started too recently to have a pace; runs side by side share the machine, so the queue's time is its work
 divided by how many runs go at once. No Qt here: the task list and the CLI can both use it.
 """
 
@@ -40,8 +40,9 @@ def run_speed(record: RunRecord) -> float | None:
     return min(speeds) if speeds else None
 
 
-def run_remaining(record: RunRecord, now: float) -> float | None:
-    """Seconds a running run still needs, or None when it is not running or it is too early to say."""
+def run_remaining(record: RunRecord, now: float, typical: float | None = None) -> float | None:
+    """Seconds a running run still needs, or None when it is not running or it is too early to say.
+    `typical`: how long runs of this batch take; a run too young for its own pace is guessed from it."""
     if record.finished or record.begin_time is None:
         return None
     unfinished = [s for s in record.subtasks if s.status in (SubtaskStatus.WAITING, SubtaskStatus.PROCESSING)
@@ -54,7 +55,7 @@ def run_remaining(record: RunRecord, now: float) -> float | None:
     elapsed = max(0.0, now - record.begin_time)
     done = record.progress
     if elapsed < MIN_ELAPSED or done < MIN_DONE:
-        return None
+        return max(0.0, typical - elapsed) if typical is not None else None
     return elapsed * (100.0 - done) / done
 
 
@@ -72,12 +73,12 @@ def queue_remaining(running: list[RunRecord], queued: int, finished: Iterable[Ru
     The running runs' times left are worked off side by side; each queued run adds the typical
     run time, spread over as many runs as go at once now (at least one).
     """
-    left = [run_remaining(r, now) for r in running]
+    typical = typical_run_time(finished)
+    left = [run_remaining(r, now, typical) for r in running]
     if any(x is None for x in left):
         return None
     total = max((x for x in left if x is not None), default=0.0)
     if queued:
-        typical = typical_run_time(finished)
         if typical is None:
             return None
         total += queued * typical / max(1, len(running))

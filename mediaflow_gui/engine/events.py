@@ -72,6 +72,9 @@ class SubtaskFinished:
     error_code: str = ""
     message: str = ""
     time: float = field(default_factory=time.time)
+    # the last stderr lines of the FFmpeg process(es) it ran ("\n"-joined; "" when none ran): the run
+    # details' FFmpeg log, kept for finished runs too
+    log_tail: str = ""
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,12 @@ How a run goes:
   a private staging dir inside the output dir (`.mediaflow-<task>-<step>/`); when all jobs succeed and
   `finalize` lists the files, they are moved to the output dir under their final names, never
   overwriting an existing file (media.naming.unique_path + a hard link, which fails rather than replace);
+  `on_existing` (media.naming.ON_EXISTING) changes that: "overwrite" replaces a taken name (never the
+  run's source file: that one still gets the ` (1)` name), "skip" keeps the file that is there, drops
+  the new one and says so in the step's message; a step whose files are all there already (the names
+  its builder would give, media/builders/expected.py) is not run again: SUCCESS, with those files as
+  its outputs and a message that says so (not SKIPPED, which means "a predecessor failed" and would
+  skip the steps after it, which can read the file that is there);
 - a failing step is FAIL with an error code and a message that names the node and quotes FFmpeg's
   last error lines; in a fused process, a failure FFmpeg attributes to one member fails that member and
   the others run again without it; an unattributed failure fails every member, naming all of them;
@@ -20,6 +26,8 @@ How a run goes:
   replace with a fake to check scheduling, skip, cancel and fusion rules without FFmpeg.
 Each member of a fused process still gets its own SubtaskStarted (with the shared command), the shared
 progress, its own finalize, staging dir, outputs and SubtaskFinished, exactly as if it had run apart.
+SubtaskFinished.log_tail carries the last stderr lines (ffmpeg_runner.LOG_TAIL_LINES) of the step's
+process(es) — a fused group's members the same tail, of the process they shared.
 The executor emits SubtaskStarted / SubtaskProgress / SubtaskFinished; the Engine emits the run events.
 """
 
@@ -27,6 +35,8 @@ The executor emits SubtaskStarted / SubtaskProgress / SubtaskFinished; the Engin
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import contextvars
 import logging
 import os
 import re
@@ -39,13 +49,13 @@ from urllib.parse import quote
 
 from ..media.base import BuildContext, BuildResult, FFmpegJob, MediaInfo, OutputFile
 from ..media import fusion
-from ..media.naming import staging_dir_name
+from ..media.naming import ON_EXISTING, ON_EXISTING_DEFAULT, fit_name, name_max, staging_dir_name
 from ..model.plan import ExecutionPlan, PlannedStep
 from ..model.statuses import SubtaskStatus
 from .budget import ThreadBudget
 from .errors import ErrorCode, StepFailure, classify_error
 from .events import EventBus, SubtaskFinished, SubtaskProgress, SubtaskStarted
-from .ffmpeg_runner import FFmpegError, ProgressState, meaningful_error_lines, run_ffmpeg
+from .ffmpeg_runner import LOG_TAIL_LINES, FFmpegError, ProgressState, meaningful_error_lines, run_ffmpeg
 from .scheduler import Scheduler, Settled
 from .store import STAGING_PREFIX  # one name: the store's start-up clean-up finds staging dirs by it
 
@@ -86,6 +96,20 @@ def _in_staging(ctxs: list[BuildContext], build: Callable[..., Any], *args: Any)
     return build(*args)
 
 
+# the unit (Scheduler) a coroutine works for: a one-item list, True until the unit first holds tokens
+_UNIT_WAITING: contextvars.ContextVar[list[bool]] = contextvars.ContextVar("mediaflow_unit_waiting")
+KEPT_EXISTING = "kept_existing"  # OutputFile.extra flag: on_existing "skip" kept the file already there
+
+
+def _kept_notes(outputs: list[OutputFile]) -> list[str]:
+    """The step message's words for files that were already there and kept (on_existing "skip")."""
+    kept = [Path(o.path).name for o in outputs if (o.extra or {}).get(KEPT_EXISTING)]
+    if not kept:
+        return []
+    shown = ", ".join(kept[:3]) + (f" and {len(kept) - 3} more" if len(kept) > 3 else "")
+    return [f"skipped {len(kept)} existing file(s), kept as they were: {shown}"]
+
+
 def output_dict(out: OutputFile) -> dict[str, Any]:
     entry: dict[str, Any] = {"path": str(out.path), "kind": out.kind, "size": out.size,
                              "width": out.width, "height": out.height, "duration": out.duration}
@@ -102,7 +126,10 @@ class PlanExecutor:
                  threads_per_step: int = 1, name_templates: dict[str, str] | None = None,
                  build: BuildFn | None = None, probe: ProbeFn | None = None,
                  probe_cache: dict[str, MediaInfo | BaseException] | None = None, fusion: bool = False,
-                 runner: FFmpegRunner | None = None) -> None:
+                 runner: FFmpegRunner | None = None, on_existing: str = ON_EXISTING_DEFAULT) -> None:
+        if on_existing not in ON_EXISTING:
+            raise ValueError(f"on_existing must be one of {', '.join(ON_EXISTING)}, not {on_existing!r}")
+        self.on_existing = on_existing
         self.task_id = task_id
         self.plan = plan
         self.source = Path(source)
@@ -119,14 +146,22 @@ class PlanExecutor:
         self._probing: dict[str, asyncio.Future[MediaInfo | BaseException]] = {}
         # fusion needs the real builders' stream-level seams; an injected build function has none
         self.fusion = fusion and build is None
+        self._real_builders = build is None  # their names tell which files a step will write
         self._runner: FFmpegRunner = runner or run_ffmpeg
         self._started_at: dict[str, float] = {}
         self.processes_started = 0  # FFmpeg processes this run started (fused or not)
         self.outcomes: dict[str, StepOutcome] = {}
-        self.scheduler = Scheduler(plan, self._run_unit, self._settle, fusion=self.fusion)
+        # units started but not yet holding tokens: while there are any, the budget keeps what this run
+        # gave back for them (ThreadBudget's grace); with none, an idle scheduler lets queued runs have it
+        self._units_waiting = 0
+        self.scheduler = Scheduler(plan, self._run_unit, self._settle, fusion=self.fusion,
+                                   on_idle=lambda: self._units_waiting or budget.end_grace(task_id))
         self._canceling = False
         self._ran = False
         self.first_failure: str | None = None  # step id of the first step that failed
+        # each step's last FFmpeg stderr lines (a fused group's members share their process's), for
+        # SubtaskFinished.log_tail: the run details' FFmpeg log
+        self._log_tails: dict[str, list[str]] = {}
 
     # -- public ------------------------------------------------------------------------
     async def run(self) -> dict[str, StepOutcome]:
@@ -160,7 +195,8 @@ class PlanExecutor:
             self.first_failure = sid
         self.bus.emit(SubtaskFinished(self.task_id, sid, outcome.status,
                                       tuple(output_dict(o) for o in outcome.outputs),
-                                      outcome.error_code, outcome.message, time=outcome.finished))
+                                      outcome.error_code, outcome.message, time=outcome.finished,
+                                      log_tail="\n".join(self._log_tails.pop(sid, []))))
         self.scheduler.step_ended(sid, outcome.status, outcome.error_code)
 
     def _settle(self, sid: str, settled: Settled) -> None:
@@ -196,8 +232,35 @@ class PlanExecutor:
             log.error("task '%s' of %s failed unexpectedly", step.name, self.task_id, exc_info=exc)
         self._finish(sid, StepOutcome(SubtaskStatus.FAIL, error_code=code, message=f"Task '{step.name}' failed: {detail}"))
 
-    async def _run_unit(self, sids: tuple[str, ...]) -> None:
-        """One unit of the scheduler: a step, or steps that became ready together reading one input."""
+    def _run_unit(self, sids: tuple[str, ...]) -> Awaitable[None]:
+        """One unit of the scheduler: a step, or steps that became ready together reading one input.
+        Counted as waiting for tokens from now (when the scheduler makes it, before its task runs)."""
+        waiting = [True]
+        self._units_waiting += 1
+        return self._unit_body(sids, waiting)
+
+    async def _unit_body(self, sids: tuple[str, ...], waiting: list[bool]) -> None:
+        _UNIT_WAITING.set(waiting)  # this task's own context: its steps' holds see it
+        try:
+            await self._run_unit_steps(sids)
+        finally:
+            self._unit_holds(waiting)
+
+    def _unit_holds(self, waiting: list[bool]) -> None:
+        if waiting[0]:
+            waiting[0] = False
+            self._units_waiting -= 1
+
+    @contextlib.asynccontextmanager
+    async def _hold(self, threads: int):  # noqa: ANN202 - AsyncIterator[int]
+        """The budget's hold for this run; the first hold of a unit marks it as no longer waiting."""
+        async with self.budget.hold(threads, self.task_id) as held:
+            waiting = _UNIT_WAITING.get(None)
+            if waiting is not None:
+                self._unit_holds(waiting)
+            yield held
+
+    async def _run_unit_steps(self, sids: tuple[str, ...]) -> None:
         if len(sids) == 1:
             await self._guarded(sids[0], self._run_step(self.plan.steps[sids[0]]))
             return
@@ -211,6 +274,12 @@ class PlanExecutor:
             for sid in sids:
                 self._failed_step(sid, exc)
             return
+        if self.on_existing == "skip":  # members whose files are all there already are not run again
+            kept = await asyncio.gather(*(self._already_there(ctx) for ctx in ctxs))
+            for ctx, outcome in zip(ctxs, kept):
+                if outcome is not None:
+                    self._finish(ctx.step_id, outcome)
+            ctxs = [ctx for ctx, outcome in zip(ctxs, kept) if outcome is None]
         groups, apart = fusion.plan_groups(ctxs)
         work = [self._run_group(group) for group in groups]
         work += [self._guarded(ctx.step_id, self._run_apart(ctx)) for ctx in apart]
@@ -245,7 +314,39 @@ class PlanExecutor:
     async def _run_step(self, step: PlannedStep) -> StepOutcome:
         input_path = self._input_of(step)
         info = await self._probe_input(input_path)
-        return await self._run_apart(self._context(step, input_path, info))
+        ctx = self._context(step, input_path, info)
+        return await self._already_there(ctx) or await self._run_apart(ctx)
+
+    async def _already_there(self, ctx: BuildContext) -> StepOutcome | None:
+        """Under on_existing "skip": the step's outcome when every file it would write is already in the
+        output dir (it is not run again; its outputs are those files), else None (it runs)."""
+        if self.on_existing != "skip" or not self._real_builders:
+            return None
+        existing = await asyncio.to_thread(self._existing_outputs, ctx)
+        if existing is None:
+            return None
+        now = time.time()
+        shown = ", ".join(o.path.name for o in existing[:3]) + (
+            f" and {len(existing) - 3} more" if len(existing) > 3 else "")
+        return StepOutcome(SubtaskStatus.SUCCESS, outputs=existing, started=now, message=(
+            f"Task '{ctx.step_name}' was not run again: its {len(existing)} file(s) are already in "
+            f"{self.out_dir} ({shown}) and existing files are skipped"))
+
+    def _existing_outputs(self, ctx: BuildContext) -> list[OutputFile] | None:
+        from ..media.builders.expected import expected_outputs
+
+        expected = expected_outputs(ctx)
+        if not expected:
+            return None
+        try:
+            limit = name_max(self.out_dir)
+            paths = [(self.out_dir / fit_name(name, limit), kind) for name, kind in expected]
+            if not all(path.is_file() and not self._is_source(path) for path, _ in paths):
+                return None
+            return [OutputFile(path=path, kind=kind, size=path.stat().st_size, extra={KEPT_EXISTING: True})
+                    for path, kind in paths]
+        except (OSError, ValueError):  # a name that cannot be made, a file gone meanwhile: run the step
+            return None
 
     async def _run_apart(self, ctx: BuildContext) -> StepOutcome:
         """One step in its own FFmpeg process(es), holding its share of the thread budget."""
@@ -260,13 +361,14 @@ class PlanExecutor:
         if not result.jobs:
             raise StepFailure(ErrorCode.INTERNAL_ERROR, ctx.step_id, "the builder made no FFmpeg job")
 
-        async with self.budget.hold(threads, self.task_id) as held:
+        async with self._hold(threads) as held:
             started = time.time()
             self.bus.emit(SubtaskStarted(self.task_id, ctx.step_id, tuple(str(a) for a in result.jobs[0].args),
                                          time=started, input=str(ctx.input_path), threads=held))
             await self._run_jobs(ctx.step_id, result.jobs)
         final = await asyncio.to_thread(self._finalize_and_publish, result.finalize, staging)
-        return StepOutcome(SubtaskStatus.SUCCESS, outputs=final, started=started, message="; ".join(result.notes))
+        return StepOutcome(SubtaskStatus.SUCCESS, outputs=final, started=started,
+                           message="; ".join([*result.notes, *_kept_notes(final)]))
 
     def _finalize_and_publish(self, finalize: Callable[[], list[OutputFile]], staging: Path) -> list[OutputFile]:
         """In a worker thread (file system work stays off the event loop): list, move, clean up."""
@@ -349,7 +451,7 @@ class PlanExecutor:
     async def _run_fused(self, fused: fusion.FusedJob, threads: int) -> tuple[list[str], str] | None:
         """Run the fused job; None on success, else (members FFmpeg's error names, the error text)."""
         sids = fused.step_ids
-        async with self.budget.hold(threads, self.task_id) as held:
+        async with self._hold(threads) as held:
             started = time.time()
             command = tuple(str(a) for a in fused.job.args)
             for ctx in fused.members:
@@ -362,17 +464,27 @@ class PlanExecutor:
 
             self.processes_started += 1
             try:
-                await self._runner(fused.job, on_progress, keep_lines=FUSED_STDERR_LINES)
+                state = await self._runner(fused.job, on_progress, keep_lines=FUSED_STDERR_LINES)
             except FFmpegError as exc:
+                self._keep_log(sids, exc.stderr_tail, fresh=True)
                 culprits = fused.culprits(exc.stderr_tail)
                 named = [ln for ln in exc.stderr_tail if any(
                     sid in fused._named_in(ln) for sid in culprits)] if culprits else []
                 lines = (named[:2] + meaningful_error_lines(exc.stderr_tail, 2)) if named else exc.error_lines
                 detail = " | ".join(dict.fromkeys(lines)) or "no error output"
                 return culprits, f"FFmpeg exited with code {exc.exit_code}: {detail}"
+        self._keep_log(sids, getattr(state, "log_tail", None) or [], fresh=True)
         for ctx in fused.members:
             self._started_at[ctx.step_id] = started
         return None
+
+    def _keep_log(self, sids: tuple[str, ...] | list[str], lines: list[str], fresh: bool = False) -> None:
+        """Keep the last LOG_TAIL_LINES stderr lines of a process for each of `sids` (`fresh`: the
+        process replaces what an earlier one left, as when a fused group runs again without a culprit;
+        else a step's later job adds to its earlier ones')."""
+        for sid in sids:
+            kept = [] if fresh else self._log_tails.get(sid, [])
+            self._log_tails[sid] = (kept + [str(ln) for ln in lines])[-LOG_TAIL_LINES:]
 
     async def _settle_member(self, fused: fusion.FusedJob, ctx: BuildContext) -> StepOutcome:
         """Finalize and publish one member of a finished fused process (its failure is its own)."""
@@ -384,7 +496,7 @@ class PlanExecutor:
             code, detail = classify_error(exc)
             return StepOutcome(SubtaskStatus.FAIL, error_code=code, message=f"Task '{ctx.step_name}' failed: {detail}")
         return StepOutcome(SubtaskStatus.SUCCESS, outputs=final, started=self._started_at.get(ctx.step_id),
-                           message="; ".join(fused.notes.get(ctx.step_id, [])))
+                           message="; ".join([*fused.notes.get(ctx.step_id, []), *_kept_notes(final)]))
 
     async def _probe_input(self, path: Path) -> MediaInfo:
         key = str(path)
@@ -415,7 +527,7 @@ class PlanExecutor:
     async def _run_jobs(self, sid: str, jobs: list[FFmpegJob]) -> None:
         total = sum(max(j.weight, 0.0) for j in jobs) or float(len(jobs))
         done_weight = 0.0
-        for job in jobs:
+        for index, job in enumerate(jobs):
             weight = max(job.weight, 0.0) if total else 1.0
 
             def on_progress(percent: float, speed: float | None, _base: float = done_weight,
@@ -424,7 +536,13 @@ class PlanExecutor:
                 self.bus.emit(SubtaskProgress(self.task_id, sid, round(min(overall, 100.0), 2), speed))
 
             self.processes_started += 1
-            await self._runner(job, on_progress)
+            try:
+                state = await self._runner(job, on_progress)
+            except FFmpegError as exc:
+                self._keep_log([sid], exc.stderr_tail, fresh=index == 0)
+                raise
+            # the first job starts the step's log afresh (a fused try it left may have written one)
+            self._keep_log([sid], getattr(state, "log_tail", None) or [], fresh=index == 0)
             done_weight += weight
 
     # -- outputs ---------------------------------------------------------------------------
@@ -442,10 +560,11 @@ class PlanExecutor:
             if not src.resolve().is_relative_to(staging.resolve()):  # not ours to move: leave it where it is
                 final.append(replace(out, size=out.size or src.stat().st_size))
                 continue
-            dst = self._move_no_overwrite(src, unique_path)
+            dst, kept = self._place(src, unique_path)
             if dst.name != src.name:
                 renamed[src.name] = dst.name
-            final.append(replace(out, path=dst, size=dst.stat().st_size))
+            extra = {**(out.extra or {}), KEPT_EXISTING: True} if kept else out.extra
+            final.append(replace(out, path=dst, size=dst.stat().st_size, extra=extra))
         if renamed:  # a sprite's WebVTT names its sheets: follow their new names (one pass, longest first)
             # the VTT may hold the names as written or URL-encoded (spaces, unicode)
             renamed.update({quote(old): quote(new) for old, new in list(renamed.items())})
@@ -457,6 +576,28 @@ class PlanExecutor:
                     out.path.write_text(text, encoding="utf-8")
                     out.size = out.path.stat().st_size
         return final
+
+    def _place(self, src: Path, unique_path: Callable[[Path, str], Path]) -> tuple[Path, bool]:
+        """Move one staged file to the output dir by the on_existing policy; (where it is, True when
+        the file already there was kept and the new one dropped)."""
+        if self.on_existing != "keep-both":
+            dst = self.out_dir / fit_name(src.name, name_max(self.out_dir))  # the name unique_path would try first
+            taken = os.path.lexists(dst)
+            if taken and self._is_source(dst):  # never the input itself, whatever the policy
+                return self._move_no_overwrite(src, unique_path), False
+            if taken and self.on_existing == "skip" and dst.is_file():
+                os.unlink(src)
+                return dst, True
+            if self.on_existing == "overwrite" and (not taken or dst.is_file() or dst.is_symlink()):
+                os.replace(src, dst)  # atomic: a reader sees the old file or the new one
+                return dst, False
+        return self._move_no_overwrite(src, unique_path), False
+
+    def _is_source(self, path: Path) -> bool:
+        try:
+            return path.resolve() == self.source.resolve() or (path.exists() and path.samefile(self.source))
+        except OSError:
+            return False
 
     def _move_no_overwrite(self, src: Path, unique_path: Callable[[Path, str], Path]) -> Path:
         for _ in range(1000):

@@ -28,13 +28,15 @@ import signal
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable
 
 from ..media.base import FFmpegJob
 from .spawn import Spawner, pdeathsig_preexec
 
 ProgressCallback = Callable[[float, "float | None"], None]  # (percent 0–100, speed factor or None)
+# stderr lines kept of each process: what a failure quotes and what the run details' FFmpeg log shows
+LOG_TAIL_LINES = 60
 
 # stderr lines that carry the reason of a failure, as opposed to banner/stream listings
 _ERROR_HINT = re.compile(
@@ -74,6 +76,7 @@ class ProgressState:
     out_time: float = 0.0  # seconds of output written
     speed: float | None = None
     ended: bool = False
+    log_tail: list[str] = field(default_factory=list)  # the last stderr lines, once the process ended
 
 
 def _parse_time_us(value: str) -> float | None:
@@ -396,7 +399,7 @@ class _AsyncioChild:
 
 
 async def run_ffmpeg(job: FFmpegJob, on_progress: ProgressCallback | None = None, *,
-                     min_interval: float = 0.2, keep_lines: int = 30) -> ProgressState:
+                     min_interval: float = 0.2, keep_lines: int = LOG_TAIL_LINES) -> ProgressState:
     """Run `job` to completion. Raises FFmpegError on a non-zero exit, OSError if it cannot start.
 
     On cancellation the process (group) is killed and reaped before CancelledError propagates.
@@ -432,5 +435,6 @@ async def run_ffmpeg(job: FFmpegJob, on_progress: ProgressCallback | None = None
             stats.cancel()
     if code != 0:
         raise FFmpegError(code, list(parser.tail), [str(a) for a in job.args])
+    state.log_tail = list(parser.tail)
     throttle(100.0, state.speed, force=True)
     return state

@@ -48,6 +48,7 @@ class SubtaskRecord:
     finish_time: float | None = None
     # a watermark folded into transcodes: their step ids (it reports only when they end)
     applied_in: tuple[str, ...] = ()
+    log_tail: str = ""  # the last stderr lines of its FFmpeg process(es), "\n"-joined
 
 
 @dataclass
@@ -198,6 +199,7 @@ def apply(record: RunRecord | None, event: Event) -> RunRecord | None:
         if sub is not None and not sub.status.is_final:
             sub.status, sub.outputs = SubtaskStatus(event.status), plain(list(event.outputs))
             sub.error_code, sub.message, sub.finish_time = str(event.error_code), event.message, event.time
+            sub.log_tail = event.log_tail
             if sub.status == SubtaskStatus.SUCCESS:
                 sub.progress = 100.0
     elif isinstance(event, RunFinished):

@@ -105,8 +105,12 @@ Settle = Callable[[str, Settled], None]
 class Scheduler:
     """Drives one run: starts units as their dependencies end, settles what cannot run, until done."""
 
-    def __init__(self, plan: ExecutionPlan, run_unit: RunUnit, settle: Settle, *, fusion: bool) -> None:
+    def __init__(self, plan: ExecutionPlan, run_unit: RunUnit, settle: Settle, *, fusion: bool,
+                 on_idle: Callable[[], None] | None = None) -> None:
+        """`on_idle`: called when a look at the plan started nothing new (the run asks for no CPU now:
+        the thread budget may give what it held for the run's next step to queued runs)."""
         self.plan = plan
+        self._on_idle = on_idle
         self._run_unit = run_unit
         self._settle = settle
         self.fusion = fusion
@@ -174,6 +178,8 @@ class Scheduler:
                     task.add_done_callback(self._unit_done)
                 if len(self.outcomes) >= len(self.plan.steps):
                     break
+                if not moves.units and self._on_idle is not None:
+                    self._on_idle()
                 if not self._tasks and not moves.units:
                     raise RuntimeError(f"the plan cannot go on: {len(self.outcomes)} of {len(self.plan.steps)} "
                                        "steps ended and none is running")

@@ -18,6 +18,12 @@ characters, no leading dots or spaces; unicode letters, spaces and a leading '-'
 kept (FFmpeg always receives absolute paths, so '-' never looks like an option).
 When FFmpeg itself writes a numbered sequence, {number} becomes a printf pattern
 (`%d`) and every other '%' is doubled so FFmpeg's image2 muxer reads it literally.
+The final numbers follow the task's NumberFormat (model/params.py; default from 1, at least two
+digits: `_01 … _10`): `numbered_names` gives them for files named in advance, `renumber` renames
+what FFmpeg numbered itself once it ended.
+
+Where a run writes is decided here too: `run_folder` (the results folder, or next to the input, and
+a folder per input when `makes_several_files`).
 
 Lengths: a file name holds at most NAME_MAX bytes (255 on ext4, btrfs, XFS; 143 on eCryptfs; asked
 of the file system with `name_max`). `fit_name` is the one rule every generated name goes through
@@ -40,11 +46,14 @@ import hashlib
 import os
 import re
 import unicodedata
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 # the one list of placeholder names, and the kinds that fill {number}, live in the model (validation
 # checks templates against them); re-exported here for the code that fills templates
 from ..model.templates import MULTI_FILE_KINDS, PLACEHOLDERS  # noqa: F401
+from ..model.kinds import NodeKind
+from ..model.params import NumberFormat
+from ..model.workflow import Workflow
 from ..model.text import replace_undecodable, to_bytes
 
 DEFAULT_TEMPLATES: dict[str, str] = {
@@ -262,6 +271,70 @@ def sequence_names(pattern: str, start: int = 1, count: int | None = None, direc
         out.append(expand(i))
         i += 1
     return out
+
+
+def numbered_names(pattern: str, count: int, number_format: NumberFormat | None = None) -> list[str]:
+    """The final names of `count` numbered files: the pattern's `%d` written by `number_format`
+    (default NumberFormat(): from 1, two digits at least, so `_01 … _10` sort)."""
+    fmt = number_format or NumberFormat()
+    if FFMPEG_SEQUENCE not in pattern.replace("%%", ""):
+        raise NamingError(f"the file name pattern {pattern!r} has no {FFMPEG_SEQUENCE} for the number")
+    return [pattern.replace("%%", "\x00").replace(FFMPEG_SEQUENCE, fmt.text(i)).replace("\x00", "%")
+            for i in range(count)]
+
+
+def renumber(directory: str | os.PathLike[str], pattern: str,
+             number_format: NumberFormat | None = None) -> list[str]:
+    """Rename the files FFmpeg's image2 muxer numbered itself (`pattern` with `%d`, from 1) in
+    `directory` to their final numbers (numbered_names); the new names, in order.
+
+    image2 can pad with zeros (`%02d`) but knows no increment or other pad character, so FFmpeg
+    writes 1, 2, 3 … and this renames them once the run ended. Two passes (through temporary
+    names) so that a new name can never land on an old one not yet renamed (start at 0: 2 → 01).
+    """
+    directory = Path(directory)
+    old = sequence_names(pattern, start=1, directory=directory)
+    new = numbered_names(pattern, len(old), number_format)
+    if old == new:
+        return new
+    temporary = [directory / f".renumber-{i}.tmp" for i in range(len(old))]
+    for name, tmp in zip(old, temporary):
+        os.replace(directory / name, tmp)
+    for tmp, name in zip(temporary, new):
+        os.replace(tmp, directory / name)
+    return new
+
+
+def makes_several_files(workflow: Workflow) -> bool:
+    """Whether a run of `workflow` writes more than one file: more than one task, or a task that
+    writes numbered files. Such runs get a folder of their own per input when the setting asks."""
+    tasks = [node for node in workflow.nodes.values() if node.kind == NodeKind.TASK]
+    return len(tasks) > 1 or any(node.task_kind in MULTI_FILE_KINDS for node in tasks)
+
+
+def run_folder(base: str | os.PathLike[str], input_path: str, *, beside_input: bool, subfolder: bool) -> Path:
+    """The folder one run writes into.
+
+    `base` is the chosen results folder (ignored when `beside_input`: the input's own folder).
+    With `subfolder`, a folder named after the input inside it: `<results>/<inputName>/`, or next to
+    the input `<input folder>/<inputName>_mediaflow/` (a folder named exactly like the input would sit
+    confusingly beside it). A URL input (s3://…) has no folder to sit next to: `base` is used.
+    """
+    remote = "://" in input_path
+    stem = PurePosixPath(input_path).stem if remote else Path(input_path).stem
+    folder = Path(base) if (remote or not beside_input) else Path(input_path).parent
+    if not subfolder:
+        return folder
+    name = sanitize_filename(stem, fallback="input")
+    if beside_input and not remote:
+        name = fit_name(f"{name}_mediaflow")
+    return folder / name
+
+
+# what happens when an output's name is taken in the output folder (EngineSettings.on_existing):
+# keep both (the new file gets ` (1)`), overwrite the old file, or skip (keep the old file, drop the new)
+ON_EXISTING = ("keep-both", "overwrite", "skip")
+ON_EXISTING_DEFAULT = "keep-both"
 
 
 def unique_path(directory: str | os.PathLike[str], filename: str, limit: int | None = None) -> Path:

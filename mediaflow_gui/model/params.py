@@ -52,7 +52,7 @@ CONTAINER_AUDIO = {
 
 def _cell_size(name: str, value: int) -> list[str]:
     if value != 0 and not 128 <= value <= 4096:
-        return [f"{name} must be 0 (keep proportion) or 128–4096, not {value}"]
+        return [f"{name} must be 0 (keep proportion) or 128–4096 pixels such as 320, not '{value}'"]
     return []
 
 
@@ -62,9 +62,9 @@ def _offset(name: str, value: str, allow_negative: bool = False) -> list[str]:
     except ValueError as exc:
         return [f"{name}: {exc}"]
     if off.value < 0 and not allow_negative:
-        return [f"{name} must not be negative, not {value!r}"]
+        return [f"{name} must not be negative, not {value!r}: give a time such as 3.5s or 10%"]
     if off.percent and abs(off.value) > 100:
-        return [f"{name} must be within 100%, not {value!r}"]
+        return [f"{name} must be within 100% (such as 50%), not {value!r}"]
     return []
 
 
@@ -75,6 +75,49 @@ def _choice(name: str, value: str, allowed: tuple[str, ...]) -> list[str]:
 def _output_name(kind: str, template: str) -> list[str]:
     """Placeholders the template names that naming cannot fill (an empty template uses the default)."""
     return [f"output_name: {text}" for text in template_problems(template, kind)]
+
+
+NUMBER_PAD_REFUSED = '/\\:*?"<>|%{}'  # path separators, Windows-forbidden, and what templates use
+
+
+@dataclass
+class NumberFormat:
+    """How {number} is written in the names of a task that writes several files (the cloud service's
+    ObjectNumberFormat: InitialValue, Increment, MinLength, PlaceHolder).
+
+    The n-th file (from 0) gets `initial_value + n * increment`, padded on the left with `place_holder`
+    to `min_length` characters. The default (1, 1, 2, "0") gives `_01 … _10`, which sorts by name as
+    by number for up to 99 files; a longer `min_length` keeps longer batches in order.
+    """
+
+    initial_value: int = 1
+    increment: int = 1
+    min_length: int = 2
+    place_holder: str = "0"
+
+    def text(self, index: int) -> str:
+        """The number of the `index`-th file (from 0), padded."""
+        return str(self.initial_value + index * self.increment).rjust(self.min_length, self.place_holder or "0")
+
+    def problems(self) -> list[str]:
+        """In a person's words, without field paths: the node's name comes first in validation."""
+        out: list[str] = []
+        if not 0 <= self.initial_value <= 1_000_000:
+            out.append(f"file numbers must start at 0–1000000, not {self.initial_value}")
+        if not 1 <= self.increment <= 1000:
+            out.append(f"file numbers must go up by 1–1000 each time, not {self.increment}")
+        if not 1 <= self.min_length <= 10:
+            out.append(f"file numbers must be padded to a length of 1–10, not {self.min_length}")
+        pad = self.place_holder
+        if len(pad) != 1 or not pad.isprintable() or pad.isspace() or pad in NUMBER_PAD_REFUSED or (
+                pad.isdigit() and pad != "0"):
+            out.append(f"file numbers must be padded with one character such as 0 or _, not {pad!r} "
+                       "(no space, separator or other digit)")
+        return out
+
+
+def _number_format(value: NumberFormat) -> list[str]:
+    return value.problems()  # already in words that name what they are about ("file numbers …")
 
 
 @dataclass
@@ -97,11 +140,11 @@ class WatermarkParams:
     def problems(self) -> list[str]:
         out = _choice("type", self.type, ("image", "text")) + _choice("origin", self.origin, ORIGINS)
         if self.type == "image" and not self.image_path:
-            out.append("image_path is empty: choose a PNG image for the watermark")
+            out.append("image_path is empty: choose a PNG image for the watermark, such as logo.png")
         if self.type == "text" and not self.text:
-            out.append("text is empty: write the watermark text")
+            out.append("text is empty: write the watermark text, such as © 2026 Example")
         if not 4 <= self.font_size <= 512:
-            out.append(f"font_size must be 4–512, not {self.font_size}")
+            out.append(f"font_size must be 4–512 points such as 36, not '{self.font_size}'")
         colour = colour_problem(self.font_color) if self.type == "text" else None
         if colour:  # an image watermark has no use for it (the editor hides the field)
             out.append(f"font_color: {colour}")
@@ -109,9 +152,10 @@ class WatermarkParams:
             try:
                 length = parse_length(getattr(self, name))
                 if length.value < 0:
-                    out.append(f"{name} must not be negative")
+                    out.append(f"{name} must not be negative, not {getattr(self, name)!r}: give a length "
+                               "such as 16px or 3%")
                 if length.percent and length.value > 100:
-                    out.append(f"{name} must be within 100%")
+                    out.append(f"{name} must be within 100% (such as 3%), not {getattr(self, name)!r}")
             except ValueError as exc:
                 out.append(f"{name}: {exc}")
         for name in ("start", "end"):
@@ -150,8 +194,8 @@ class TranscodeParams:
         out += _choice("hdr", self.hdr, HDR_MODES) + _choice("deinterlace", self.deinterlace, DEINTERLACE_MODES)
         out += _choice("subtitles", self.subtitles, SUBTITLE_MODES)
         if self.hdr == "keep" and self.video_codec not in HDR_CODECS:
-            out.append(f"hdr keep needs video_codec h265 or av1 (10-bit HDR); {self.video_codec} is 8-bit SDR: "
-                       "use auto or tonemap")
+            out.append(f"hdr: 'keep' needs the video codec h265 or av1 (10-bit HDR), not '{self.video_codec}' "
+                       "(8-bit SDR): choose h265, or HDR source auto or tonemap")
         track = self.audio_track.strip()
         if track and not (track.isdigit() and 1 <= int(track) <= 64) and not (
                 track.isalpha() and 2 <= len(track) <= 3):
@@ -161,27 +205,32 @@ class TranscodeParams:
         out += _choice("audio_codec", self.audio_codec, AUDIO_CODECS)
         out += _choice("encoder_preset", self.encoder_preset, ENCODER_PRESETS)
         if self.container in CONTAINER_VIDEO and self.video_codec not in CONTAINER_VIDEO[self.container]:
-            out.append(f"video_codec {self.video_codec} cannot go into a {self.container} file")
+            out.append(f"video_codec '{self.video_codec}' cannot go into a {self.container} file: choose "
+                       f"{' or '.join(CONTAINER_VIDEO[self.container])}")
         if self.container in CONTAINER_AUDIO and self.audio_codec not in CONTAINER_AUDIO[self.container]:
-            out.append(f"audio_codec {self.audio_codec} cannot go into a {self.container} file")
+            out.append(f"audio_codec '{self.audio_codec}' cannot go into a {self.container} file: choose "
+                       f"{' or '.join(CONTAINER_AUDIO[self.container])}")
         if self.video_codec == "none" and self.audio_codec == "none":
-            out.append("video_codec and audio_codec are both none: the output would be empty")
+            out.append("video_codec 'none' with the audio codec 'none' too: the output would be empty; "
+                       "choose a video codec such as h264 or an audio codec such as aac")
         for name in ("width", "height", "short_side"):
             value = getattr(self, name)
             if value != 0 and not 32 <= value <= 8192:
-                out.append(f"{name} must be 0 (keep) or 32–8192, not {value}")
+                out.append(f"{name} must be 0 (keep) or 32–8192 pixels such as 720, not '{value}'")
         if not 0 <= self.fps <= 120:
-            out.append(f"fps must be 0 (keep) or up to 120, not {self.fps}")
+            out.append(f"fps must be 0 (keep) or up to 120 such as 25, not '{self.fps:g}'")
         if not 0 <= self.crf <= 51:
-            out.append(f"crf must be 0–51, not {self.crf}")
+            out.append(f"crf must be 0–51 such as 23, not '{self.crf}'")
         if not 0 <= self.video_bitrate_kbps <= 200_000:
-            out.append(f"video_bitrate_kbps must be 0 (use crf) or up to 200000, not {self.video_bitrate_kbps}")
+            out.append(f"video_bitrate_kbps must be 0 (use the quality) or up to 200000 kbps such as 5000, "
+                       f"not '{self.video_bitrate_kbps}'")
         if self.audio_codec != "none" and not 8 <= self.audio_bitrate_kbps <= 512:
-            out.append(f"audio_bitrate_kbps must be 8–512, not {self.audio_bitrate_kbps}")
+            out.append(f"audio_bitrate_kbps must be 8–512 kbps such as 128, not '{self.audio_bitrate_kbps}'")
         if self.sample_rate not in (0, 8000, 11025, 16000, 22050, 24000, 32000, 44100, 48000):
-            out.append(f"sample_rate must be 0 (keep) or a standard rate such as 44100 or 48000, not {self.sample_rate}")
+            out.append(f"sample_rate must be 0 (keep) or a standard rate such as 44100 or 48000, "
+                       f"not '{self.sample_rate}'")
         if not 0 <= self.channels <= 8:
-            out.append(f"channels must be 0 (keep) or 1–8, not {self.channels}")
+            out.append(f"channels must be 0 (keep) or 1–8 such as 2, not '{self.channels}'")
         for i, wm in enumerate(self.watermarks):
             out += [f"watermarks[{i}].{p}" for p in wm.problems()]
         return out + _output_name("transcode", self.output_name)
@@ -217,13 +266,15 @@ class SnapshotParams:
     width: int = 0
     height: int = 0
     output_name: str = ""
+    number_format: NumberFormat = field(default_factory=NumberFormat)  # how {number} is written
 
     def problems(self) -> list[str]:
         out = _choice("format", self.format, IMAGE_FORMATS)
         if not self.offsets:
-            out.append("offsets is empty: add at least one time point")
+            out.append("offsets: none given; add at least one time point such as 3.5s or 10%")
         for i, off in enumerate(self.offsets):
             out += _offset(f"offsets[{i}]", off)
+        out += _number_format(self.number_format)
         out += _output_name("snapshot", self.output_name)
         return out + _cell_size("width", self.width) + _cell_size("height", self.height)
 
@@ -237,13 +288,15 @@ class SampleSnapshotParams:
     width: int = 0
     height: int = 0
     output_name: str = ""
+    number_format: NumberFormat = field(default_factory=NumberFormat)  # how {number} is written
 
     def problems(self) -> list[str]:
         out = _choice("format", self.format, IMAGE_FORMATS) + _offset("interval", self.interval)
         if not out:
             off = parse_offset(self.interval)
             if off.value <= 0:
-                out.append(f"interval must be above zero, not {self.interval!r}")
+                out.append(f"interval must be above zero, not {self.interval!r}: give a time such as 5s or 10%")
+        out += _number_format(self.number_format)
         out += _output_name("sample_snapshot", self.output_name)
         return out + _cell_size("width", self.width) + _cell_size("height", self.height)
 
@@ -265,13 +318,13 @@ class AnimatedImageParams:
         out = _choice("format", self.format, ANIMATED_FORMATS)
         out += _offset("start", self.start, allow_negative=True) + _offset("end", self.end, allow_negative=True)
         if not 1 <= self.fps <= 30:
-            out.append(f"fps must be 1–30, not {self.fps}")
+            out.append(f"fps must be 1–30 such as 10, not '{self.fps}'")
         if not 1 <= self.quality <= 100:
-            out.append(f"quality must be 1–100, not {self.quality}")
+            out.append(f"quality must be 1–100 such as 75, not '{self.quality}'")
         if not out:
             s, e = parse_offset(self.start), parse_offset(self.end)
             if s.percent == e.percent and s.value >= 0 and e.value > 0 and e.value <= s.value:
-                out.append(f"end ({self.end}) must come after start ({self.start})")
+                out.append(f"end {self.end!r} must come after start {self.start!r}: such as start 0s, end 3s")
         out += _output_name("animated_image", self.output_name)
         return out + _cell_size("width", self.width) + _cell_size("height", self.height)
 
@@ -287,21 +340,23 @@ class ImageSpriteParams:
     height: int = 0  # cell height; 0 = follow width
     format: str = "jpg"
     output_name: str = ""
+    number_format: NumberFormat = field(default_factory=NumberFormat)  # how {number} is written
 
     def problems(self) -> list[str]:
         out = _choice("format", self.format, SPRITE_FORMATS) + _offset("interval", self.interval)
         if not out and parse_offset(self.interval).value <= 0:
-            out.append(f"interval must be above zero, not {self.interval!r}")
+            out.append(f"interval must be above zero, not {self.interval!r}: give a time such as 5s or 10%")
         for name in ("rows", "columns"):
             if not 1 <= getattr(self, name) <= 20:
-                out.append(f"{name} must be 1–20, not {getattr(self, name)}")
+                out.append(f"{name} must be 1–20 such as 10, not '{getattr(self, name)}'")
         if self.width == 0 and self.height == 0:
-            out.append("width and height are both 0: give the cell size on at least one side")
+            out.append("width and height are both 0: give the cell size on at least one side, such as width 160")
         # cells below 128 px are allowed for sprites (players show small previews)
         for name in ("width", "height"):
             value = getattr(self, name)
             if value != 0 and not 16 <= value <= 4096:
-                out.append(f"{name} must be 0 (keep proportion) or 16–4096, not {value}")
+                out.append(f"{name} must be 0 (keep proportion) or 16–4096 pixels such as 160, not '{value}'")
+        out += _number_format(self.number_format)
         return out + _output_name("image_sprite", self.output_name)
 
 
@@ -324,7 +379,12 @@ def default_params(kind_id: str) -> TaskParams:
 
 
 def params_to_dict(params: TaskParams) -> dict[str, Any]:
-    return dataclasses.asdict(params)
+    data = dataclasses.asdict(params)
+    if getattr(params, "number_format", None) == NumberFormat():
+        # the default is left out: files that do not change it stay as they were, and readable by
+        # versions that knew no number format
+        del data["number_format"]
+    return data
 
 
 def _convert(value: Any, hint: Any, path: str, problems: list[str]) -> Any:
@@ -355,8 +415,14 @@ def _convert(value: Any, hint: Any, path: str, problems: list[str]) -> Any:
     elif hint is str:
         if isinstance(value, (str, int, float)) and not isinstance(value, bool):
             return str(value)
-    problems.append(f"{path.rstrip('.')} has the wrong type: {value!r}")
+    expected = _TYPE_WORDS.get(hint, "")
+    problems.append(f"{path.rstrip('.')} has the wrong type: {value!r}" + (f" is not {expected}" if expected else ""))
     return None
+
+
+# what a value of each simple type looks like, for "has the wrong type" problems
+_TYPE_WORDS: dict[Any, str] = {int: "a whole number such as 2", float: "a number such as 2.5",
+                               str: "a text such as \"3.5s\"", bool: "true or false"}
 
 
 def _from_dict(cls: type, data: dict[str, Any], prefix: str, problems: list[str]) -> Any:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import networkx as nx
 
+from .field_labels import ITEM_FIELD_LABELS, ITEM_WORDS, field_label
 from .graph import to_digraph
 from .kinds import NodeKind, TASK_KINDS
 from .limits import size_problem
@@ -99,19 +100,30 @@ def validate(workflow: Workflow) -> list[Problem]:
     return problems
 
 
-_INDEXED = re.compile(r"^(watermarks|offsets)\[(\d+)\](\.)?")
-_ITEM_WORDS = {"watermarks": "watermark {n}", "offsets": "time point {n}"}
+# a problem's leading field path: `crf`, `offsets[4]`, `watermarks[0].width` (then a space, ":" or the end)
+_FIELD_PATH = re.compile(r"^([a-z_]+)(?:\[(\d+)\])?(?:\.([a-z_]+))?(?=[ :]|$)")
 
 
-def in_words(text: str) -> str:
-    """A parameter problem as a person reads it: "watermarks[0].width: …" becomes "watermark 1: width: …"
-    and "offsets[4]: …" becomes "time point 5: …" (the editor keeps the field names: it marks fields by them)."""
-    while True:
-        match = _INDEXED.match(text)
-        if match is None:
-            return text
-        item = _ITEM_WORDS[match.group(1)].format(n=int(match.group(2)) + 1)
-        text = item + (": " if match.group(3) else "") + text[match.end():]
+def in_words(text: str, kind: str = "") -> str:
+    """A parameter problem as a person reads it: the field path it starts with becomes the field's label
+    in the inspector (model/field_labels.py) and list items are counted from 1 — "crf must be …" becomes
+    "Quality (CRF) must be …", "offsets[4]: …" "time point 5: …", "watermarks[0].width …"
+    "watermark 1: Width …". A text that starts with no known field is left as it is. (Parameters'
+    own `problems()` keep the field names: the inspector marks fields by them.)"""
+    match = _FIELD_PATH.match(text)
+    if match is None:
+        return text
+    name, index, sub = match.groups()
+    rest = text[match.end():]
+    if index is not None and name in ITEM_WORDS:
+        words = ITEM_WORDS[name].format(n=int(index) + 1)
+        if sub:
+            words += ": " + ITEM_FIELD_LABELS.get(name, {}).get(sub, sub)
+        return words + rest
+    if index is not None or sub:
+        return text
+    label = field_label(kind, name)
+    return text if label == name else label + rest
 
 
 def _task_problems(workflow: Workflow, node_id: str, in_degree: int) -> list[Problem]:
@@ -126,10 +138,10 @@ def _task_problems(workflow: Workflow, node_id: str, in_degree: int) -> list[Pro
         out.append(Problem("task_inputs", f"{name} has {in_degree} inputs; a task reads one input "
                            "(put a join before it to wait for several branches).", node_id))
     for text in node.load_problems:
-        out.append(Problem("bad_param", f"{name}: {in_words(text)}.", node_id))
+        out.append(Problem("bad_param", f"{name}: {in_words(text, kind.id)}.", node_id))
     if node.params is not None:
         for text in node.params.problems():
-            out.append(Problem("bad_param", f"{name}: {in_words(text)}.", node_id))
+            out.append(Problem("bad_param", f"{name}: {in_words(text, kind.id)}.", node_id))
     # a task after a task reads that task's primary output: it must be a video
     for pred_id in workflow.predecessors(node_id):
         pred = workflow.nodes.get(pred_id)

@@ -8,6 +8,11 @@ generated test clips and the real engine, and writes:
   4-run-details.png        a finished run's details with thumbnails
   5-buckets.png            the Buckets page: embedded store running, keys, example, a tested connection
   6-bindings.png           the Bindings page: the default binding watching, a run its upload triggered
+  7-batch-queue.png        a 20-file batch: done, running and queued runs, speed, time left, the queue's line
+  8-batch-notice.png       the batch's one notice when its last run ended
+  9-replay.png             a finished run replayed: its snapshot with each node's time and outputs, the timeline
+  10-watermark-placement.png  the watermark node's inspector: the logo placed on a frame of the dropped file
+  11-preview.png           a dry-run preview's details: the workflow's outputs from a 5 s excerpt
 """
 
 from __future__ import annotations
@@ -52,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("MEDIAFLOW_DATA_DIR", str(work / "data"))
 
     import qasync
-    from PySide6.QtCore import QPointF
+    from PySide6.QtCore import QPointF, Qt
     from PySide6.QtWidgets import QApplication
 
     from ..media.ffmpeg_locate import find_ffmpeg
@@ -157,7 +162,74 @@ def main(argv: list[str] | None = None) -> int:
         await _pause(0.3)
         shot(dialog, "4-run-details.png")
         dialog.close()
+        await batch_of_twenty()
+        await replay_placement_preview(ids[0])
         await buckets_and_bindings()
+
+    async def replay_placement_preview(task_id: str) -> None:
+        """The first two-run part's run replayed; the watermark's placement; a preview."""
+        replay = window.show_replay(task_id)
+        replay.resize(1300, 900)
+        await _pause(0.8)
+        shot(replay, "9-replay.png")
+        replay.close()
+
+        window.remember_input(str(clips[0]))  # as a drop does: the placement and the preview use it
+        logo = next(n for n in ctrl.workflow.nodes.values() if n.task_kind == "watermark")
+        ctrl.select([logo.id])
+        await _until(lambda: window.inspector.wm_preview is not None
+                     and clips[0].name in window.inspector.wm_preview.caption.text(), 60)
+        await _pause(0.6)
+        shot(window, "10-watermark-placement.png")
+        ctrl.select([])
+
+        window.preview.ask_range = lambda source, rng: (source, rng)  # the dialog, accepted as shown
+        preview_id = window.preview.ask_and_start()
+        preview_run = context.adapter.run(preview_id)
+        await _until(lambda: preview_run.finished, 300)
+        await _pause(1.5)  # thumbnails
+        dialog = window.details_dialogs.get(preview_id) or window.show_run(preview_id)
+        dialog.resize(1000, 1000)
+        await _pause(0.5)
+        shot(dialog, "11-preview.png")
+        dialog.close()
+
+    async def batch_of_twenty() -> None:
+        """20 short clips dropped at once with two threads: the queue in the task list, then one notice."""
+        for toast in window.notifier.live_toasts():
+            toast.close_toast()
+        names = ["beach", "city night", "concert", "drone shot", "family dinner", "garden", "harbour",
+                 "interview B", "kids party", "lecture", "market", "mountain", "museum", "office tour",
+                 "product demo", "rain", "snow day", "street food", "sunset", "wedding toast"]
+        batch = work / "batch"
+        batch.mkdir(exist_ok=True)
+        first = make_clip(ffmpeg, batch / f"{names[0]}.mp4", 4, size="480x270")
+        for name in names[1:]:  # the same pictures under 20 names: only the queue is the point here
+            (batch / f"{name}.mp4").write_bytes(first.read_bytes())
+        (batch / "rain.mp4").write_bytes(first.read_bytes()[:4000])  # a truncated upload: the one that fails
+        settings.max_threads = 2  # two at a time: the rest queue, as on a busy 2-core laptop
+        context.adapter.apply_settings()
+        window.tasks.clear_finished()
+        ids = window.process_files([str(batch)])  # the folder, as dropped: its 20 media files
+        window.resizeDocks([window.bottom_dock], [560], Qt.Orientation.Vertical)  # room for the queue's rows
+        runs = [context.adapter.run(t) for t in ids]
+
+        def mixed() -> bool:
+            done = sum(r.finished for r in runs)
+            queued = sum(not r.finished and r.begin_time is None for r in runs)
+            return done >= 3 and queued >= 5 and "about" in window.tasks.queue_summary()
+
+        await _until(lambda: mixed() or all(r.finished for r in runs), 600)
+        window.tasks.update_queue_summary()
+        window.tasks.table.scrollToBottom()  # the last done runs, the running ones and the queue below them
+        await _pause(0.3)
+        shot(window, "7-batch-queue.png")
+        await _until(lambda: all(r.finished for r in runs), 900)
+        await _until(lambda: bool(window.notifier.live_toasts()), 30)
+        await _pause(0.5)
+        shot(window, "8-batch-notice.png")
+        for toast in window.notifier.live_toasts():
+            toast.close_toast()
 
     async def buckets_and_bindings() -> None:
         from ..storage.s3 import S3Connection

@@ -25,8 +25,11 @@ from PySide6.QtCore import QObject, QTimer
 from ..engine.engine import Engine, EngineSettings
 from ..engine.events import Event, EventBus, RunCreated, RunFinished
 from ..engine.run_state import RunRecord, apply
+from ..engine.preview import PreviewFolders, default_preview_root, submit_preview
 from ..engine.store import TaskStore
+from ..media.excerpt import ExcerptRange, split_label
 from ..media.ffmpeg_choice import FFmpegChoice
+from ..media.naming import makes_several_files, run_folder
 from ..model.serialization import workflow_from_dict
 from ..model.workflow import Workflow
 from ..notify.global_targets import EventTargetsFileError
@@ -42,7 +45,8 @@ FLUSH_INTERVAL_MS = 100
 
 def engine_settings(settings: AppSettings) -> EngineSettings:
     return EngineSettings(ffmpeg_path=settings.ffmpeg_path or None, max_threads=settings.max_threads,
-                          fusion=settings.fusion, output_templates=settings.output_templates)
+                          fusion=settings.fusion, output_templates=settings.output_templates,
+                          on_existing=settings.on_existing)
 
 
 class EngineAdapter(QObject):
@@ -67,6 +71,7 @@ class EngineAdapter(QObject):
         self._timer.timeout.connect(self.flush)
         self._timer.start()
         self.updates_sent = 0  # how many run_updated signals went out (tests check the throttling)
+        self._previews: PreviewFolders | None = None  # made on the first preview
         self._closed = False
 
     # -- settings ---------------------------------------------------------------------------
@@ -75,6 +80,8 @@ class EngineAdapter(QObject):
         event targets saved now; running ones keep their engine settings."""
         # the engine resizes its shared thread budget when max_threads changes
         self.engine.settings = engine_settings(self.settings)
+        if self.runtime.storage is not None:  # bindings started from now on retry store failures this often
+            self.runtime.storage.retries = self.settings.store_retries
         try:
             self.runtime.reload_global_targets()
         except EventTargetsFileError as exc:  # the targets in use stay as they were
@@ -87,17 +94,23 @@ class EngineAdapter(QObject):
         run_in_thread(engine.ffmpeg_choice, on_done, on_error, context=context)
 
     # -- runs ------------------------------------------------------------------------------------
-    def output_dir_for(self, input_path: str) -> Path:
-        if self.settings.output_beside_input and "://" not in input_path:
-            src = Path(input_path)
-            return src.parent / f"{src.stem}_mediaflow"
-        return Path(self.settings.output_dir)
+    def output_dir_for(self, input_path: str, workflow: Workflow | None = None,
+                       results_folder: str | None = None) -> Path:
+        """Where a run of `input_path` writes: `results_folder` ("" = next to the input; None = the
+        settings' current choice, AppSettings.results_folder), in a folder of its own per input when
+        the workflow writes several files and the setting asks (media.naming.run_folder)."""
+        folder = self.settings.results_folder() if results_folder is None else results_folder
+        several = workflow is None or makes_several_files(workflow)
+        return run_folder(folder or self.settings.output_dir, str(input_path), beside_input=not folder,
+                          subfolder=self.settings.subfolder_per_input and several)
 
-    def submit(self, workflow: Workflow, inputs: list[str], out_dir: Path | None = None) -> list[str]:
-        """Start one run per input (needs the running asyncio loop); returns the TaskIds."""
+    def submit(self, workflow: Workflow, inputs: list[str], out_dir: Path | None = None, *,
+               results_folder: str | None = None) -> list[str]:
+        """Start one run per input (needs the running asyncio loop); returns the TaskIds. `out_dir`:
+        every run writes there as it is; else output_dir_for(input, workflow, results_folder)."""
         task_ids = []
         for path in inputs:
-            target = out_dir if out_dir is not None else self.output_dir_for(str(path))
+            target = out_dir if out_dir is not None else self.output_dir_for(str(path), workflow, results_folder)
             task_ids.append(self.engine.submit(workflow, path, target))
         return task_ids
 
@@ -137,14 +150,32 @@ class EngineAdapter(QObject):
         run = self.runs.get(task_id)
         return run is not None and not run.finished and task_id in self.engine.running()
 
-    def retry(self, task_id: str) -> str | None:
-        """Run the same workflow snapshot on the same input again; the new TaskId, or None."""
+    def retry(self, task_id: str, workflow: Workflow | None = None) -> str | None:
+        """Run the same input again with `workflow` (default: the run's own snapshot); the new TaskId,
+        or None when the run cannot be retried here (unknown, no snapshot, or a bucket object)."""
         run = self.runs.get(task_id)
         if run is None or run.workflow is None or "://" in run.input:
             return None
-        workflow = workflow_from_dict(run.workflow, f"<run {task_id}>")
+        if workflow is None:
+            workflow = workflow_from_dict(run.workflow, f"<run {task_id}>")
+        preview = split_label(run.input)
+        if preview is not None:  # a preview's retry is a new preview of the same range
+            return self.submit_preview(workflow, *preview)
         out_dir = Path(run.out_dir) if run.out_dir else self.output_dir_for(run.input)
         return self.engine.submit(workflow, run.input, out_dir)
+
+    # -- dry-run previews (engine/preview.py: an excerpt run through this engine) ------------------
+    def submit_preview(self, workflow: Workflow, source: str, rng: ExcerptRange | None = None) -> str:
+        """Run `workflow` on an excerpt of `source` into a fresh temporary folder (the previous
+        preview's folder is removed first); the TaskId, at once (needs the running asyncio loop)."""
+        if self._previews is None:
+            self._previews = PreviewFolders(default_preview_root(self.engine))
+        return submit_preview(self.engine, workflow, source, self._previews.new(), rng)
+
+    def clear_previews(self) -> None:
+        """Remove every preview folder of this window (at quit)."""
+        if self._previews is not None:
+            self._previews.clear()
 
     def run(self, task_id: str) -> RunRecord | None:
         """The run's record as this window knows it (events keep it up to date; widgets only read it)."""
@@ -225,3 +256,4 @@ class EngineAdapter(QObject):
         self._closed = True
         self._timer.stop()
         self._unsubscribe()
+        self.clear_previews()  # the runs have ended by now (Runtime.aclose): their outputs can go

@@ -2,6 +2,9 @@
 row (output folder and FFmpeg binary in the settings, a binding's workflow, a JSON-lines event log, a
 watermark image in the inspector).
 
+The path elides in the middle while it is not being edited (elided.PathLineEdit: its folder's start
+and its name stay in view), with the whole path on hover.
+
 `ask_path` is the file dialog behind the button, also used alone where a path is asked for without a
 row (the watermark editor's "Add image…").
 """
@@ -12,7 +15,9 @@ from enum import Enum
 from typing import Callable
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLineEdit, QPushButton, QWidget
+from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QPushButton, QWidget
+
+from .elided import PathLineEdit
 
 
 class PathKind(Enum):
@@ -50,7 +55,7 @@ class FileField(QWidget):
         self.filter = filter
         self.default_start = default_start
         self.start = start
-        self.edit = QLineEdit(text)
+        self.edit = PathLineEdit(text)
         if placeholder:
             self.edit.setPlaceholderText(placeholder)
         self.browse = QPushButton("Browse…")

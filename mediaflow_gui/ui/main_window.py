@@ -12,8 +12,8 @@ from pathlib import Path
 
 from PySide6.QtCore import QPointF, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
-from PySide6.QtWidgets import (QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QTabWidget, QToolBar,
-                               QWidget)
+from PySide6.QtWidgets import (QDialog, QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QTabWidget,
+                               QToolBar, QWidget)
 
 from ..media.inputs import MEDIA_EXTENSIONS, collect_inputs
 from ..model.kinds import NodeKind
@@ -30,8 +30,10 @@ from ..engine.run_state import RunRecord
 from .ffmpeg_info import FFmpegStatusLabel
 from .inspector.panel import InspectorPanel
 from .notifications import DesktopNotifier
+from .preview import PreviewController
 from .runs.run_details import RunDetailsDialog
 from .runs.task_panel import TaskPanel
+from .results_target import ResultsTarget
 from .settings_dialog import SettingsDialog
 
 
@@ -77,6 +79,7 @@ class MainWindow(QMainWindow):
         self.settings = context.settings
         self.canvas_task_id = ""
         self.details_dialogs: dict[str, RunDetailsDialog] = {}
+        self.replay_dialogs: dict[str, QDialog] = {}  # runs/replay.py's ReplayDialog, by TaskId
         self.setWindowIcon(icons.app_icon())
         self.setAcceptDrops(True)
         self.setDockOptions(QMainWindow.DockOption.AnimatedDocks | QMainWindow.DockOption.AllowTabbedDocks)
@@ -95,6 +98,7 @@ class MainWindow(QMainWindow):
         self.inspector = InspectorPanel(self.controller)
         self.problems = ProblemsPanel()
         self.tasks = TaskPanel(self.adapter)
+        self.tasks.current_workflow = self._current_workflow_if_valid
         self.palette_dock = self._dock("Nodes", self.palette, Qt.DockWidgetArea.LeftDockWidgetArea, "palette")
         self.inspector_dock = self._dock("Inspector", self.inspector, Qt.DockWidgetArea.RightDockWidgetArea,
                                          "inspector")
@@ -113,6 +117,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.ffmpeg_label)
         self.notifier = DesktopNotifier(self, self.adapter, self.settings, self.signals, use_tray=use_tray)
 
+        self.preview = PreviewController(self)  # dry-run previews on an excerpt (ui/preview.py)
         self._make_actions()
         self._make_menus()
         self._make_toolbar()
@@ -172,6 +177,9 @@ class MainWindow(QMainWindow):
                                         "Run the workflow on files (or drop files or folders on the window)")
         self.act_process_folder = self._action("Process &folder…", self.ask_process_folder, "Ctrl+Shift+R", None,
                                                "Run the workflow on every media file in a folder and its subfolders")
+        self.act_preview = self._action("Pre&view…", self.preview.ask_and_start, "Ctrl+Shift+P", "preview",
+                                        "Run the workflow on the first seconds of a file into a temporary "
+                                        "folder and show the outputs")
         self.act_settings = self._action("Se&ttings…", self.show_settings, K.Preferences, "settings")
         self.act_quit = self._action("&Quit", self.close, K.Quit)
         self.act_undo = c.undo_stack.createUndoAction(self, "&Undo")
@@ -231,7 +239,7 @@ class MainWindow(QMainWindow):
         for dock in (self.palette_dock, self.inspector_dock, self.bottom_dock):
             view.addAction(dock.toggleViewAction())
         runs = bar.addMenu("&Runs")
-        for a in (self.act_process, None, self.act_cancel, self.act_retry, self.act_details):
+        for a in (self.act_process, self.act_preview, None, self.act_cancel, self.act_retry, self.act_details):
             runs.addSeparator() if a is None else runs.addAction(a)
         self._fill_recent()
 
@@ -241,8 +249,12 @@ class MainWindow(QMainWindow):
         tb.setMovable(False)
         tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         for a in (self.act_new, self.act_open, self.act_save, None, self.act_undo, self.act_redo, None,
-                  self.act_fit, self.act_layout, None, self.act_process, None, self.act_settings):
+                  self.act_fit, self.act_layout, None, self.act_process, self.act_preview, None,
+                  self.act_settings):
             tb.addSeparator() if a is None else tb.addAction(a)
+            if a is self.act_process:  # where the next batch's results go, chosen where batches start
+                self.results_target = ResultsTarget(self.settings, tb)
+                tb.addWidget(self.results_target)
         self.addToolBar(tb)
 
     def _connect(self) -> None:
@@ -258,12 +270,14 @@ class MainWindow(QMainWindow):
         self.view.zoom_changed.connect(lambda z: self.zoom_label.setText(f"{z * 100:.0f}%"))
         self.problems.node_activated.connect(self._focus_node)
         self.tasks.details_requested.connect(self.show_run)
+        self.tasks.replay_requested.connect(self.show_replay)
         self.tasks.current_run_changed.connect(self._on_current_run)
         self.signals.run_created.connect(self._on_run_created)
         self.signals.run_updated.connect(self._on_run_updated)
         self.signals.show_run_requested.connect(self.show_run)
         self.signals.status_message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.signals.settings_changed.connect(self.check_ffmpeg)
+        self.signals.settings_changed.connect(self.results_target.refresh)
 
     def _add_storage_pages(self) -> None:
         self.buckets_page = self.bindings_page = None
@@ -387,6 +401,11 @@ class MainWindow(QMainWindow):
             return False
         return True
 
+    def _current_workflow_if_valid(self):  # noqa: ANN202 - Workflow | None
+        """The drawn workflow when it has no problems (what "Retry with the current workflow" runs)."""
+        self.controller.revalidate()
+        return None if self.controller.problems else self.controller.snapshot()
+
     def process_files(self, paths: list[str]) -> list[str]:
         """Start a run of the current workflow for each media file among `paths` (folders expanded,
         non-media skipped with one summary line); the TaskIds (empty when refused)."""
@@ -397,13 +416,21 @@ class MainWindow(QMainWindow):
         if not collected.files:
             self.refuse(f"Nothing to run: {collected.summary() or 'no media files found'}.")
             return []
-        task_ids = self.adapter.submit(self.controller.snapshot(), collected.files)
+        task_ids = self.adapter.submit(self.controller.snapshot(), collected.files,
+                                       results_folder=self.results_target.folder())
         self.notifier.add_batch(task_ids)  # one notice when the last of them ends, not one per file
+        self.remember_input(collected.files[0])
         skipped = collected.summary()
         self.statusBar().showMessage(f"Started {len(task_ids)} run(s)" + (f"; {skipped}" if skipped else "")
-                                     + f": {', '.join(task_ids[:5])}{' …' if len(task_ids) > 5 else ''}", 10000)
+                                     + f": {', '.join(task_ids[:5])}{' …' if len(task_ids) > 5 else ''}"
+                                     + f" ({self.results_target.describe()})", 10000)
         self.bottom_tabs.setCurrentWidget(self.tasks)
         return task_ids
+
+    def remember_input(self, path: str) -> None:
+        """The file the next Preview and the inspector's watermark preview use (the last dropped)."""
+        self.preview.remember_input(path)
+        self.inspector.set_sample_input(self.preview.last_input)
 
     def _on_run_created(self, task_id: str) -> None:
         self.tasks.select_task(task_id)  # the canvas follows the newest run
@@ -452,10 +479,38 @@ class MainWindow(QMainWindow):
         dialog = self.details_dialogs.get(task_id)
         if dialog is None:
             dialog = RunDetailsDialog(self.adapter, task_id, self)
+            dialog.replay_requested.connect(self.show_replay)
             dialog.finished.connect(lambda *_: self.details_dialogs.pop(task_id, None))
             self.details_dialogs[task_id] = dialog
         dialog.show()
         dialog.raise_()
+        return dialog
+
+    def show_replay(self, task_id: str) -> QDialog | None:
+        """Open the replay of a finished run: its own workflow snapshot, read-only, with each node's
+        outcome, and its timeline (runs/replay.py). A run of this window opens at once (the dialog is
+        returned); one from the history is read from the store in a pool thread first (None)."""
+        if not task_id:
+            return None
+        if self.adapter.ran_here(task_id):
+            return self._open_replay(self.adapter.run(task_id))
+        self.adapter.fetch_record(task_id, self._open_replay, context=self)
+        return None
+
+    def _open_replay(self, record: RunRecord | None) -> QDialog | None:
+        from .runs.replay import ReplayDialog  # imported here: it uses this module's canvas_states
+        if record is None:
+            return None
+        task_id = record.task_id
+        dialog = self.replay_dialogs.get(task_id)
+        if dialog is None:
+            dialog = ReplayDialog(record, self)
+            dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            dialog.finished.connect(lambda *_: self.replay_dialogs.pop(task_id, None))
+            self.replay_dialogs[task_id] = dialog
+        dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
         return dialog
 
     def show_settings(self) -> None:
@@ -488,6 +543,8 @@ class MainWindow(QMainWindow):
         self.settings.save_task_columns(self.tasks.column_state())
         self.notifier.close()
         for dialog in list(self.details_dialogs.values()):
+            dialog.close()
+        for dialog in list(self.replay_dialogs.values()):
             dialog.close()
         self.controller.dispose()
         event.accept()

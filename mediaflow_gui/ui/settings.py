@@ -17,9 +17,12 @@ from PySide6.QtCore import QSettings
 
 from ..notify.global_targets import global_targets_path, load_global_targets, save_global_targets
 from ..notify.sinks import EventTargets
-from ..paths import data_dir, private_file
+from ..media.naming import ON_EXISTING, ON_EXISTING_DEFAULT
+from ..paths import data_dir, default_results_dir, private_file
 
 MAX_RECENT = 8
+RESULTS_DEFAULT, RESULTS_BESIDE, RESULTS_LAST = "default", "beside", "last"
+RESULTS_CHOICES = (RESULTS_DEFAULT, RESULTS_BESIDE, RESULTS_LAST)
 
 T = TypeVar("T", str, int, bool)
 
@@ -87,13 +90,23 @@ class Setting(Generic[T]):
 
 class AppSettings:
     # -- runs ------------------------------------------------------------------------
-    output_dir = Setting("runs/output_dir", lambda: str(Path.home() / "MediaFlow results"), str,
-                         empty_is_default=True)
-    # write results next to each input (in `<input dir>/<name>_mediaflow`) instead of output_dir
-    output_beside_input = Setting("runs/output_beside_input", False, bool)
+    # the workflow's own default results folder: ~/MediaFlow results, or beside MEDIAFLOW_DATA_DIR (paths.py)
+    output_dir = Setting("runs/output_dir", lambda: str(default_results_dir()), str, empty_is_default=True)
+    # where a batch's results go (the "Results to" choice of the tool bar, remembered):
+    # "default" output_dir, "beside" next to each input, "last" the folder chosen last (last_results_folder)
+    results_to = Setting("runs/results_to", RESULTS_DEFAULT, str,
+                         normalize=lambda v: v if v in RESULTS_CHOICES else RESULTS_DEFAULT)
+    last_results_folder = Setting("runs/last_results_folder", "", str)
+    # a run that writes several files puts them in a folder named after its input (naming.run_folder)
+    subfolder_per_input = Setting("runs/subfolder_per_input", True, bool)
+    # an output name already taken: keep both (" (1)"), overwrite or skip (media.naming.ON_EXISTING)
+    on_existing = Setting("runs/on_existing", ON_EXISTING_DEFAULT, str,
+                          normalize=lambda v: v if v in ON_EXISTING else ON_EXISTING_DEFAULT)
     max_threads = Setting("runs/max_threads", lambda: os.cpu_count() or 2, int, normalize=lambda n: max(1, n))
     # sibling tasks reading one input share one FFmpeg process (one decode)
     fusion = Setting("runs/fusion", True, bool)
+    # runs of a bucket object that failed because a store was away are tried again this often (storage/runner.py)
+    store_retries = Setting("runs/store_retries", 3, int, normalize=lambda n: max(0, min(10, n)))
     ffmpeg_path = Setting("runs/ffmpeg_path", "", str)  # "": automatic
     # -- notifications -----------------------------------------------------------------
     notify_enabled = Setting("notify/enabled", True, bool)
@@ -113,6 +126,32 @@ class AppSettings:
         path = private_file(path or settings_file())  # 0600; QSettings keeps the mode of the file it rewrites
         self.path = path
         self.qsettings = QSettings(str(path), QSettings.Format.IniFormat)
+        legacy = "runs/output_beside_input"  # before results_to: one check box for "next to each input"
+        if self.qsettings.contains(legacy):
+            if not self.qsettings.contains(type(self).results_to.key):
+                self.output_beside_input = Setting(legacy, False, bool).read(self.qsettings)
+            self.qsettings.remove(legacy)
+
+    @property
+    def output_beside_input(self) -> bool:
+        """Results next to each input (results_to == "beside")."""
+        return self.results_to == RESULTS_BESIDE
+
+    @output_beside_input.setter
+    def output_beside_input(self, value: bool) -> None:
+        if value:
+            self.results_to = RESULTS_BESIDE
+        elif self.results_to == RESULTS_BESIDE:
+            self.results_to = RESULTS_DEFAULT
+
+    def results_folder(self) -> str:
+        """The folder results go to under the current choice ("" for next to each input); "last" falls
+        back to output_dir while no folder was chosen."""
+        if self.results_to == RESULTS_BESIDE:
+            return ""
+        if self.results_to == RESULTS_LAST and self.last_results_folder:
+            return self.last_results_folder
+        return self.output_dir
 
     @property
     def output_templates(self) -> dict[str, str]:

@@ -4,10 +4,15 @@ the bindings use, ui/buckets/event_targets.py; saved in `event_targets.json`, wh
 
 from __future__ import annotations
 
+import html
 import os
 
-from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QFormLayout, QFrame, QGroupBox, QLabel, QLineEdit,
-                               QScrollArea,
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QUrl
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QFrame, QGroupBox, QLabel, QLineEdit,
+                               QPushButton, QScrollArea,
                                QSpinBox, QVBoxLayout, QWidget)
 
 from ..media.naming import DEFAULT_TEMPLATES
@@ -16,9 +21,52 @@ from ..notify.global_targets import EventTargetsFileError
 from ..notify.sinks import EventTargets
 from .buckets.event_targets import EventTargetsEditor
 from .ffmpeg_info import describe_setting
+from . import theme
 from .file_field import FileField, PathKind
+from ..paths import default_results_dir
 from .settings import AppSettings
 from .workers import run_in_thread
+
+
+# the existing-file policies (media.naming.ON_EXISTING) as the settings list them
+ON_EXISTING_CHOICES = (("keep-both", "Keep both (the new file gets “ (1)”)"),
+                       ("overwrite", "Overwrite the existing file"),
+                       ("skip", "Skip (keep the existing file)"))
+
+
+def open_folder(folder: str) -> bool:
+    """Show `folder` in the file manager (created first, so a fresh results folder opens too)."""
+    try:
+        Path(folder).expanduser().mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return False
+    return QDesktopServices.openUrl(QUrl.fromLocalFile(str(Path(folder).expanduser())))
+
+
+# what each output-name placeholder becomes (media/naming.py's module docstring says the same)
+PLACEHOLDER_MEANINGS = (
+    ("{inputName}", "the input's name without its extension (“holiday clip”)"),
+    ("{inputFormat}", "the input's extension (“mov”)"),
+    ("{taskName}", "the task node's name"),
+    ("{definition}", "a transcode's definition label (“HD”); for images their size (“320x180”)"),
+    ("{number}", "01, 02 … for tasks that write several files"),
+    ("{format}", "the image format (“jpg”, “gif”)"),
+    ("{ext}", "the output's extension (“mp4”)"),
+)
+
+
+def placeholder_help() -> QLabel:
+    """The output names' help: one placeholder a line, in the text colour (with its underscores and
+    braces as typed), what it becomes beside it in the dim colour; it wraps with the dialog."""
+    rows = "".join(f"<tr><td style='color:{theme.TEXT}; padding-right:12px; white-space:pre'>{html.escape(name)}</td>"
+                   f"<td>{html.escape(meaning)}</td></tr>" for name, meaning in PLACEHOLDER_MEANINGS)
+    label = QLabel(f"<p style='margin:0 0 4px 0'>An empty field uses the default shown in it. Placeholders:</p>"
+                   f"<table cellspacing='0' cellpadding='1'>{rows}</table>")
+    label.setObjectName("placeholder_help")
+    label.setTextFormat(Qt.TextFormat.RichText)  # said, not guessed: never Markdown (it would eat "_")
+    label.setWordWrap(True)
+    label.setProperty("role", "hint")
+    return label
 
 
 class SettingsDialog(QDialog):
@@ -26,7 +74,7 @@ class SettingsDialog(QDialog):
         super().__init__(parent)
         self.settings = settings
         self.setWindowTitle("Settings")
-        self.resize(680, 780)
+        self.resize(760, 780)  # every row's natural width fits: nothing hides behind a horizontal scroll
         outer = QVBoxLayout(self)
         # the sections scroll: on a small screen (or a 780 px dialog) every row keeps its natural height
         # instead of being squeezed until the underscores of "{inputName}_{definition}" are cut off
@@ -41,24 +89,38 @@ class SettingsDialog(QDialog):
 
         out = QGroupBox("Results")
         form = QFormLayout(out)
-        self.output_dir = FileField(settings.output_dir, kind=PathKind.FOLDER, caption="Output folder")
+        self.output_dir = FileField(settings.output_dir, kind=PathKind.FOLDER, caption="Output folder",
+                                    placeholder=str(default_results_dir()))
+        self.open_output = QPushButton("Open")
+        self.open_output.setToolTip("Show the output folder in the file manager")
+        self.open_output.clicked.connect(self.open_output_folder)
+        self.output_dir.layout().addWidget(self.open_output)
         form.addRow("Output folder", self.output_dir)
-        self.beside_input = QCheckBox("Write results next to each input instead (in <name>_mediaflow)")
+        self.beside_input = QCheckBox("Write results next to each input instead (the tool bar's “Results to”)")
         self.beside_input.setChecked(settings.output_beside_input)
         form.addRow("", self.beside_input)
+        self.subfolder = QCheckBox("A folder per input when a run writes several files (<results>/<inputName>/)")
+        self.subfolder.setChecked(settings.subfolder_per_input)
+        form.addRow("", self.subfolder)
+        self.on_existing = QComboBox()
+        for value, text in ON_EXISTING_CHOICES:
+            self.on_existing.addItem(text, value)
+        self.on_existing.setCurrentIndex(max(0, self.on_existing.findData(settings.on_existing)))
+        self.on_existing.setToolTip("When a result's name is taken in the output folder. Input files are "
+                                    "never overwritten.")
+        form.addRow("When a file exists", self.on_existing)
         self.templates: dict[str, QLineEdit] = {}
         current = settings.output_templates
         for kind, template in DEFAULT_TEMPLATES.items():
             edit = QLineEdit(current.get(kind, ""))
             edit.setPlaceholderText(template)
+            # never shorter than it asks to be: a QLineEdit clips its text to one line's height, and
+            # squeezed by 3 px the "_" of {inputName}_{definition} (the lowest ink) is the first to go
+            edit.setMinimumHeight(edit.sizeHint().height())
             self.templates[kind] = edit
             title = TASK_KINDS[kind].title if kind in TASK_KINDS else "Sprite index (VTT)"
             form.addRow(title, edit)
-        hint = QLabel("Placeholders: {inputName} {inputFormat} {taskName} {definition} {number} {format} {ext}. "
-                      "Empty fields use the default shown.")
-        hint.setWordWrap(True)
-        hint.setProperty("role", "hint")
-        form.addRow("", hint)
+        form.addRow("", placeholder_help())
         layout.addWidget(out)
 
         run = QGroupBox("Processing")
@@ -70,10 +132,20 @@ class SettingsDialog(QDialog):
         form2.addRow("Concurrency limit", self.max_threads)
         limit_hint = QLabel("CPU threads shared by every FFmpeg process of every run; applies to new tasks.")
         limit_hint.setProperty("role", "hint")
+        limit_hint.setWordWrap(True)
         form2.addRow("", limit_hint)
         self.fusion = QCheckBox("Decode once for sibling tasks (one FFmpeg process per input)")
         self.fusion.setChecked(settings.fusion)
         form2.addRow("Fusion", self.fusion)
+        self.store_retries = QSpinBox()
+        self.store_retries.setRange(0, 10)
+        self.store_retries.setValue(settings.store_retries)
+        self.store_retries.setSpecialValueText("never")
+        self.store_retries.setSuffix(" times")
+        self.store_retries.setToolTip("A bucket run that failed because a store did not answer (download or upload) "
+                                      "runs again after 2 s, 10 s, 30 s, 1 min … FFmpeg failures on bad media "
+                                      "are never retried.")
+        form2.addRow("Retry on store errors", self.store_retries)
         self.ffmpeg_path = FileField(settings.ffmpeg_path, caption="FFmpeg binary",
                                      placeholder="Automatic (PATH's if it can do the job, else the bundled one)")
         form2.addRow("FFmpeg", self.ffmpeg_path)
@@ -160,15 +232,22 @@ class SettingsDialog(QDialog):
         self._saved_targets = targets
         return True
 
+    def open_output_folder(self) -> bool:
+        """The Open button: the folder typed (or the default one) in the file manager."""
+        return open_folder(self.output_dir.text().strip() or str(default_results_dir()))
+
     def accept(self) -> None:
         if not self._save_event_targets():  # the dialog stays open with the reason; nothing else is saved
             return
         s = self.settings
         s.output_dir = self.output_dir.text().strip()
         s.output_beside_input = self.beside_input.isChecked()
+        s.subfolder_per_input = self.subfolder.isChecked()
+        s.on_existing = self.on_existing.currentData()
         s.output_templates = {k: e.text() for k, e in self.templates.items()}
         s.max_threads = self.max_threads.value()
         s.fusion = self.fusion.isChecked()
+        s.store_retries = self.store_retries.value()
         s.ffmpeg_path = self.ffmpeg_path.text().strip()
         s.notify_enabled = self.notify_enabled.isChecked()
         s.notify_success = self.notify_success.isChecked()

@@ -48,3 +48,7 @@ def test_queue_time_spreads_queued_runs_over_the_runs_going_at_once() -> None:
     assert queue_remaining(running, 4, done, now=110.0) == 90.0
     assert queue_remaining(running, 4, [], now=110.0) is None  # nothing finished yet: cannot tell
     assert queue_remaining(running, 0, [], now=110.0) == 30.0
+    # a run that started a second ago has no pace yet: the batch's typical 30 s stand in (29 s left)
+    young = record(sub("a", SubtaskStatus.SUCCESS, 100.0), sub("b", SubtaskStatus.WAITING), begin=109.0)
+    assert queue_remaining([young], 0, [], now=110.0) is None
+    assert queue_remaining([young], 0, done, now=110.0) == 29.0

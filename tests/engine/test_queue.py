@@ -99,3 +99,29 @@ def test_a_started_run_s_next_steps_go_before_queued_runs(tmp_path: Path, video_
 
     first, second = asyncio.run(scenario())
     assert engine.store.get(first).finish_time <= engine.store.get(second).begin_time
+
+
+def test_with_one_token_a_batch_of_chains_runs_one_run_after_the_other(tmp_path: Path, video_clip: Path) -> None:
+    """Without a pause: when a run's first step ends, its next step gets the token, not the next queued
+    run's first step (served at once, the runs of a batch went step by step side by side and every
+    result came at the very end)."""
+    from tests.engine.helpers import chain_workflow
+    fake = FakeFFmpeg(delay=0.1)
+    engine = engine_with(tmp_path, fake, max_threads=1, fusion=False)
+
+    async def scenario() -> list[str]:
+        chain = chain_workflow(task_node("transcode", "One", fast_transcode("one")),
+                               task_node("image_sprite", "Two"))
+        ids = [engine.submit(chain, video_clip, tmp_path / name) for name in ("a", "b", "c")]
+        for task_id in ids:
+            assert (await asyncio.wait_for(engine.wait(task_id), 20)).result == RunResult.SUCCESS
+        return ids
+
+    a, b, c = asyncio.run(scenario())
+    # in the order they started (a run whose probe ends first may start first: runs start in the order
+    # given among those ready), each run's steps all start before the next run's first step (the next
+    # may start while the one before publishes its last outputs: its tokens are free by then)
+    runs = sorted((engine.store.get(t) for t in (a, b, c)), key=lambda r: r.begin_time)
+    for before, after in zip(runs, runs[1:]):
+        assert max(s.begin_time for s in before.subtasks) <= min(s.begin_time for s in after.subtasks), \
+            [[(s.name, s.begin_time) for s in r.subtasks] for r in runs]

@@ -34,7 +34,7 @@ def buckets(path: Path, interval: float) -> int:
 def test_snapshots_at_time_points(video_clip: Path, build_and_run) -> None:
     offsets = ["0s", "1.5s", "50%", "100%", "10s"]
     outs = build_and_run("snapshot", SnapshotParams(offsets=offsets, format="png"), video_clip)
-    assert [o.path.name for o in outs] == [f"clip_snapshotByTimeOffset_320x240_{i}.png" for i in range(1, 6)]
+    assert [o.path.name for o in outs] == [f"clip_snapshotByTimeOffset_320x240_{i:02d}.png" for i in range(1, 6)]
     for o in outs:
         p = props(o.path, count_frames=False)
         assert (p.video[0].codec, p.video[0].width, p.video[0].height) == ("png", 320, 240)
@@ -82,7 +82,7 @@ def test_snapshot_jobs_seek_before_input(video_clip: Path, make_ctx) -> None:
 def test_sampled_snapshot_count(video_clip: Path, build_and_run, interval: str, seconds: float) -> None:
     outs = build_and_run("sample_snapshot", SampleSnapshotParams(interval=interval, width=128), video_clip)
     assert len(outs) == buckets(video_clip, seconds)
-    assert [o.path.name for o in outs] == [f"clip_sample_{i}.jpg" for i in range(1, len(outs) + 1)]
+    assert [o.path.name for o in outs] == [f"clip_sample_{i:02d}.jpg" for i in range(1, len(outs) + 1)]
     assert all((o.width, o.height) == (128, 96) for o in outs)
 
 
@@ -172,7 +172,7 @@ def test_sprite_sheets_and_vtt(video_clip: Path, build_and_run, interval: str, r
     seconds = float(interval[:-1]) if interval.endswith("s") else 4.0 * float(interval[:-1]) / 100
     cells = buckets(video_clip, seconds)
     assert len(sheets) == math.ceil(cells / (rows * cols))
-    assert [s.path.name for s in sheets] == [f"clip_sprite_{i}.jpg" for i in range(1, len(sheets) + 1)]
+    assert [s.path.name for s in sheets] == [f"clip_sprite_{i:02d}.jpg" for i in range(1, len(sheets) + 1)]
     for s in sheets:
         p = props(s.path, count_frames=False)
         assert (p.video[0].width, p.video[0].height) == (cols * cell[0], rows * cell[1])
@@ -218,7 +218,7 @@ def test_sprite_vtt_links_odd_names(video_clip: Path, tmp_path: Path, build_and_
 def test_sprite_output_name_names_the_vtt_too(video_clip: Path, build_and_run) -> None:
     params = ImageSpriteParams(interval="2s", rows=1, columns=2, width=64, output_name="thumbs_{number}.{format}")
     outs = build_and_run("image_sprite", params, video_clip)
-    assert [o.path.name for o in outs] == ["thumbs_1.jpg", "thumbs.vtt"]
+    assert [o.path.name for o in outs] == ["thumbs_01.jpg", "thumbs.vtt"]
 
 
 # --- inputs that cannot feed image tasks ---

@@ -208,4 +208,4 @@ def test_odd_input_names_end_to_end(video_clip: Path, tmp_path: Path, build_and_
     outs = build_and_run("transcode", TranscodeParams(short_side=120, encoder_preset="ultrafast"), odd)
     assert outs[0].path.name == "-my clip ünï 100%_HD.mp4" and outs[0].path.is_file()
     outs = build_and_run("sample_snapshot", SampleSnapshotParams(interval="2s", width=128), odd)
-    assert [o.path.name for o in outs] == ["-my clip ünï 100%_sample_1.jpg", "-my clip ünï 100%_sample_2.jpg"]
+    assert [o.path.name for o in outs] == ["-my clip ünï 100%_sample_01.jpg", "-my clip ünï 100%_sample_02.jpg"]

@@ -71,7 +71,7 @@ def test_run_s3_object_uploads_results(saved_connection, seaweed_client, fresh_b
     out = capsys.readouterr()
     assert code == 0, out.err
     assert "TaskId: mf-" in out.out
-    expected = f"done/in/ü clip_snapshotByTimeOffset_160x120_1.jpg"
+    expected = f"done/in/ü clip_snapshotByTimeOffset_160x120_01.jpg"
     assert f"s3://{fresh_bucket}/{expected}" in out.out
     assert _keys(seaweed_client, fresh_bucket, "done/") == [expected]
     [event] = [json.loads(line) for line in events.read_text().splitlines()]
@@ -120,7 +120,7 @@ def test_watch_command_runs_uploads_and_stops_on_sigterm(seaweed, seaweed_client
             proc.wait()
     assert proc.returncode == 0, err
     assert "TaskId: mf-" in out and "SUCCESS" in out
-    assert _keys(seaweed_client, fresh_bucket, "out/") == ["out/clip_snapshotByTimeOffset_160x120_1.jpg"]
+    assert _keys(seaweed_client, fresh_bucket, "out/") == ["out/clip_snapshotByTimeOffset_160x120_01.jpg"]
 
 
 @pytest.mark.slow  # the CLI as a process with the real store
@@ -201,7 +201,7 @@ def test_service_connections_bindings_and_status(seaweed, seaweed_client, fresh_
             await service.stop_watchers()
 
         asyncio.run(scenario())
-        assert _keys(seaweed_client, fresh_bucket, "o/") == ["o/up_snapshotByTimeOffset_160x120_1.jpg"]
+        assert _keys(seaweed_client, fresh_bucket, "o/") == ["o/up_snapshotByTimeOffset_160x120_01.jpg"]
         assert oct(service.bindings_file.stat().st_mode & 0o777) == "0o600"
     finally:
         runtime.close()

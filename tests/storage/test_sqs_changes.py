@@ -76,7 +76,7 @@ def test_uploads_reach_the_watcher_through_the_sqs_queue(harness: Harness, aws: 
     record = harness.tasks.get(created.task_id)
     assert record.result == RunResult.SUCCESS, record.message
     out = [o["Key"] for o in s3.list_objects_v2(Bucket="results").get("Contents", [])]
-    assert out == ["out/day 1/clip_snapshotByTimeOffset_160x120_1.jpg"]
+    assert out == ["out/day 1/clip_snapshotByTimeOffset_160x120_01.jpg"]
 
 
 def _messages(sqs: Any, url: str) -> tuple[int, int]:

@@ -134,7 +134,7 @@ def test_upload_starts_a_run_and_results_land_under_the_output_prefix(harness, s
     record = harness.tasks.get(created.task_id)
     assert record.result == RunResult.SUCCESS, record.message
     out_keys = keys(seaweed_client, out_bucket)
-    assert out_keys == ["results/2024/clip_snapshotByTimeOffset_160x120_1.jpg"]
+    assert out_keys == ["results/2024/clip_snapshotByTimeOffset_160x120_01.jpg"]
     head = seaweed_client.head_object(Bucket=out_bucket, Key=out_keys[0])
     assert head["ContentType"] == "image/jpeg"
     assert head["ContentLength"] > 1000
@@ -160,7 +160,7 @@ def test_same_bucket_for_input_and_output_does_not_loop(harness, seaweed_client,
 
     runner = run_async(scenario())
     assert runner.status.runs_started == 1
-    assert keys(seaweed_client, fresh_bucket, "out/") == ["out/clip_snapshotByTimeOffset_160x120_1.jpg"]
+    assert keys(seaweed_client, fresh_bucket, "out/") == ["out/clip_snapshotByTimeOffset_160x120_01.jpg"]
 
 
 def test_loop_prone_layouts_are_refused() -> None:
@@ -281,7 +281,7 @@ def test_store_stopped_mid_run_fails_the_run_recovers_and_runs_the_object_again(
         [second] = [r for name, r in runs.values() if name == "second.mp4"]
         assert second.result == RunResult.SUCCESS, second.message
         assert keys(make_client(store.connection()), "inbox", "out/") == [
-            "out/first_snapshotByTimeOffset_160x120_1.jpg", "out/second_snapshotByTimeOffset_160x120_1.jpg"]
+            "out/first_snapshotByTimeOffset_160x120_01.jpg", "out/second_snapshotByTimeOffset_160x120_01.jpg"]
         [row] = [r for r in h.ledger.history(runner.binding.id) if r["key"] == "first.mp4"]
         assert (row["state"], row["result"], row["attempts"], row["task_id"]) == ("done", "SUCCESS", 2,
                                                                                  first[1].task_id)
@@ -322,7 +322,7 @@ def test_unicode_and_dotted_keys_run(harness, seaweed_client, fresh_bucket, smal
     [created] = harness.created
     record = harness.tasks.get(created.task_id)
     assert record.result == RunResult.SUCCESS, record.message
-    assert keys(seaweed_client, fresh_bucket, "out/") == ["out/ü dir/ñ 视频_snapshotByTimeOffset_160x120_1.jpg"]  # naming drops leading dots
+    assert keys(seaweed_client, fresh_bucket, "out/") == ["out/ü dir/ñ 视频_snapshotByTimeOffset_160x120_01.jpg"]  # naming drops leading dots
 
 
 def test_binding_json_round_trip(tmp_path: Path) -> None:
@@ -381,7 +381,7 @@ def test_events_reach_a_webhook_and_a_log_for_success_and_failure(harness, seawe
         [result] = task["MediaProcessResultSet"]
         assert result["Type"] == "SnapshotByTimeOffset"
         [out] = result["SnapshotByTimeOffsetTask"]["Outputs"]
-        assert out["Url"] == f"s3://{fresh_bucket}/out/good_snapshotByTimeOffset_160x120_1.jpg"
+        assert out["Url"] == f"s3://{fresh_bucket}/out/good_snapshotByTimeOffset_160x120_01.jpg"
         assert out["HttpUrl"].startswith(harness.embedded.endpoint_url)
         assert task["FinishTime"] and task["CreateTime"]
 

@@ -17,7 +17,7 @@ class SubmitRecorder:
     def __init__(self) -> None:
         self.calls: list[list[str]] = []
 
-    def __call__(self, workflow: Any, inputs: list[str], out_dir: Path | None = None) -> list[str]:
+    def __call__(self, workflow: Any, inputs: list[str], out_dir: Path | None = None, **_: Any) -> list[str]:
         self.calls.append(list(inputs))
         return [f"mf-test-{len(self.calls)}-{i}" for i in range(len(inputs))]
 

@@ -231,7 +231,8 @@ def test_validation_markers_appear_and_clear(controller, qtbot) -> None:
     params = controller.params_copy(gif.id)
     params.fps = 99
     controller.set_params(gif.id, params, "fps")
-    qtbot.waitUntil(lambda: "fps must be 1–30" in controller.scene.node_items[gif.id].toolTip())
+    # in a person's words: the inspector's label, the bad value quoted, an example of a good one
+    qtbot.waitUntil(lambda: "Frame rate must be 1–30 such as 10, not '99'" in controller.scene.node_items[gif.id].toolTip())
     # undo both: every marker clears
     controller.undo_stack.undo()
     controller.undo_stack.undo()

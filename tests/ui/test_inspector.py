@@ -46,7 +46,7 @@ def test_out_of_range_values_are_rejected(controller, qtbot) -> None:
     # a cell size must be 0 or 128–4096: 50 is marked and not written
     assert not panel.edit_field("width", 50)
     assert panel.fields["width"].spin.property("invalid") is True
-    assert "width must be 0" in panel.error_label.text()
+    assert "Width must be 0 (keep proportion) or 128–4096 pixels" in panel.error_label.text()
     assert node.params == before and controller.undo_stack.count() == count
     # a bad time point in the list editor
     assert not panel.edit_field("offsets", ["1s", "150%"])
@@ -119,8 +119,8 @@ def test_typing_past_the_range_turns_red_with_the_reason_and_is_never_clamped(co
     crf.selectAll()
     qtbot.keyClicks(crf, "99")
     assert crf.text() == "99"  # both keys were taken (a 0–51 QSpinBox kept only the first: 9)
-    assert crf.property("invalid") is True and "crf must be 0–51, not 99" in crf.toolTip()
-    assert "crf must be 0–51, not 99" in panel.error_label.text()
+    assert crf.property("invalid") is True and "Quality (CRF) must be 0–51 such as 23, not '99'" in crf.toolTip()
+    assert "Quality (CRF) must be 0–51 such as 23, not '99'" in panel.error_label.text()
     # 99 never reached the model: it holds the first keystroke's valid 9, one undo step from before
     assert before != 9 and node.params.crf == 9 and controller.undo_stack.count() == count + 1
     qtbot.keyClick(crf, Qt.Key.Key_Backspace)  # back to 9: the mark goes
@@ -132,3 +132,29 @@ def test_typing_past_the_range_turns_red_with_the_reason_and_is_never_clamped(co
     crf.setValue(0)
     crf.stepBy(-1)
     assert crf.value() == 0
+
+
+def test_file_numbers_are_edited_in_one_row_and_checked_as_typed(controller, qtbot) -> None:
+    from mediaflow_gui.model.params import NumberFormat
+    from mediaflow_gui.ui.inspector.fields import NumberFormatField
+    build_reference(controller)
+    panel, node = _inspect(controller, qtbot, "Time-point snapshots")
+    field = panel.fields["number_format"]
+    assert isinstance(field, NumberFormatField) and field.value() == NumberFormat()
+    assert field.example.text() == "Files: _01, _02 … _10"
+    # three digits: written (one undoable step), the example follows
+    field.min_length.setFocus()
+    field.min_length.selectAll()
+    qtbot.keyClicks(field.min_length, "3")
+    assert node.params.number_format == NumberFormat(min_length=3) and field.example.text() == "Files: _001, _002 … _010"
+    # a padding of two characters: that box turns red with the reason in words, nothing is written
+    field.pad.setFocus()
+    field.pad.selectAll()
+    qtbot.keyClicks(field.pad, "ab")
+    assert field.pad.property("invalid") is True and field.min_length.property("invalid") is False
+    assert "file numbers must be padded with one character" in field.pad.toolTip()
+    assert "file numbers must be padded with one character" in panel.error_label.text()
+    assert node.params.number_format.place_holder == "a"  # the first keystroke was valid
+    controller.undo_stack.undo()
+    controller.undo_stack.undo()
+    assert node.params.number_format == NumberFormat() and field.value() == NumberFormat()

@@ -96,11 +96,11 @@ def test_invalid_width_is_shown_and_not_written(controller, qtbot) -> None:
     _retype(qtbot, line, "wide")
     assert line.property("invalid") is True
     assert "not a length" in line.toolTip()
-    assert "Watermark 1: width: not a length: 'wide'" in panel.error_label.text()
+    assert "Watermark 1: Width: not a length: 'wide'" in panel.error_label.text()
     assert node.params.watermarks == before and controller.undo_stack.count() == count
     # a percentage beyond 100 is refused the same way (the params' own problems())
     assert not editor.edit_field("width", "150%")
-    assert "width must be within 100%" in panel.error_label.text()
+    assert "Width must be within 100% (such as 3%), not '150%'" in panel.error_label.text()
     assert node.params.watermarks == before and controller.undo_stack.count() == count
     # a valid value clears the mark and is written
     _retype(qtbot, line, "80px")
@@ -159,7 +159,7 @@ def test_second_watermark_selection_and_type_switch(controller, qtbot) -> None:
     _choose(editor.fields["type"], "image")
     assert node.params.watermarks[0].type == "image"
     assert editor.fields["image_path"].line.property("invalid") is True
-    assert "Watermark 1: image_path is empty" in panel.error_label.text()
+    assert "Watermark 1: Image is empty: choose a PNG image" in panel.error_label.text()
     qtbot.waitUntil(lambda: controller.scene.node_items[node.id].state.has_problems)
     controller.undo_stack.undo()
     assert node.params.watermarks[0].type == "text" and not panel.error_label.text()

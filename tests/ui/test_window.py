@@ -99,7 +99,7 @@ def test_settings_rows_keep_their_height_so_template_underscores_and_the_help_sh
     for kind, edit in dialog.templates.items():
         # a squeezed QLineEdit cuts off what hangs below the baseline: the "_" of {inputName}_{definition}
         assert edit.height() >= edit.sizeHint().height(), kind
-    hint = next(label for label in dialog.findChildren(QLabel) if label.text().startswith("Placeholders:"))
+    hint = dialog.findChild(QLabel, "placeholder_help")
     assert hint.height() >= hint.heightForWidth(hint.width())  # both lines of the help, not half of them
 
 

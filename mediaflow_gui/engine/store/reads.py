@@ -35,7 +35,7 @@ def subtasks_of(conn: sqlite3.Connection, task_id: str) -> list[SubtaskRecord]:
         progress=r["progress"], outputs=json.loads(r["outputs_json"] or "[]"), error_code=r["error_code"],
         message=r["message"], command=json.loads(r["command_json"] or "[]"), input=r["input"],
         speed=r["speed"], begin_time=r["begin_time"], finish_time=r["finish_time"],
-        applied_in=tuple(json.loads(r["applied_in"] or "[]"))) for r in rows]
+        applied_in=tuple(json.loads(r["applied_in"] or "[]")), log_tail=r["log_tail"] or "") for r in rows]
 
 
 def record_of(conn: sqlite3.Connection, row: sqlite3.Row) -> RunRecord:

@@ -54,6 +54,7 @@ def subtask_progress(task_id: str, sub: SubtaskRecord) -> Write:
 def subtask_state(task_id: str, sub: SubtaskRecord) -> Write:
     """Every changing column of a subtask row."""
     return _w("UPDATE subtasks SET status=?, progress=?, speed=?, input=?, outputs_json=?, error_code=?, message=?, "
-              "command_json=?, begin_time=?, finish_time=? WHERE task_id=? AND step_id=?",
+              "command_json=?, begin_time=?, finish_time=?, log_tail=? WHERE task_id=? AND step_id=?",
               sub.status.value, sub.progress, sub.speed, sub.input, json.dumps(sub.outputs), sub.error_code,
-              sub.message, json.dumps(sub.command), sub.begin_time, sub.finish_time, task_id, sub.step_id)
+              sub.message, json.dumps(sub.command), sub.begin_time, sub.finish_time, sub.log_tail, task_id,
+              sub.step_id)

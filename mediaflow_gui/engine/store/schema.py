@@ -5,7 +5,7 @@
   snapshot; runs.workflow_hash points there). Stores written before version 2 keep theirs in
   runs.workflow_json, which is still read.
 - Columns added after a table was first released (cleanup_pending, workflow_hash, failed_step,
-  applied_in) are added when a store without them is opened (`migrate`); concurrent openers may
+  applied_in, log_tail) are added when a store without them is opened (`migrate`); concurrent openers may
   race to add one, which is harmless. An older app opening a newer store ignores them.
 - File names are bytes on Linux; one that is not valid UTF-8 reaches Python as a string with lone
   surrogates (model/text.py). Such a string cannot be bound as SQLite TEXT, so every value written
@@ -80,6 +80,7 @@ LATER_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("runs", "workflow_hash", "TEXT"),  # version 2
     ("runs", "failed_step", "TEXT NOT NULL DEFAULT ''"),  # the first failed subtask's step id
     ("subtasks", "applied_in", "TEXT NOT NULL DEFAULT '[]'"),  # a folded watermark's transcodes (JSON list)
+    ("subtasks", "log_tail", "TEXT NOT NULL DEFAULT ''"),  # the last stderr lines of its FFmpeg process(es)
 )
 
 

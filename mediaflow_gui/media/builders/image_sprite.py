@@ -20,7 +20,7 @@ import ffmpeg
 
 from ...model.params import ImageSpriteParams
 from ..base import BuildContext, BuildResult, OutputFile, StreamSource
-from ..naming import render, sequence_names, template_for, input_values
+from ..naming import input_values, render, renumber, sequence_names, template_for
 from . import common
 
 KIND = "image_sprite"
@@ -108,7 +108,7 @@ def make_finalize(ctx: BuildContext) -> Callable[[], list[OutputFile]]:
     vtt = common.staging_file(ctx, vtt_name(ctx))
 
     def finalize() -> list[OutputFile]:
-        sheets = sequence_names(pattern, start=1, directory=staging)
+        sheets = renumber(staging, pattern, p.number_format)  # FFmpeg wrote 1, 2 …: the task's numbers
         if not sheets:
             raise common.missing_output(ctx, staging / sequence_names(pattern, count=1)[0])
         # trust the sheets on disk over the estimate if FFmpeg saw fewer frames than the probe promised

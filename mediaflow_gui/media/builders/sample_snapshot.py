@@ -2,7 +2,7 @@
 
 A select filter keeps the first frame of every interval (see common.bucket_select), so
 the count is known in advance: floor(last frame time / interval) + 1. FFmpeg numbers
-the files itself (image2 pattern, from 1).
+the files itself (image2 pattern, from 1); finalize renames them to the task's number format.
 
 Fusion seam: `output_streams(ctx, source)` only needs a video stream.
 """
@@ -16,7 +16,7 @@ import ffmpeg
 
 from ...model.params import SampleSnapshotParams
 from ..base import BuildContext, BuildResult, OutputFile, StreamSource
-from ..naming import sequence_names
+from ..naming import renumber, sequence_names
 from . import common
 
 KIND = "sample_snapshot"
@@ -48,9 +48,10 @@ def output_streams(ctx: BuildContext, source: StreamSource) -> list[Any]:
 def make_finalize(ctx: BuildContext) -> Callable[[], list[OutputFile]]:
     pattern = output_pattern(ctx)
     staging = Path(ctx.staging_dir)
+    number_format = common.params_of(ctx, SampleSnapshotParams).number_format
 
     def finalize() -> list[OutputFile]:
-        names = sequence_names(pattern, start=1, directory=staging)
+        names = renumber(staging, pattern, number_format)  # FFmpeg wrote 1, 2, 3 …: the task's numbers
         if not names:
             raise common.missing_output(ctx, staging / sequence_names(pattern, count=1)[0])
         return [common.describe_output(staging / n, "image") for n in names]

@@ -20,7 +20,7 @@ import ffmpeg
 
 from ...model.params import SnapshotParams
 from ..base import BuildContext, BuildResult, FFmpegJob, OutputFile
-from ..naming import sequence_names
+from ..naming import numbered_names
 from . import common
 
 KIND = "snapshot"
@@ -43,7 +43,7 @@ def output_paths(ctx: BuildContext, count: int) -> list[Path]:
     w, h = common.fit_size(ctx.probe.width, ctx.probe.height, p.width, p.height)
     pattern = common.name_for(ctx, KIND, p.output_name, {"definition": f"{w}x{h}", "format": p.format, "ext": p.format},
                               sequence=True, ensure_ext=p.format)
-    return [common.staging_file(ctx, n) for n in sequence_names(pattern, count=count)]
+    return [common.staging_file(ctx, n) for n in numbered_names(pattern, count, p.number_format)]
 
 
 def seeks_reliably(ctx: BuildContext) -> bool:

@@ -4,7 +4,8 @@ transcodes and by the watermark task, which is a transcode at the source size).
 An image watermark is a second FFmpeg input (a PNG keeps its alpha), scaled to a width in
 px or % of the video width, and overlaid; a text watermark is drawtext with a font file.
 Positions are computed in Python from the known output size: origin (a corner or Center)
-plus x/y offsets in px or % of the video's width/height.
+plus x/y offsets in px or % of the video's width/height (media/watermark_placement.py holds that
+rule; the inspector's preview evaluates the same rule to draw the watermark on a real frame).
 
 Text safety: ffmpeg-python escapes option values for both filtergraph levels ('\\', ''',
 ':', '=' then '[', ']', ',', ';'); drawtext's own expansion of `%{…}` is switched off
@@ -13,7 +14,6 @@ Text safety: ffmpeg-python escapes option values for both filtergraph levels ('\
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 from typing import Any
 
@@ -26,15 +26,10 @@ from ..base import BuildContext, TaskInputError
 from ..builders import common
 from ..fonts import FontNotFoundError, find_font
 from ..preflight import InputFileError, image_info
+from ..watermark_placement import nearest, position_rule
 
 
-def _nearest(value: float) -> int:
-    """Rounded as FFmpeg's av_rescale rounds (halves away from zero), not as round() (halves to even)."""
-    return int(math.floor(value + 0.5))
-
-
-def _offset_px(text: str, reference: int) -> int:
-    return int(round(parse_length(text).pixels(reference)))
+_nearest = nearest  # the rounding is the placement module's, shared with the GUI preview
 
 
 def _enable_expr(ctx: BuildContext, wm: WatermarkParams) -> str | None:
@@ -52,13 +47,10 @@ def _enable_expr(ctx: BuildContext, wm: WatermarkParams) -> str | None:
 
 
 def _position(wm: WatermarkParams, video_w: int, video_h: int, obj_w: str, obj_h: str) -> tuple[str, str]:
-    """x/y expressions; obj_w/obj_h name the watermark's size in the filter's own variables."""
-    dx, dy = _offset_px(wm.x_pos, video_w), _offset_px(wm.y_pos, video_h)
-    if wm.origin == "Center":
-        return f"({video_w}-{obj_w})/2+{dx}", f"({video_h}-{obj_h})/2+{dy}"
-    x = f"{dx}" if wm.origin in ("TopLeft", "BottomLeft") else f"{video_w}-{obj_w}-{dx}"
-    y = f"{dy}" if wm.origin in ("TopLeft", "TopRight") else f"{video_h}-{obj_h}-{dy}"
-    return x, y
+    """x/y expressions; obj_w/obj_h name the watermark's size in the filter's own variables.
+    The rule is media/watermark_placement.py's, which the inspector's preview evaluates too."""
+    rule = position_rule(wm, video_w, video_h)
+    return rule.x.expr(video_w, obj_w), rule.y.expr(video_h, obj_h)
 
 
 class _SourceFilterNode(FilterNode):

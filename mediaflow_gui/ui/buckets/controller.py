@@ -88,6 +88,7 @@ class StorageController(QObject):
                  signals: AppSignals, *, create_defaults: bool = True, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.service = service
+        service.retries = settings.store_retries  # bindings started from now on (Settings → Processing)
         self.adapter = adapter
         self.settings = settings
         self.signals = signals

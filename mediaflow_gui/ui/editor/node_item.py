@@ -19,8 +19,8 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsObject, QGraphicsSceneHove
 
 from ...model.workflow import Node
 from .. import theme
-from .node_geometry import geometry_for
-from .node_painter import paint_node
+from .node_geometry import NodeGeometry, geometry_for, node_font
+from .node_painter import kind_subtitle, paint_node
 from .node_state import NodeVisualState
 
 if TYPE_CHECKING:
@@ -31,7 +31,7 @@ class NodeItem(QGraphicsObject):
     def __init__(self, node: Node) -> None:
         super().__init__()
         self.node = node
-        self.geometry = geometry_for(node.kind)
+        self.geometry = self._measure()
         self.state = NodeVisualState()
         self.hovered = False
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsMovable)
@@ -49,7 +49,19 @@ class NodeItem(QGraphicsObject):
             scene.node_item_moved(self)
         self.refresh()
 
+    def _measure(self) -> NodeGeometry:
+        return geometry_for(self.node.kind, self.node.label, kind_subtitle(self.node), node_font())
+
     def refresh(self) -> None:
+        """Follow the model's node: its size (a renamed node fits its new name; its edges follow its
+        ports), tooltip (the whole name, which an over-long one needs) and drawing."""
+        geometry = self._measure()
+        if geometry != self.geometry:
+            self.prepareGeometryChange()
+            self.geometry = geometry
+            scene: WorkflowScene | None = self.scene()  # type: ignore[assignment]
+            if scene is not None:
+                scene.node_item_moved(self)
         self.setToolTip(self.state.tooltip(self.node.label))
         self.update()
 

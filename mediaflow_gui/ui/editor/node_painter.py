@@ -11,10 +11,18 @@ from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPaint
 from ...model.kinds import NodeKind, TASK_KINDS
 from ...model.workflow import Node
 from .. import icons, theme
-from .node_geometry import PORT_RADIUS, NodeGeometry
+from .node_geometry import PORT_RADIUS, NodeGeometry, subtitle_font, title_font
 from .node_state import NodeVisualState
 
 RADIUS_TASK = 10.0
+
+
+def kind_subtitle(node: Node) -> str:
+    """A task's subtitle when no run is shown: its kind's title (what the node is sized for)."""
+    if node.kind != NodeKind.TASK:
+        return ""
+    kind = TASK_KINDS.get(node.task_kind or "")
+    return kind.title if kind else f"Unknown kind '{node.task_kind}'"
 
 
 def subtitle_for(node: Node, state: NodeVisualState) -> str:
@@ -23,10 +31,7 @@ def subtitle_for(node: Node, state: NodeVisualState) -> str:
         return f"Running · {theme.percent_text(state.progress)}"
     if status:
         return theme.STATUS_LABELS.get(status, status.capitalize())
-    if node.kind == NodeKind.TASK:
-        kind = TASK_KINDS.get(node.task_kind or "")
-        return kind.title if kind else f"Unknown kind '{node.task_kind}'"
-    return ""
+    return kind_subtitle(node)
 
 
 def paint_node(painter: QPainter, geo: NodeGeometry, node: Node, state: NodeVisualState,
@@ -89,20 +94,17 @@ def paint_node(painter: QPainter, geo: NodeGeometry, node: Node, state: NodeVisu
     if renderer is not None:
         renderer.render(painter, geo.icon_rect)
 
-    # title (elided) and subtitle
-    title_font = QFont(font)
-    title_font.setBold(True)
-    title_font.setPointSizeF(font.pointSizeF() * (1.0 if is_task else 1.02))
-    painter.setFont(title_font)
+    # title and subtitle (the node is sized to them; elided only beyond its kind's maximum width)
+    name_font = title_font(font, is_task)
+    painter.setFont(name_font)
     painter.setPen(QColor(theme.TEXT))
-    metrics = QFontMetricsF(title_font)
+    metrics = QFontMetricsF(name_font)
     title = metrics.elidedText(node.label, Qt.TextElideMode.ElideRight, geo.title_rect.width())
     painter.drawText(geo.title_rect, int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft), title)
 
     subtitle = subtitle_for(node, state)
     if subtitle and is_task:
-        sub_font = QFont(font)
-        sub_font.setPointSizeF(font.pointSizeF() * 0.86)
+        sub_font = subtitle_font(font)
         painter.setFont(sub_font)
         sub_color = theme.status_color(state.run_status) if state.run_status else QColor(theme.TEXT_DIM)
         painter.setPen(sub_color)

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QGraphicsScene, QGraphicsSceneMouseEvent
 from ...model.workflow import Edge, Node, Workflow
 from .. import theme
 from .edge_item import EdgeItem, PendingEdgeItem, curve
-from .node_geometry import GRID, snap
+from .node_geometry import GRID, node_font, snap
 from .node_item import NodeItem
 from .node_state import NodeVisualState
 
@@ -42,7 +42,7 @@ class WorkflowScene(QGraphicsScene):
         self._states: dict[str, NodeVisualState] = {}
         self.setBackgroundBrush(QColor(theme.CANVAS))
         self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.NoIndex)
-        self.setFont(theme.ui_font(9.5))
+        self.setFont(node_font())  # the font node widths are measured with
 
     # -- model binding -------------------------------------------------------------------
     def set_workflow(self, workflow: Workflow) -> None:

@@ -17,6 +17,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QFormLayout
 
 from .fields import FieldWidget, FileParamField, make_field
+from ...model.validation import in_words
 from .specs import WATERMARK_ONLY, FieldSpec, field_problems
 
 
@@ -25,9 +26,11 @@ class FieldGroup(QObject):
     edited = Signal(str, object)
 
     def __init__(self, specs: Iterable[FieldSpec], params_type: type, base_dir: str = "",
-                 parent: QObject | None = None) -> None:
+                 parent: QObject | None = None, *, kind: str = "") -> None:
+        """`kind`: the task kind ("transcode", "watermark" …) whose field labels the problems are told in."""
         super().__init__(parent)
         self.specs = list(specs)
+        self.kind = kind
         self.fields: dict[str, FieldWidget] = {}
         self.form: QFormLayout | None = None  # set by add_rows
         hints = typing.get_type_hints(params_type)
@@ -58,7 +61,7 @@ class FieldGroup(QObject):
         """Mark every field (but `skip`) with the problems `params` has about it."""
         for name, widget in self.fields.items():
             if name != skip:
-                widget.set_problems(field_problems(params, name))
+                widget.set_problems(self._in_words(field_problems(params, name)))
         self.update_enabled(params)
 
     def update_enabled(self, params: object) -> None:
@@ -80,8 +83,12 @@ class FieldGroup(QObject):
             self.fields[name].set_problems([f"{name}: {exc}"])
             return None
         problems = field_problems(candidate, name)
-        self.fields[name].set_problems(problems)
+        self.fields[name].set_problems(self._in_words(problems))
         return None if problems else candidate
+
+    def _in_words(self, problems: list[str]) -> list[str]:
+        """"crf must be …" as the inspector labels it: "Quality (CRF) must be …" (model/validation.py)."""
+        return [in_words(p, self.kind) for p in problems]
 
     def problems(self) -> list[str]:
         return [p for widget in self.fields.values() for p in widget.problems]

@@ -7,8 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QAbstractItemView, QAbstractSpinBox, QComboBox, QDoubleSpinBox, QHBoxLayout, QLineEdit, QListWidget,
-                               QListWidgetItem, QPushButton, QSpinBox, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QAbstractSpinBox, QComboBox, QDoubleSpinBox, QHBoxLayout, QLabel,
+                               QLineEdit, QListWidget, QListWidgetItem, QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
 from ...model.values import parse_offset
 from ..file_field import FileField, PathKind, ask_path
@@ -309,7 +309,85 @@ class OffsetListField(FieldWidget):
         return self.list
 
 
+class NumberFormatField(FieldWidget):
+    """The cloud service's number format in one row — first number, step, digits, padding — with the
+    names it gives shown beside it (`_01, _02 … _10`). Out-of-range values turn the row red with the
+    reason (the parameters' problems), never clamped."""
+
+    def __init__(self, spec: FieldSpec, parent: QWidget | None = None) -> None:
+        super().__init__(spec, parent)
+        box = QVBoxLayout()
+        box.setContentsMargins(0, 0, 0, 0)
+        row = QHBoxLayout()
+        self.initial = OpenSpinBox(0, 1_000_000)
+        self.increment = OpenSpinBox(1, 1000)
+        self.min_length = OpenSpinBox(1, 10)
+        self.pad = QLineEdit()
+        self.pad.setMaximumWidth(36)
+        for label, widget, tip in (("From", self.initial, "The first file's number"),
+                                   ("step", self.increment, "Added for each next file"),
+                                   ("digits", self.min_length, "Padded to at least this many characters"),
+                                   ("pad", self.pad, "The padding character: 0, _ or a letter")):
+            widget.setToolTip(tip)
+            caption = QLabel(label)
+            caption.setProperty("role", "hint")
+            row.addWidget(caption)
+            row.addWidget(widget)
+        row.addStretch(1)
+        self.example = QLabel()
+        self.example.setProperty("role", "hint")
+        box.addLayout(row)
+        box.addWidget(self.example)
+        self.layout_.addLayout(box)
+        for spin in (self.initial, self.increment, self.min_length):
+            spin.setKeyboardTracking(True)
+            spin.valueChanged.connect(lambda _v: self._changed())
+        self.pad.textEdited.connect(lambda _t: self._changed())
+
+    def _changed(self) -> None:
+        self._show_example()
+        self._emit(self.value())
+
+    def _show_example(self) -> None:
+        value = self.value()
+        if value.problems():
+            self.example.setText("")
+            return
+        names = [f"_{value.text(i)}" for i in (0, 1)] + ["…", f"_{value.text(9)}"]
+        self.example.setText("Files: " + ", ".join(names[:2]) + " " + " ".join(names[2:]))
+
+    def _set(self, value: Any) -> None:
+        from ...model.params import NumberFormat
+        value = value if isinstance(value, NumberFormat) else NumberFormat()
+        self.initial.setValue(value.initial_value)
+        self.increment.setValue(value.increment)
+        self.min_length.setValue(value.min_length)
+        self.pad.setText(value.place_holder)
+        self._show_example()
+
+    def value(self) -> Any:
+        from ...model.params import NumberFormat
+        return NumberFormat(self.initial.value(), self.increment.value(), self.min_length.value(), self.pad.text())
+
+    def _parts(self) -> tuple[tuple[str, QWidget], ...]:
+        # which words of a problem (model/params.py NumberFormat.problems) are about which box
+        return (("start at", self.initial), ("go up", self.increment), ("length", self.min_length),
+                ("padded with", self.pad))
+
+    def editor(self) -> QWidget:
+        first = self.problems[0] if self.problems else ""
+        return next((widget for words, widget in self._parts() if words in first), self.initial)
+
+    def set_problems(self, problems: list[str]) -> None:
+        """Each box red with its own problems (a bad digit count marks Digits, not the whole row)."""
+        self.problems = list(problems)
+        for words, widget in self._parts():
+            mark_invalid(widget, [p for p in problems if words in p], self.spec.hint)
+
+
 def make_field(spec: FieldSpec, python_type: type) -> FieldWidget:
+    if spec.kind == "number_format":
+        return NumberFormatField(spec)
     if spec.kind == "int":
         return IntField(spec)
     if spec.kind == "float":

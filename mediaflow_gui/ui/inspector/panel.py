@@ -27,6 +27,7 @@ from ..editor.palette import DESCRIPTIONS
 from .field_group import FieldGroup
 from .fields import FieldWidget, mark_invalid
 from .specs import SPECS
+from .watermark_preview import WatermarkPreview
 from .watermarks import WatermarkListEditor
 
 CUSTOM = "Custom"
@@ -41,6 +42,8 @@ class InspectorPanel(QWidget):
         self.node_id = ""
         self.group: FieldGroup | None = None  # the selected task's parameter widgets
         self.watermarks: WatermarkListEditor | None = None  # a transcode's watermarks
+        self.wm_preview: WatermarkPreview | None = None  # where the watermarks land, on a real frame
+        self.sample_input = ""  # the file whose frame the watermark preview shows (the last dropped)
         self._writing = False
         self._loading = False  # the description box's textChanged fires for program changes too
         self.preset_combo: QComboBox | None = None
@@ -147,7 +150,7 @@ class InspectorPanel(QWidget):
                 self.preset_combo.addItems(list(TRANSCODE_PRESETS))
                 self.preset_combo.activated.connect(self._apply_preset)
                 self.form.addRow("Preset", self.preset_combo)
-            self.group = FieldGroup(SPECS[node.task_kind], type(node.params), base_dir, self)
+            self.group = FieldGroup(SPECS[node.task_kind], type(node.params), base_dir, self, kind=node.task_kind)
             self.group.edited.connect(self._edited)
             self.group.add_rows(self.form)
             if isinstance(node.params, TranscodeParams):
@@ -157,6 +160,10 @@ class InspectorPanel(QWidget):
                 self.watermarks = WatermarkListEditor(self._write_watermarks, base_dir)
                 self.watermarks.problems_changed.connect(self._show_errors)
                 self.form.addRow(self.watermarks)
+            if isinstance(node.params, (TranscodeParams, WatermarkParams)):
+                self.wm_preview = WatermarkPreview()
+                self.form.addRow(self.wm_preview)
+                self.wm_preview.set_source(self.sample_input)
         self._load_values(node)
 
     def _clear_form(self) -> None:
@@ -164,6 +171,7 @@ class InspectorPanel(QWidget):
             self.group.deleteLater()  # its widgets go with the form rows below
         self.group = None
         self.watermarks = None
+        self.wm_preview = None  # deleted with the form rows below
         self.preset_combo = None
         self.error_label.clear()
         while self.form.rowCount():
@@ -185,6 +193,7 @@ class InspectorPanel(QWidget):
             self.watermarks.load(params.watermarks)
         self._update_preset(params)
         self._show_errors()
+        self._update_wm_preview()
 
     def _update_preset(self, params: object) -> None:
         if self.preset_combo is None or not isinstance(params, TranscodeParams):
@@ -280,6 +289,7 @@ class InspectorPanel(QWidget):
         self.group.mark(candidate, skip=name)
         self._update_preset(candidate)
         self._show_errors()
+        self._update_wm_preview()
         return True
 
     def _write_watermarks(self, marks: list[WatermarkParams], field_key: str, text: str) -> bool:
@@ -298,6 +308,32 @@ class InspectorPanel(QWidget):
             return self.controller.push(command)
         finally:
             self._writing = False
+            self._update_wm_preview()
+
+    # -- the watermark preview ------------------------------------------------------------------
+    def set_sample_input(self, path: str) -> None:
+        """The file whose frame the watermark preview draws on (the window's last dropped file)."""
+        self.sample_input = path or ""
+        if self.wm_preview is not None:
+            self.wm_preview.set_source(self.sample_input)
+
+    def _update_wm_preview(self) -> None:
+        """Redraw the watermarks as the model has them now (after every accepted edit, undo, redo)."""
+        node = self.controller.workflow.nodes.get(self.node_id)
+        if self.wm_preview is None or node is None:
+            return
+        base_dir = self.controller.workflow.base_dir or ""
+        if isinstance(node.params, WatermarkParams):
+            # a watermark whose successors are all transcodes runs inside them (model/plan.py folds
+            # it), drawn at their output size: the preview shows it at the first one's
+            wf = self.controller.workflow
+            after = [wf.nodes[s] for s in wf.successors(node.id) if s in wf.nodes]
+            inside = after[0].params if after and all(n.task_kind == "transcode" for n in after) else None
+            self.wm_preview.show_marks([node.params], inside if isinstance(inside, TranscodeParams) else None,
+                                       base_dir)
+        elif isinstance(node.params, TranscodeParams):
+            self.wm_preview.setVisible(bool(node.params.watermarks))
+            self.wm_preview.show_marks(node.params.watermarks, node.params, base_dir)
 
     def _rename(self, text: str) -> None:
         if self.node_id in self.controller.workflow.nodes:

@@ -15,7 +15,7 @@ from ...model import params as P
 class FieldSpec:
     name: str  # the dataclass field
     label: str
-    kind: str  # int | float | choice | offset | length | text | file | offsets
+    kind: str  # int | float | choice | offset | length | text | file | offsets | number_format
     minimum: float = 0
     maximum: float = 0
     unit: str = ""  # spin box suffix
@@ -60,6 +60,8 @@ SNAPSHOT = [
     FieldSpec("format", "Format", "choice", choices=P.IMAGE_FORMATS),
     FieldSpec("width", "Width", "int", 0, 4096, " px", "auto", hint=SIZE_HINT),
     FieldSpec("height", "Height", "int", 0, 4096, " px", "auto", hint=SIZE_HINT),
+    FieldSpec("number_format", "File numbers", "number_format",
+              hint="How {number} is written: first number, step, digits and the padding character"),
     FieldSpec("output_name", "Output name", "text", hint="Template; empty = default"),
 ]
 
@@ -68,6 +70,8 @@ SAMPLE_SNAPSHOT = [
     FieldSpec("format", "Format", "choice", choices=P.IMAGE_FORMATS),
     FieldSpec("width", "Width", "int", 0, 4096, " px", "auto", hint=SIZE_HINT),
     FieldSpec("height", "Height", "int", 0, 4096, " px", "auto", hint=SIZE_HINT),
+    FieldSpec("number_format", "File numbers", "number_format",
+              hint="How {number} is written: first number, step, digits and the padding character"),
     FieldSpec("output_name", "Output name", "text", hint="Template; empty = default"),
 ]
 
@@ -89,6 +93,8 @@ IMAGE_SPRITE = [
     FieldSpec("width", "Cell width", "int", 0, 4096, " px", "auto", hint="0 follows the height; else 16–4096 px"),
     FieldSpec("height", "Cell height", "int", 0, 4096, " px", "auto", hint="0 follows the width; else 16–4096 px"),
     FieldSpec("format", "Format", "choice", choices=P.SPRITE_FORMATS),
+    FieldSpec("number_format", "File numbers", "number_format",
+              hint="How {number} is written: first number, step, digits and the padding character"),
     FieldSpec("output_name", "Output name", "text", hint="Template; empty = default"),
 ]
 
@@ -96,7 +102,7 @@ WATERMARK = [
     FieldSpec("type", "Type", "choice", choices=("image", "text")),
     FieldSpec("image_path", "Image", "file", hint="A PNG with transparency; relative to the workflow file"),
     FieldSpec("text", "Text", "text", hint="The text to draw"),
-    FieldSpec("font_size", "Font size", "int", 4, 512, " pt"),
+    FieldSpec("font_size", "Font size", "int", 4, 512, " px", hint="Text height in pixels of the video, as FFmpeg draws it"),
     FieldSpec("font_color", "Font colour", "text", hint="A colour name or #rrggbb"),
     FieldSpec("origin", "Position", "choice", choices=P.ORIGINS),
     FieldSpec("x_pos", "Horizontal offset", "length", hint="From the chosen edge: 16px or 3%"),
@@ -124,10 +130,15 @@ SPECS: dict[str, list[FieldSpec]] = {
 WATERMARK_ONLY = {"image_path": "image", "text": "text", "font_size": "text", "font_color": "text"}
 
 
+# fields whose problems are already in a person's words: the words they start with
+PROBLEM_WORDS = {"number_format": "file numbers "}
+
+
 def field_problems(params: object, name: str) -> list[str]:
     """The problems of `params` that are about the field `name` (by the message's first word)."""
     out = []
+    words = PROBLEM_WORDS.get(name)
     for text in params.problems():  # type: ignore[attr-defined]
-        if text == name or (text.startswith(name) and text[len(name)] in " :[."):
+        if text == name or (text.startswith(name) and text[len(name)] in " :[.") or (words and text.startswith(words)):
             out.append(text)
     return out

@@ -70,7 +70,7 @@ class WatermarkListEditor(QWidget):
         self.group_box = QGroupBox()
         form = QFormLayout(self.group_box)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        self.group = FieldGroup(WATERMARK_IN_TRANSCODE, WatermarkParams, base_dir, self)
+        self.group = FieldGroup(WATERMARK_IN_TRANSCODE, WatermarkParams, base_dir, self, kind="watermark")
         self.group.add_rows(form)
         self.group.edited.connect(self._on_field_edited)
         box.addWidget(self.group_box)

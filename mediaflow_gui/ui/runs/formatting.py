@@ -32,6 +32,22 @@ def format_elapsed(seconds: float | None) -> str:
     return f"{hours}h {minutes:02d}m"
 
 
+def format_speed(speed: float | None) -> str:
+    """FFmpeg's speed factor as a person reads it: `2.4×` (real time = 1×); "" when unknown."""
+    if speed is None or speed <= 0:
+        return ""
+    return f"{speed:.1f}×" if speed < 100 else f"{speed:.0f}×"
+
+
+def output_folder_display(folder: str) -> str:
+    """The Output folder column: the folder's last two parts (`…/MediaFlow results/2026-12`), "bucket"
+    for runs whose results a binding delivers (they have no local folder)."""
+    if not folder:
+        return "bucket"
+    parts = Path(folder).parts
+    return folder if len(parts) <= 3 else os.path.join("…", *parts[-2:])
+
+
 def input_display(source: str) -> str:
     """What the Input column shows: a local file by its name, a bucket object by its whole
     `s3://bucket/key` (the key's folders say where it came from, the name alone does not)."""

@@ -16,6 +16,10 @@ thumbnails, or its error, at once and the thumbnails already shown are not decod
 Closing the dialog disconnects it from the adapter before Qt deletes it: a late signal or pool
 thread result must never reach a deleted dialog.
 
+Two tabs: "Subtasks" (the cards) and "FFmpeg" (ffmpeg_log.py: each FFmpeg process once, a fused
+group's command too, with its stderr tail and a Copy button). The input's name and the paths elide in
+the middle (elided.py), the whole text on hover.
+
 The cards are subtask_card.py's, the words and numbers formatting.py's; this module holds the dialog:
 what to read, when to refresh, which card to rebuild, the thumbnails' loading.
 """
@@ -25,16 +29,18 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer, QUrl
+from PySide6.QtCore import Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QCloseEvent, QDesktopServices, QImage, QPixmap
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton,
-                               QScrollArea, QVBoxLayout, QWidget)
+                               QScrollArea, QTabWidget, QVBoxLayout, QWidget)
 
 from ...engine.run_state import RunRecord, SubtaskRecord
 from ...model.values import format_time
 from .. import icons
 from ..engine_adapter import EngineAdapter
+from ..elided import ElidedLabel
 from ..workers import run_in_thread
+from .ffmpeg_log import FFmpegLogView, ffmpeg_processes
 from .formatting import format_elapsed
 from .subtask_card import THUMB, SubtaskCard, card_signature, make_chip, set_chip, set_text
 from .thumbnails import load_thumbnail
@@ -47,6 +53,9 @@ def _open_folder(path: str) -> bool:
 
 
 class RunDetailsDialog(QDialog):
+    # (task id): show this finished run replayed on its own canvas (the main window opens runs/replay.py)
+    replay_requested = Signal(str)
+
     def __init__(self, adapter: EngineAdapter, task_id: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.adapter = adapter
@@ -58,6 +67,7 @@ class RunDetailsDialog(QDialog):
         self.refreshes = 0  # live refreshes applied (tests check the coalescing)
         self.status_chip: QLabel | None = None
         self.elapsed_label: QLabel | None = None
+        self.title_label: ElidedLabel | None = None
         self._header_signature: tuple | None = None
         self._closed = False
         self._fetching = False
@@ -77,12 +87,25 @@ class RunDetailsDialog(QDialog):
         self.body_layout.setContentsMargins(0, 8, 0, 0)
         self.body_layout.setSpacing(10)
         scroll.setWidget(self.body)
-        layout.addWidget(scroll, 1)
+        # the subtasks (cards) and the FFmpeg processes (command once per process, its stderr tail)
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(scroll, "Subtasks")
+        self.ffmpeg_view = FFmpegLogView()
+        self.tabs.addTab(self.ffmpeg_view, icons.icon("process"), "FFmpeg")
+        layout.addWidget(self.tabs, 1)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        self.close_button = buttons.button(QDialogButtonBox.StandardButton.Close)
+        self.close_button.setIcon(icons.icon("close"))
         self.open_button = QPushButton(icons.icon("folder"), "Open output folder")
         self.open_button.setEnabled(False)
         self.open_button.clicked.connect(self.open_output_folder)
         buttons.addButton(self.open_button, QDialogButtonBox.ButtonRole.ActionRole)
+        self.replay_button = QPushButton(icons.icon("layout"), "Replay on canvas")
+        self.replay_button.setToolTip("The workflow as this run ran it, each node's time and outputs, and a timeline")
+        self.replay_button.setEnabled(False)
+        self.replay_button.clicked.connect(lambda: self.replay_requested.emit(self.task_id))
+        buttons.addButton(self.replay_button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         self.loading = QLabel("Loading…")
@@ -193,6 +216,7 @@ class RunDetailsDialog(QDialog):
             self.cards[sub.step_id] = fresh
         if changed:  # the output folder may exist now (a stat: not on every refresh)
             self._update_open_button()
+        self._show_ffmpeg(record)
         self._show_live(record)
 
     # -- building ----------------------------------------------------------------------------
@@ -200,6 +224,7 @@ class RunDetailsDialog(QDialog):
         while self.body_layout.count():
             item = self.body_layout.takeAt(0)
             if item.widget() is not None:
+                item.widget().hide()  # out of sight now, not only once the loop deletes it
                 item.widget().deleteLater()
         self.cards.clear()
         self.thumb_labels.clear()
@@ -226,12 +251,21 @@ class RunDetailsDialog(QDialog):
             self.body_layout.addWidget(card)
         self.body_layout.addStretch(1)
         self._update_open_button()
+        self._show_ffmpeg(record)
         self._show_live(record)
+
+    def _show_ffmpeg(self, record: RunRecord) -> None:
+        """The FFmpeg tab (rebuilt only when a command, a log or a final status changed)."""
+        if self.ffmpeg_view.show_record(record):
+            count = len(ffmpeg_processes(record))
+            self.tabs.setTabText(self.tabs.indexOf(self.ffmpeg_view), f"FFmpeg ({count})" if count else "FFmpeg")
 
     def _update_open_button(self) -> None:
         folder = self.output_folder()
         self.open_button.setEnabled(bool(folder) and os.path.isdir(folder))
         self.open_button.setToolTip(folder)
+        record = self.record
+        self.replay_button.setEnabled(record is not None and record.finished and record.workflow is not None)
 
     @staticmethod
     def _header_key(record: RunRecord) -> tuple:
@@ -246,7 +280,9 @@ class RunDetailsDialog(QDialog):
         grid = QGridLayout(self.header)
         grid.setContentsMargins(0, 0, 0, 0)
         status = record.result.value if record.result else record.status.value
-        title = QLabel(f"{Path(record.input).name}")
+        # a long file name elides in the middle (its start and its extension stay), full name on hover
+        self.title_label = title = ElidedLabel(Path(record.input).name)
+        title.setObjectName("run_title")
         title.setProperty("role", "title")
         title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         top = QHBoxLayout()
@@ -262,9 +298,13 @@ class RunDetailsDialog(QDialog):
         for i, (key, value) in enumerate(facts):
             k = QLabel(key)
             k.setProperty("role", "hint")
-            v = QLabel(value)
+            if key in ("Input", "Output folder"):  # paths: elided in the middle, the whole path on hover
+                v: QLabel = ElidedLabel(value)
+                v.setObjectName("path_" + key.lower().replace(" ", "_"))
+            else:
+                v = QLabel(value)
+                v.setWordWrap(True)
             v.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            v.setWordWrap(True)
             grid.addWidget(k, 1 + i // 2, (i % 2) * 2)
             grid.addWidget(v, 1 + i // 2, (i % 2) * 2 + 1)
             if key == "Elapsed":
@@ -281,6 +321,8 @@ class RunDetailsDialog(QDialog):
     def _subtask_card(self, sub: SubtaskRecord) -> SubtaskCard:
         """A card for `sub`; its image outputs' thumbnails are decoded in pool threads and set as they come."""
         card = SubtaskCard(sub)
+        if card.ffmpeg_link is not None:
+            card.ffmpeg_link.linkActivated.connect(lambda _link: self.tabs.setCurrentWidget(self.ffmpeg_view))
         for path, thumb in card.thumb_labels.items():
             self.thumb_labels[path] = thumb
             run_in_thread(lambda p=path: load_thumbnail(p, THUMB),

@@ -1,6 +1,8 @@
 """One subtask in the run details dialog: a card with name and kind, a status chip, the percentage
-while it runs, its message, the FFmpeg command of a failed or canceled one, and its outputs (image
-outputs as thumbnail slots, the others as lines).
+while it runs, its message, and its outputs (image outputs as thumbnail slots, the others as lines;
+file names elided in the middle, the full path on hover). The FFmpeg command and log are not
+repeated here: the dialog's FFmpeg tab (ffmpeg_log.py) shows each process once, fused or not; a
+failed or canceled card has a link to it (`ffmpeg_link`, connected by the dialog).
 
 A card is built from a SubtaskRecord once; `show_live` updates the chip and percentage in place, and
 `signature` says when the record changed enough for the dialog to build a fresh card instead. The
@@ -10,16 +12,17 @@ pool threads and fills them, so a card never outlives a thumbnail it asked for.
 
 from __future__ import annotations
 
-import shlex
+import html
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QPlainTextEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from ...engine.run_state import SubtaskRecord
 from ...model.kinds import TASK_KINDS
 from .. import icons, theme
+from ..elided import ElidedLabel
 from .formatting import output_caption, status_text
 from .thumbnails import is_image
 
@@ -87,7 +90,13 @@ class SubtaskCard(QFrame):
         head.addWidget(self.chip)
         self.box.addLayout(head)
         self._add_message(sub)
-        self._add_command(sub)
+        self.ffmpeg_link: QLabel | None = None
+        if sub.command and sub.status.value in ("FAIL", "CANCELED"):
+            # the command and FFmpeg's last lines are in the dialog's FFmpeg tab, once per process
+            self.ffmpeg_link = QLabel(f"<a href='#ffmpeg' style='color:{theme.ACCENT}'>FFmpeg command and log</a>")
+            self.ffmpeg_link.setObjectName("ffmpeg_link")
+            self.ffmpeg_link.setTextFormat(Qt.TextFormat.RichText)
+            self.box.addWidget(self.ffmpeg_link)
         if sub.outputs:
             self.box.addWidget(self._outputs(sub))
         self.show_live(sub.status.value, sub.progress)
@@ -113,18 +122,6 @@ class SubtaskCard(QFrame):
         else:
             msg.setProperty("role", "hint")
         self.box.addWidget(msg)
-
-    def _add_command(self, sub: SubtaskRecord) -> None:
-        if not sub.command or sub.status.value not in ("FAIL", "CANCELED"):
-            return
-        cmd = QPlainTextEdit(shlex.join(sub.command))
-        cmd.setReadOnly(True)
-        cmd.setMaximumHeight(90)
-        cmd.setObjectName("ffmpeg_command")
-        label = QLabel("FFmpeg command")
-        label.setProperty("role", "hint")
-        self.box.addWidget(label)
-        self.box.addWidget(cmd)
 
     def _outputs(self, sub: SubtaskRecord) -> QWidget:
         host = QWidget()
@@ -152,7 +149,7 @@ class SubtaskCard(QFrame):
             caption.setToolTip(output_caption(out))
             caption.setWordWrap(True)
             elided = caption.fontMetrics().elidedText(Path(path).name, Qt.TextElideMode.ElideMiddle, THUMB - 10)
-            caption.setText(f"{elided}<br>{output_caption(out, with_name=False)}")
+            caption.setText(f"{html.escape(elided)}<br>{output_caption(out, with_name=False)}")
             cell.addWidget(thumb)
             cell.addWidget(caption)
             grid.addLayout(cell, i // columns, i % columns)
@@ -164,8 +161,17 @@ class SubtaskCard(QFrame):
             row += 1
         grid.setColumnStretch(columns, 1)
         for j, out in enumerate(others):
-            line = QLabel(f"<b>{Path(str(out.get('path', ''))).name}</b> · {output_caption(out, with_name=False)}")
-            line.setToolTip(str(out.get("path", "")))
-            line.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            grid.addWidget(line, row + j, 0, 1, columns)
+            path = str(out.get("path", ""))
+            line = QHBoxLayout()
+            name = ElidedLabel(Path(path).name)  # a long name elides in the middle: its extension stays
+            name.setObjectName("output_name")
+            name.setToolTip(path)
+            name.setStyleSheet("font-weight:600;")
+            name.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            facts = QLabel(f"· {output_caption(out, with_name=False)}")
+            facts.setProperty("role", "hint")
+            line.addWidget(name)
+            line.addWidget(facts)
+            line.addStretch(1)
+            grid.addLayout(line, row + j, 0, 1, columns)
         return host

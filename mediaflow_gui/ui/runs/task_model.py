@@ -14,12 +14,13 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
 
 from .. import theme
+from ...engine.eta import run_remaining, run_speed
 from ...engine.run_state import RunRecord
 from ..engine_adapter import EngineAdapter
-from .formatting import STATUS_TEXT, format_elapsed, input_display
+from .formatting import STATUS_TEXT, format_elapsed, format_speed, input_display, output_folder_display
 
-COLUMNS = ("TaskId", "Input", "Status", "Progress", "Elapsed")
-COL_TASK, COL_INPUT, COL_STATUS, COL_PROGRESS, COL_ELAPSED = range(5)
+COLUMNS = ("TaskId", "Input", "Status", "Progress", "Speed", "Time left", "Elapsed", "Output folder")
+COL_TASK, COL_INPUT, COL_STATUS, COL_PROGRESS, COL_SPEED, COL_LEFT, COL_ELAPSED, COL_OUTPUT = range(8)
 ProgressRole = Qt.ItemDataRole.UserRole + 1
 RunRole = Qt.ItemDataRole.UserRole + 2
 
@@ -84,13 +85,13 @@ class TaskTableModel(QAbstractTableModel):
         return STATUS_TEXT.get(run.display_status, run.display_status)
 
     def tick(self) -> None:
-        """Refresh the elapsed column of running rows and the place of queued ones (once a second)."""
+        """Refresh the speed, time-left and elapsed columns of running rows and the place of queued ones
+        (once a second)."""
         for tid, row in self._row.items():
             run = self.adapter.run(tid)
             if run is not None and not run.finished:
-                column = COL_ELAPSED if run.begin_time is not None else COL_STATUS
-                idx = self.index(row, column)
-                self.dataChanged.emit(idx, idx)
+                first, last = (COL_SPEED, COL_ELAPSED) if run.begin_time is not None else (COL_STATUS, COL_STATUS)
+                self.dataChanged.emit(self.index(row, first), self.index(row, last))
 
     def remove_finished(self) -> int:
         """Take finished runs off the list (they stay in the task store: `mediaflow status`, search)."""
@@ -141,17 +142,28 @@ class TaskTableModel(QAbstractTableModel):
                 return self.status_text(run)
             if col == COL_PROGRESS:
                 return theme.percent_text(run.progress, running=not run.finished)
+            if col == COL_SPEED:
+                return format_speed(run_speed(run)) if not run.finished else ""
+            if col == COL_LEFT:
+                left = run_remaining(run, time.time())
+                return "" if run.finished else ("…" if left is None else format_elapsed(left))
             if col == COL_ELAPSED:
                 return format_elapsed(run.elapsed(time.time()))
+            if col == COL_OUTPUT:
+                return output_folder_display(run.out_dir)
         if role == Qt.ItemDataRole.ToolTipRole:
             if col == COL_INPUT:
                 return run.input
+            if col == COL_OUTPUT:
+                return run.out_dir or "Delivered by the bucket binding (no local folder)"
+            if col == COL_LEFT and not run.finished:
+                return "Estimated from FFmpeg's speed and the input's duration (or the run's pace so far)"
             if col == COL_STATUS and run.message:
                 return run.message
             return f"{run.task_id} · {run.workflow_name}"
         if role == Qt.ItemDataRole.ForegroundRole and col == COL_STATUS:
             return theme.status_color(run.display_status)
-        if role == Qt.ItemDataRole.TextAlignmentRole and col == COL_ELAPSED:
+        if role == Qt.ItemDataRole.TextAlignmentRole and col in (COL_ELAPSED, COL_LEFT, COL_SPEED):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 

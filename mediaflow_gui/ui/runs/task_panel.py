@@ -4,14 +4,21 @@ from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPainter
-from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLineEdit, QStyledItemDelegate,
+from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QStyledItemDelegate,
                                QStyleOptionViewItem, QTableView, QToolButton, QVBoxLayout, QWidget)
 
-from .. import icons, theme
+import time
+from pathlib import Path
+from typing import Callable
+
+from .. import desktop, icons, theme
+from ...engine.eta import queue_remaining
 from ...engine.run_state import RunRecord
+from ...model.workflow import Workflow
+from .formatting import format_elapsed
 from ..engine_adapter import EngineAdapter
-from .task_model import COL_ELAPSED, COL_INPUT, COL_PROGRESS, COL_STATUS, COL_TASK, ProgressRole, RunRole, \
-    TaskFilterModel, TaskTableModel
+from .task_model import COL_ELAPSED, COL_INPUT, COL_LEFT, COL_OUTPUT, COL_PROGRESS, COL_SPEED, COL_STATUS, \
+    COL_TASK, ProgressRole, RunRole, TaskFilterModel, TaskTableModel
 
 
 class ProgressDelegate(QStyledItemDelegate):
@@ -49,10 +56,14 @@ class TaskPanel(QWidget):
     details_requested = Signal(str)
     # (task id or ""): the selected run changed (the canvas shows its node states)
     current_run_changed = Signal(str)
+    # (task id): replay this finished run: its own workflow snapshot with each node's outcome, and its timeline
+    replay_requested = Signal(str)
 
     def __init__(self, adapter: EngineAdapter, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.adapter = adapter
+        # the workflow drawn now (the main window sets it): "Retry with the current workflow" runs it
+        self.current_workflow: Callable[[], Workflow | None] = lambda: None
         self.model = TaskTableModel(adapter, self)
         self.proxy = TaskFilterModel(self)
         self.proxy.setSourceModel(self.model)
@@ -82,7 +93,7 @@ class TaskPanel(QWidget):
         self.cancel_button = button("cancel", "Cancel the selected runs")
         self.retry_button = button("retry", "Retry the selected run")
         self.details_button = button("details", "Details of the selected run")
-        self.pause_button = button("cancel", "Pause the queue: start no further run (running ones finish)")
+        self.pause_button = button("pause", "Pause the queue: start no further run (running ones finish)")
         self.pause_button.setText("Pause queue")
         self.pause_button.setCheckable(True)
         self.clear_button = button("new", "Clear finished runs from the list (they stay in the task history)")
@@ -107,10 +118,11 @@ class TaskPanel(QWidget):
         header = self.table.horizontalHeader()
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         # every column but Input can be dragged wider or narrower; the window remembers them (column_state)
-        for column in (COL_TASK, COL_STATUS, COL_PROGRESS, COL_ELAPSED):
+        for column in (COL_TASK, COL_STATUS, COL_PROGRESS, COL_SPEED, COL_LEFT, COL_ELAPSED, COL_OUTPUT):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(COL_INPUT, QHeaderView.ResizeMode.Stretch)
-        for column, width in ((COL_TASK, 170), (COL_STATUS, 90), (COL_PROGRESS, 150), (COL_ELAPSED, 80)):
+        for column, width in ((COL_TASK, 170), (COL_STATUS, 110), (COL_PROGRESS, 150), (COL_SPEED, 60),
+                              (COL_LEFT, 85), (COL_ELAPSED, 70), (COL_OUTPUT, 170)):
             self.table.setColumnWidth(column, width)
         self.table.doubleClicked.connect(lambda idx: self._emit_details(idx))
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self._selection_changed())
@@ -122,15 +134,22 @@ class TaskPanel(QWidget):
         top.addWidget(self.details_button)
         top.addWidget(self.pause_button)
         top.addWidget(self.clear_button)
+        # the whole queue at a glance: "2 running · 12 queued · about 4m 10s left"
+        self.queue_label = QLabel()
+        self.queue_label.setObjectName("queueSummary")
+        top.insertWidget(1, self.queue_label)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 6, 8, 8)
         layout.addLayout(top)
         layout.addWidget(self.table)
 
-        adapter.signals.run_updated.connect(lambda _tid: self._update_buttons())
+        # a bound method, not a lambda: Qt drops the connection when the panel is deleted (a lambda
+        # outlived a closed window and touched its deleted table)
+        adapter.signals.run_updated.connect(self._on_run_updated)
         self._tick = QTimer(self)
         self._tick.setInterval(1000)
         self._tick.timeout.connect(self.model.tick)
+        self._tick.timeout.connect(self.update_queue_summary)
         self._tick.start()
         self._update_buttons()
 
@@ -176,6 +195,9 @@ class TaskPanel(QWidget):
         current = self.selected_task_id()
         return ids or ([current] if current else [])
 
+    def _on_run_updated(self, _task_id: str) -> None:
+        self._update_buttons()
+
     def _update_buttons(self) -> None:
         tid = self.selected_task_id()
         run = self.adapter.run(tid) if tid else None
@@ -183,6 +205,23 @@ class TaskPanel(QWidget):
         self.retry_button.setEnabled(bool(run) and run.finished and run.workflow is not None
                                      and "://" not in run.input)
         self.details_button.setEnabled(bool(run))
+
+    def queue_summary(self) -> str:
+        """What the queue label says: runs going, runs waiting and the time until all have ended."""
+        runs = [r for t in self.model.task_ids if (r := self.adapter.run(t)) is not None]
+        running = [r for r in runs if not r.finished and r.begin_time is not None]
+        queued = [r for r in runs if not r.finished and r.begin_time is None]
+        if not running and not queued:
+            return ""
+        parts = [f"{len(running)} running"] if running else []
+        if queued:
+            parts.append(f"{len(queued)} queued" + (" (paused)" if self.adapter.queue_paused else ""))
+        left = queue_remaining(running, len(queued), (r for r in runs if r.finished), time.time())
+        parts.append(f"about {format_elapsed(left)} left" if left is not None else "estimating time left…")
+        return " · ".join(parts)
+
+    def update_queue_summary(self) -> None:
+        self.queue_label.setText(self.queue_summary())
 
     def cancel_selected(self) -> bool:
         """Cancel every selected run that can be (running or queued); True if any was."""
@@ -216,9 +255,22 @@ class TaskPanel(QWidget):
             return
         queued = [t for t in ids if self.adapter.queue_position(t) is not None]
         menu = QMenu(self)
+        run = self.adapter.run(ids[0])
         menu.addAction(icons.icon("details"), "Details", lambda: self._emit_details())
-        retry = menu.addAction(icons.icon("retry"), "Retry", self.retry_selected)
+        replay = menu.addAction("Replay on canvas", self.replay_selected)
+        replay.setToolTip("The workflow as this run ran it, each node's time and outputs, and a timeline")
+        replay.setEnabled(bool(run and run.finished and run.workflow is not None))
+        folder = menu.addAction(icons.icon("folder"), "Open output folder", self.open_output_folder)
+        folder.setEnabled(bool(run and run.out_dir and Path(run.out_dir).is_dir()))
+        reveal = menu.addAction("Reveal file", self.reveal_output)
+        reveal.setEnabled(bool(run and any(Path(str(o.get("path", ""))).exists() for o in run.outputs())))
+        menu.addSeparator()
+        retry = menu.addAction(icons.icon("retry"), "Retry with its own workflow", self.retry_selected)
+        retry.setToolTip("The workflow exactly as this run used it (its snapshot)")
         retry.setEnabled(self.retry_button.isEnabled())
+        again = menu.addAction("Retry with the current workflow", self.retry_with_current)
+        again.setToolTip("The workflow drawn in the editor now")
+        again.setEnabled(self.retry_button.isEnabled() and self.current_workflow() is not None)
         cancel = menu.addAction(icons.icon("cancel"), f"Cancel {len(ids)} runs" if len(ids) > 1 else "Cancel",
                                 self.cancel_selected)
         cancel.setEnabled(self.cancel_button.isEnabled())
@@ -233,8 +285,37 @@ class TaskPanel(QWidget):
         menu.popup(self.table.viewport().mapToGlobal(pos))
 
     def retry_selected(self) -> str | None:
+        """Run the selected run's own workflow snapshot on its input again."""
         tid = self.selected_task_id()
         return self.adapter.retry(tid) if tid else None
+
+    def retry_with_current(self) -> str | None:
+        """Run the workflow drawn now on the selected run's input (after an edit that fixes it)."""
+        tid = self.selected_task_id()
+        workflow = self.current_workflow()
+        return self.adapter.retry(tid, workflow) if tid and workflow is not None else None
+
+    def open_output_folder(self) -> bool:
+        run = self.adapter.run(self.selected_task_id())
+        return bool(run and run.out_dir) and desktop.open_folder(run.out_dir)  # type: ignore[union-attr]
+
+    def reveal_output(self) -> bool:
+        """Show the run's first output that still exists selected in the file manager."""
+        run = self.adapter.run(self.selected_task_id())
+        for out in run.outputs() if run else []:
+            path = Path(str(out.get("path", "")))
+            if path.exists():
+                return desktop.reveal_file(path)
+        return False
+
+    def replay_selected(self) -> str:
+        """Ask for the replay of the selected run (a finished one); its TaskId, or "" when there is none."""
+        tid = self.selected_task_id()
+        run = self.adapter.run(tid) if tid else None
+        if run is None or not run.finished:
+            return ""
+        self.replay_requested.emit(tid)
+        return tid
 
     def _emit_details(self, index: QModelIndex | None = None) -> None:
         if index is not None and index.isValid():
