@@ -179,7 +179,10 @@ def main(argv: list[str] | None = None) -> int:
         ctrl.select([logo.id])
         await _until(lambda: window.inspector.wm_preview is not None
                      and clips[0].name in window.inspector.wm_preview.caption.text(), 60)
-        await _pause(0.6)
+        window.resizeDocks([window.bottom_dock], [230], Qt.Orientation.Vertical)  # the inspector's full height
+        await _pause(0.4)
+        window.inspector.scroll.ensureWidgetVisible(window.inspector.wm_preview)
+        await _pause(0.4)
         shot(window, "10-watermark-placement.png")
         ctrl.select([])
 
@@ -221,7 +224,12 @@ def main(argv: list[str] | None = None) -> int:
 
         await _until(lambda: mixed() or all(r.finished for r in runs), 600)
         window.tasks.update_queue_summary()
-        window.tasks.table.scrollToBottom()  # the last done runs, the running ones and the queue below them
+        # the canvas follows a running run; the list shows the last done ones, the running ones, the queue
+        running = [r for r in runs if not r.finished and r.begin_time is not None]
+        if running:
+            window.tasks.select_task(running[0].task_id)
+            table = window.tasks.table
+            table.scrollTo(table.currentIndex(), table.ScrollHint.PositionAtCenter)
         await _pause(0.3)
         shot(window, "7-batch-queue.png")
         await _until(lambda: all(r.finished for r in runs), 900)

@@ -34,6 +34,22 @@ MAX_TOASTS = 3
 # how a notice looks per outcome: (status colour key, icon); a canceled run is neutral, not an error
 _LOOKS = {"SUCCESS": ("SUCCESS", "success"), "FAIL": ("FAIL", "fail"), "CANCELED": ("WAITING", "cancel")}
 TOAST_WIDTH = 400
+TEXT_LINES = 4  # a longer message is shortened (the whole of it on hover and in the run's details)
+
+
+def _fit_lines(label: QLabel, text: str, width: int, lines: int) -> str:
+    """`text` shortened with "…" until it wraps into at most `lines` lines of `width` pixels."""
+    limit = lines * label.fontMetrics().lineSpacing()
+    words = text.split(" ")
+    while len(words) > 1:
+        words.pop()
+        candidate = " ".join(words) + " …"
+        probe = QLabel(candidate)
+        probe.setFont(label.font())
+        probe.setWordWrap(True)
+        if probe.heightForWidth(width) <= limit:
+            return candidate
+    return text[:40] + "…"
 
 
 class Toast(QFrame):
@@ -80,6 +96,15 @@ class Toast(QFrame):
         layout.addWidget(self.details, 0, Qt.AlignmentFlag.AlignVCenter)
         layout.addWidget(self.close_button, 0, Qt.AlignmentFlag.AlignTop)
         self.setFixedWidth(TOAST_WIDTH)
+        # a wrapped label inside a fixed-width frame reports one line's height: give the text the width
+        # the layout leaves it and the height its lines need, so no line is cut (at most TEXT_LINES)
+        layout.activate()
+        text_width = max(120, self.text_label.width() or (TOAST_WIDTH - 190))
+        lines_height = self.text_label.fontMetrics().lineSpacing() * TEXT_LINES
+        if self.text_label.heightForWidth(text_width) > lines_height:
+            self.text_label.setText(_fit_lines(self.text_label, text, text_width, TEXT_LINES))
+            self.text_label.setToolTip(text)
+        self.text_label.setMinimumHeight(self.text_label.heightForWidth(text_width))
         self.adjustSize()
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -233,7 +258,7 @@ class DesktopNotifier(QObject):
             icon = QSystemTrayIcon.MessageIcon.Warning if outcome == "FAIL" else QSystemTrayIcon.MessageIcon.Information
             self.tray.showMessage(title, text, icon, TOAST_MS)
             return
-        toast = Toast(self.window, task_id, title, text[:300], outcome, self.signals.show_run_requested.emit)
+        toast = Toast(self.window, task_id, title, text, outcome, self.signals.show_run_requested.emit)
         toast.on_closed = self._forget
         self.toasts.append(toast)
         while len([t for t in self.toasts if not t.closed]) > MAX_TOASTS:

@@ -167,3 +167,22 @@ def test_canceled_is_neutral_and_the_close_button_closes(window, qtbot) -> None:
     toast = n.live_toasts()[-1]
     assert "…" in toast.title_label.text() and toast.title_label.text().endswith(".mp4")
     assert toast.title_label.toolTip() == long_title
+
+
+def test_a_long_message_wraps_into_lines_that_all_show(window, qtbot) -> None:  # noqa: ANN001
+    from mediaflow_gui.ui.notifications import TEXT_LINES
+    n = window.notifier
+    message = ("rain.mp4: Task 'SD 540p' failed: 'rain.mp4' is not a readable media file: FFmpeg does not "
+               "recognise its data (corrupt, truncated, or not audio/video)")
+    for text in (message, message * 3):
+        n.notify("mf-wrap", "20 files: 19 done, 1 failed", text, "FAIL")
+        toast = n.live_toasts()[-1]
+        qtbot.waitExposed(toast)
+        label = toast.text_label
+        needed = label.heightForWidth(label.width())
+        assert label.height() >= needed  # every wrapped line is inside the toast, none cut
+        assert needed <= TEXT_LINES * label.fontMetrics().lineSpacing() + 4
+        assert label.geometry().bottom() <= toast.height()  # and the toast holds the label
+        if len(text) > len(message):  # shortened, the whole text on hover
+            assert label.text().endswith("…") and label.toolTip() == text
+        toast.close_toast()

@@ -144,9 +144,11 @@ class TaskTableModel(QAbstractTableModel):
                 return theme.percent_text(run.progress, running=not run.finished)
             if col == COL_SPEED:
                 return format_speed(run_speed(run)) if not run.finished else ""
-            if col == COL_LEFT:
+            if col == COL_LEFT:  # blank until it starts and once it ended; "…" while too early to tell
+                if run.finished or run.begin_time is None:
+                    return ""
                 left = run_remaining(run, time.time())
-                return "" if run.finished else ("…" if left is None else format_elapsed(left))
+                return "…" if left is None else format_elapsed(left)
             if col == COL_ELAPSED:
                 return format_elapsed(run.elapsed(time.time()))
             if col == COL_OUTPUT:

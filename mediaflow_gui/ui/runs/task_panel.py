@@ -121,7 +121,7 @@ class TaskPanel(QWidget):
         for column in (COL_TASK, COL_STATUS, COL_PROGRESS, COL_SPEED, COL_LEFT, COL_ELAPSED, COL_OUTPUT):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(COL_INPUT, QHeaderView.ResizeMode.Stretch)
-        for column, width in ((COL_TASK, 170), (COL_STATUS, 110), (COL_PROGRESS, 150), (COL_SPEED, 60),
+        for column, width in ((COL_TASK, 170), (COL_STATUS, 150), (COL_PROGRESS, 150), (COL_SPEED, 60),
                               (COL_LEFT, 85), (COL_ELAPSED, 70), (COL_OUTPUT, 170)):
             self.table.setColumnWidth(column, width)
         self.table.doubleClicked.connect(lambda idx: self._emit_details(idx))
