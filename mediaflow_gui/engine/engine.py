@@ -60,6 +60,9 @@ def _default_threads() -> int:
     return os.cpu_count() or 2
 
 
+PREPARE_AT_ONCE = 1  # runs probing their input at once (Engine._prepare_slot): one keeps the order exact
+
+
 @dataclass
 class EngineSettings:
     ffmpeg_path: str | None = None  # None: MEDIAFLOW_FFMPEG, else PATH's if able, else the bundled (ffmpeg_choice)
@@ -109,6 +112,7 @@ class Engine:
         # each running run's record, kept by applying this engine's own events (run_state.apply): what
         # `deliver` and the run's waiters get, never read back from the store
         self._records: dict[str, RunRecord] = {}
+        self._prepare_slots: tuple[asyncio.AbstractEventLoop, asyncio.Semaphore] | None = None
         store.attach(self.bus)
         self.bus.subscribe(self._keep_record)
 
@@ -231,6 +235,17 @@ class Engine:
             self._plans[key] = cached
         return cached
 
+    def _prepare_slot(self) -> asyncio.Semaphore:
+        """Runs probe their input one at a time, in the order they were given (an asyncio semaphore is
+        first come, first served), so they become ready for CPU — and start — in queue order. With
+        twenty probes at once, the first to finish started first, and a batch ran out of its order
+        while the list said "Queued (next)" of a run still probing. A probe takes tens of milliseconds:
+        the queue behind the first run is ready long before the CPU is free for it."""
+        loop = asyncio.get_running_loop()
+        if self._prepare_slots is None or self._prepare_slots[0] is not loop:  # a semaphore serves one loop
+            self._prepare_slots = (loop, asyncio.Semaphore(PREPARE_AT_ONCE))
+        return self._prepare_slots[1]
+
     def _work_dir(self, task_id: str) -> Path:
         if self.settings.work_dir is not None:
             base = Path(self.settings.work_dir)
@@ -265,8 +280,9 @@ class Engine:
                 target = Path(os.path.abspath(out_dir)) if out_dir is not None else work / "out"
                 # every disk access and the probe in one trip to a worker thread: the loop stays free
                 # and a run costs one thread hop before its steps, not four
-                local, choice, probe_cache, metadata = await asyncio.to_thread(
-                    self._prepare, local, input_label or str(input), target)
+                async with self._prepare_slot():
+                    local, choice, probe_cache, metadata = await asyncio.to_thread(
+                        self._prepare, local, input_label or str(input), target)
                 # started when its first step gets CPU (the budget's grant): until then it is queued (WAITING)
                 self.budget.when_started(task_id, lambda: self.bus.emit(RunStarted(task_id, metadata=metadata)))
                 # a local input names the outputs even under a label (a preview's `clip.mov [preview 2.5–7.5 s]`

@@ -125,3 +125,20 @@ def test_with_one_token_a_batch_of_chains_runs_one_run_after_the_other(tmp_path:
     for before, after in zip(runs, runs[1:]):
         assert max(s.begin_time for s in before.subtasks) <= min(s.begin_time for s in after.subtasks), \
             [[(s.name, s.begin_time) for s in r.subtasks] for r in runs]
+
+
+def test_a_batch_starts_in_the_order_given(tmp_path: Path, video_clip: Path) -> None:
+    """Runs probe their input one at a time in queue order, so they become ready — and start — in the
+    order given (twenty probes at once finished in any order, and the first to finish started first)."""
+    fake = FakeFFmpeg(delay=0.02)
+    engine = engine_with(tmp_path, fake, max_threads=1, fusion=False)
+
+    async def scenario() -> list[str]:
+        ids = [engine.submit(one_step_workflow(), video_clip, tmp_path / f"out{i}") for i in range(8)]
+        for task_id in ids:
+            assert (await asyncio.wait_for(engine.wait(task_id), 30)).result == RunResult.SUCCESS
+        return ids
+
+    ids = asyncio.run(scenario())
+    begins = [engine.store.get(t).begin_time for t in ids]
+    assert begins == sorted(begins)

@@ -197,6 +197,7 @@ class TaskPanel(QWidget):
 
     def _on_run_updated(self, _task_id: str) -> None:
         self._update_buttons()
+        self.update_queue_summary()  # at once, not at the next tick: "1 running" after the batch ended read wrong
 
     def _update_buttons(self) -> None:
         tid = self.selected_task_id()
