@@ -125,8 +125,11 @@ def test_status_names_the_failed_step(tmp_path: Path, audio_only: Path, capsys: 
     task_id = TASK_ID.search(capsys.readouterr().out).group(1)
     assert main(["--data-dir", str(data), "status", task_id, "--json"]) == 0
     task = json.loads(capsys.readouterr().out)["WorkflowTask"]
-    assert (task["ErrCode"], task["ErrCodeExt"], task["FailedStepId"]) == (1005, "InputNotSupported", shots.id)
-    assert task["MediaProcessResultSet"][0]["SnapshotByTimeOffsetTask"]["Input"]["StepId"] == shots.id
+    extras = task["MediaFlow"]
+    assert (task["ErrCode"], extras["ErrorCode"], extras["FailedStepId"]) == (1005, "InputNotSupported", shots.id)
+    shots_result = task["MediaProcessResultSet"][0]["SnapshotByTimeOffsetTask"]
+    assert shots_result["MediaFlow"]["StepId"] == shots.id
+    assert (shots_result["Status"], shots_result["ErrCodeExt"]) == ("FAIL", "SourceFileError.NoVideoMedia")
     assert main(["--data-dir", str(data), "status", task_id]) == 0
     assert re.search(rf"^Failed step\s+Shots \({shots.id}\)$", capsys.readouterr().out, re.MULTILINE)
 
@@ -163,7 +166,7 @@ def test_console_script_with_awkward_name(tmp_path: Path, small_workflow: Path, 
                           text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     query = json.loads(proc.stdout)
-    assert query["WorkflowTask"]["InputInfo"]["Path"] == str(odd)
+    assert query["WorkflowTask"]["MediaFlow"]["Input"] == str(odd)
 
 
 @pytest.mark.slow  # the CLI as a process, interrupted mid-run

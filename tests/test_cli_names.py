@@ -62,7 +62,7 @@ def strings(value: Any) -> list[str]:
 
 def output_paths(query: dict[str, Any]) -> list[str]:
     return [o["Path"] for r in query["WorkflowTask"]["MediaProcessResultSet"]
-            for key, task in r.items() if key.endswith("Task") for o in task["Outputs"]]
+            for key, task in r.items() if key.endswith("Task") for o in task["MediaFlow"]["Outputs"]]
 
 
 def test_a_name_at_the_limit_runs_the_standard_workflow(tmp_path: Path, tiny_clip: bytes) -> None:
@@ -82,7 +82,7 @@ def test_a_name_at_the_limit_runs_the_standard_workflow(tmp_path: Path, tiny_cli
     (task_id,) = task_ids(proc)
     status = mediaflow(data, "status", task_id, "--json")
     query = json.loads(status.stdout.decode("utf-8"))
-    assert query["WorkflowTask"]["Result"] == "SUCCESS"
+    assert query["WorkflowTask"]["MediaFlow"]["Result"] == "SUCCESS"
     assert sorted(Path(p).name for p in output_paths(query)) == names
 
 
@@ -123,7 +123,7 @@ def test_a_name_that_is_not_utf8_is_run_recorded_and_shown(tmp_path: Path, tiny_
     assert as_json.returncode == 0
     query = json.loads(as_json.stdout.decode("utf-8"))
     assert not [s for s in strings(query) if has_lone_surrogates(s)]
-    assert query["WorkflowTask"]["InputInfo"]["Path"].endswith("/caf\\xe9 \\xff\\xfe.mp4")
+    assert query["WorkflowTask"]["MediaFlow"]["Input"].endswith("/caf\\xe9 \\xff\\xfe.mp4")
     listing = mediaflow(data, "tasks")
     assert listing.returncode == 0 and task_id in listing.stdout.decode("utf-8")
 

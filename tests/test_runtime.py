@@ -92,7 +92,7 @@ def test_close_goes_in_reverse_and_a_run_in_flight_still_sends_its_event(tmp_pat
     assert rt.closed == list(reversed(OPEN_ORDER))
     [event] = [json.loads(line) for line in events.read_text(encoding="utf-8").splitlines()]
     assert event["WorkflowTaskEvent"]["TaskId"] == task_id
-    assert event["WorkflowTaskEvent"]["Result"] == "CANCELED"
+    assert event["WorkflowTaskEvent"]["MediaFlow"]["Result"] == "CANCELED"
     with Runtime(tmp_path) as again:  # the store recorded the end before it closed
         record_ = again.store.get(task_id)
         assert record_ is not None and record_.result is not None and record_.result.value == "CANCELED"
@@ -172,7 +172,7 @@ def test_cli_run_of_a_local_file_reaches_the_global_webhook_and_json_lines(
     event = json.loads(line)
     assert event["EventType"] == "WorkflowTask"
     assert event["WorkflowTaskEvent"]["TaskId"] == task_id
-    assert event["WorkflowTaskEvent"]["Result"] == "SUCCESS"
+    assert event["WorkflowTaskEvent"]["MediaFlow"]["Result"] == "SUCCESS"
     [request] = hook.requests  # the CLI exits only once the event was sent
     assert request["path"] == "/hook"
     assert json.loads(request["body"]) == event

@@ -8,6 +8,8 @@ promise that an error is one line on stderr, never a traceback (MEDIAFLOW_DEBUG=
     mediaflow doctor [--ffmpeg PATH]          doctor.py
     mediaflow storage …                       storage.py
     mediaflow watch …                         watch.py
+    mediaflow api serve|keys                  api.py
+    mediaflow mps import|export …             mps.py
     mediaflow --data-dir DIR ...              moves the data dir (same as MEDIAFLOW_DATA_DIR)
 """
 
@@ -23,7 +25,7 @@ from typing import Sequence
 
 from .. import __version__
 from ..paths import DATA_DIR_ENV, secure_data_dir
-from . import doctor, run, status, storage, watch
+from . import api, doctor, mps, run, status, storage, watch
 from .exits import EXIT_CANCELED, EXIT_FAILED, EXIT_USAGE, err
 
 
@@ -41,6 +43,8 @@ def build_parser() -> argparse.ArgumentParser:
     doctor.add_subcommand(sub, [common])
     storage.add_parsers(sub, [common])
     watch.add_parsers(sub, [common])
+    api.add_parsers(sub, [common])
+    mps.add_parsers(sub, [common])
     return parser
 
 

@@ -2,7 +2,8 @@
 exception raised while a step is prepared or run becomes a code and a detail.
 
 - `ErrorCode`: every code the engine records, by name (the name is what events, records and the task
-  store hold, and what `status --json` shows as ErrCodeExt) and by number (the service's int ErrCode;
+  store hold, and what `status --json` shows as MediaFlow.ErrorCode; engine/store/mps_results.py maps it
+  to the service's ErrCodeExt) and by number (the service's int ErrCode;
   the numbers are stable: scripts compare them). README.md lists them.
 - `StepFailure(code, step_id, detail)`: raised inside the executor when a step cannot run or did not
   succeed; `step_id` names the node to blame when the raiser knows it (the executor fills it in

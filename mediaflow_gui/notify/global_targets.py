@@ -8,11 +8,13 @@ one configuration; nothing here imports Qt.
     {"version": 1,
      "events": {"webhooks": [{"url": "https://…", "secret_env": "HOOK_SECRET"}],
                 "sqs": [{"queue_url": "https://sqs…", "region": "…"}],
-                "jsonl": ["events.jsonl"]}}
+                "jsonl": ["events.jsonl"],
+                "notify_key_env": "MPS_NOTIFY_KEY"}}
 
 The `events` object is a binding's `events` (notify/sinks.py EventTargets). A webhook secret is given
 by the name of an environment variable (`secret_env`, better) or inline (`secret`); the file is
-written 0600 for that reason. A relative JSON-lines path is taken from the file's folder (the data
+written 0600 for that reason. So is the MPS notify key (`notify_key_env` or inline `notify_key`): when
+set, every event carries the service's `Sign` = md5(Timestamp + key) (notify/payload.py). A relative JSON-lines path is taken from the file's folder (the data
 dir). A missing file means no targets; a file that cannot be read or makes no sense raises
 EventTargetsFileError naming the file and what is wrong.
 """
@@ -109,4 +111,7 @@ def _compact(targets: EventTargets) -> dict[str, Any]:
     out = targets.to_dict()
     for kind, fields in defaults.items():
         out[kind] = [{k: v for k, v in item.items() if not (k in fields and v == fields[k])} for item in out[kind]]
+    for key in ("notify_key", "notify_key_env"):
+        if not out.get(key):
+            out.pop(key, None)
     return out

@@ -57,7 +57,7 @@ from ..engine.run_state import RunRecord, apply
 from ..engine.store import task_query_dict
 from ..observe import Topic
 from .lanes import Lane
-from .payload import build_event, summary
+from .payload import build_event, signed, summary
 from .sinks import Sink, SinkError, SinkStopped
 
 log = logging.getLogger(__name__)
@@ -268,12 +268,13 @@ class EventNotifier:
     def _send(self, item: tuple[_Delivery, Hashable, Sink], stop: threading.Event) -> None:
         d, key, sink = item
         assert d.event is not None
+        event = signed(d.event, getattr(sink, "notify_key", ""))  # the MPS Sign of this target's NotifyKey
         try:
             deliver = getattr(sink, "deliver", None)
             if deliver is not None:
-                deliver(d.event, again=d.again, stop=stop)
+                deliver(event, again=d.again, stop=stop)
             else:
-                sink.send_again(d.event) if d.again else sink.send(d.event)
+                sink.send_again(event) if d.again else sink.send(event)
             outcome = SendOutcome(d.task_id, sink.name, True)
             log.info("event sent to %s: %s", sink.name, summary(d.event))
         except SinkStopped as exc:  # close(): not tried to the end; reported as abandoned

@@ -21,7 +21,10 @@ the duplicate; SQS messages carry the TaskId as an attribute for the same purpos
 
 `EventTargets` is the configuration a binding (or the app settings) carries; `make_sinks()` turns
 it into sinks. Secrets: a webhook secret may be given inline or, better, as the name of an
-environment variable (`secret_env`), which keeps it out of binding files.
+environment variable (`secret_env`), which keeps it out of binding files. The same holds for the
+service's NotifyKey (`notify_key` / `notify_key_env`): every sink made from a configuration with one
+sends the event with its MPS `Sign` (payload.signed); a target named by two configurations (global and
+a binding) gets the event once, signed with the key of the configuration that named it first.
 """
 
 from __future__ import annotations
@@ -100,6 +103,14 @@ class EventTargets:
     webhooks: list[WebhookTarget] = field(default_factory=list)
     sqs: list[SqsTarget] = field(default_factory=list)
     jsonl: list[str] = field(default_factory=list)  # file paths
+    # the service's NotifyKey: events carry Sign = md5(Timestamp + key) (inline, or an env var's name)
+    notify_key: str = field(default="", repr=False)
+    notify_key_env: str = ""
+
+    def resolved_notify_key(self) -> str:
+        if self.notify_key_env:
+            return os.environ.get(self.notify_key_env, "")
+        return self.notify_key
 
     def is_empty(self) -> bool:
         return not (self.webhooks or self.sqs or self.jsonl)
@@ -118,13 +129,15 @@ class EventTargets:
 
         return cls(webhooks=[pick(WebhookTarget, w) for w in data.get("webhooks", [])],
                    sqs=[pick(SqsTarget, q) for q in data.get("sqs", [])],
-                   jsonl=[str(p) for p in data.get("jsonl", [])])
+                   jsonl=[str(p) for p in data.get("jsonl", [])],
+                   notify_key=str(data.get("notify_key") or ""), notify_key_env=str(data.get("notify_key_env") or ""))
 
 
 # -- sinks ------------------------------------------------------------------------------------------
 
 class Sink:
     name = "sink"
+    notify_key = ""  # the NotifyKey the notifier signs this sink's events with (make_sinks sets it)
 
     def send(self, event: dict[str, Any]) -> None:
         raise NotImplementedError
@@ -298,15 +311,16 @@ def sqs_message(event: dict[str, Any]) -> dict[str, Any]:
         for result in trimmed.get("WorkflowTaskEvent", {}).get("MediaProcessResultSet", []):
             for sub in result.values():
                 if isinstance(sub, dict):
-                    sub.pop("Command", None)
-        trimmed["WorkflowTaskEvent"]["Truncated"] = True
+                    (sub.get("MediaFlow") or {}).pop("Command", None)
+        trimmed["WorkflowTaskEvent"].setdefault("MediaFlow", {})["Truncated"] = True
         body = encode(trimmed)
     task = event.get("WorkflowTaskEvent", {})
     attributes = {"EventType": {"DataType": "String", "StringValue": "WorkflowTask"}}
     if task.get("TaskId"):
         attributes["TaskId"] = {"DataType": "String", "StringValue": str(task["TaskId"])}
-    if task.get("Result"):
-        attributes["Result"] = {"DataType": "String", "StringValue": str(task["Result"])}
+    result = (task.get("MediaFlow") or {}).get("Result")
+    if result:
+        attributes["Result"] = {"DataType": "String", "StringValue": str(result)}
     return {"MessageBody": body.decode("utf-8"), "MessageAttributes": attributes}
 
 
@@ -410,4 +424,7 @@ def make_sinks(targets: EventTargets,
         creds = connection_keys(q.connection) if (q.connection and connection_keys) else None
         sinks.append(SqsSink(q, credentials=creds))
     sinks += [JsonLinesSink(p) for p in targets.jsonl]
+    key = targets.resolved_notify_key()
+    for sink in sinks:
+        sink.notify_key = key
     return sinks

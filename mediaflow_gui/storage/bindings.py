@@ -6,7 +6,8 @@ A binding file (`mediaflow watch BINDING.json`) looks like:
     {"version": 1, "id": "…", "name": "Clips", "workflow": "clips.mfw.json",
      "input":  {"connection": "embedded", "bucket": "inbox", "prefix": "", "suffixes": [".mp4", ".mov", ".mkv"]},
      "output": {"connection": "embedded", "bucket": "results", "prefix": "out/"},
-     "events": {"webhooks": [{"url": "http://…", "secret_env": "HOOK_SECRET"}], "sqs": [], "jsonl": ["events.jsonl"]},
+     "events": {"webhooks": [{"url": "http://…", "secret_env": "HOOK_SECRET"}], "sqs": [], "jsonl": ["events.jsonl"],
+                "notify_key_env": "MPS_NOTIFY_KEY"},
      "enabled": true, "process_existing": false, "poll_interval": 0.5,
      "watch": {"detection": "auto", "sqs_queue": "", "max_interval": 10, "reconcile_every": 600}}
 
@@ -194,11 +195,13 @@ def load_binding(path: str | os.PathLike[str]) -> Binding:
 
 
 def save_binding(binding: Binding, path: str | os.PathLike[str]) -> None:
+    """Write the file atomically, readable by the owner only: its event targets may hold a webhook
+    secret or the MPS notify key inline."""
+    from ..paths import write_private
+
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(binding.to_dict(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
+    write_private(path, json.dumps(binding.to_dict(), indent=2, ensure_ascii=False) + "\n")
 
 
 # -- the hooks given to the engine --------------------------------------------------------------------

@@ -128,7 +128,7 @@ def test_audio_only_input_fails_video_task_while_independent_branch_succeeds(tmp
     assert record.result == RunResult.FAIL
     # the run names the node to blame: on the RunFinished event, in the record and in the task query
     assert [e.failed_step for e in finished.of(RunFinished)] == [snaps.id] == [record.failed_step]
-    assert engine.store.task_query(record.task_id)["WorkflowTask"]["FailedStepId"] == snaps.id
+    assert engine.store.task_query(record.task_id)["WorkflowTask"]["MediaFlow"]["FailedStepId"] == snaps.id
     thumbs = record.subtask(snaps.id)
     assert thumbs.status == SubtaskStatus.FAIL and thumbs.error_code == "InputNotSupported"
     assert "Thumbs" in thumbs.message and "Thumbs" in record.message

@@ -105,5 +105,5 @@ def test_undecodable_bytes_survive_into_events_and_records(tmp_path: Path, tiny_
     assert all(Path(o["path"]).name.startswith("clip \ufffd_") for o in stored.outputs())
     assert not [p for p in os.listdir(out) if p.startswith(STAGING_PREFIX)]
     query = task_query_dict(stored)
-    assert query["WorkflowTask"]["OutputDir"].endswith("/out \\xe9")
+    assert query["WorkflowTask"]["MediaFlow"]["OutputDir"].endswith("/out \\xe9")
     json.dumps(query, ensure_ascii=False).encode("utf-8")  # raises on any lone surrogate left

@@ -159,15 +159,16 @@ def test_task_query_shape(tmp_path: Path) -> None:
         assert ISO.match(q[key]), q[key]
     wt = q["WorkflowTask"]
     assert wt["TaskId"] == q["TaskId"] and wt["Status"] == "FINISH"
-    assert wt["ErrCode"] != 0 and wt["ErrCodeExt"] == "InputNotSupported" and "Thumbs" in wt["Message"]
-    assert wt["InputInfo"] == {"Type": "File", "Path": "/media/clip one.mp4"}
+    assert wt["ErrCode"] != 0 and wt["MediaFlow"]["ErrorCode"] == "InputNotSupported" and "Thumbs" in wt["Message"]
+    assert wt["InputInfo"] == {"Type": "URL", "UrlInputInfo": {"Url": "file:///media/clip%20one.mp4"}}
+    assert wt["MediaFlow"]["Input"] == "/media/clip one.mp4"
     assert wt["MetaData"]["Duration"] == 4.0
     results = wt["MediaProcessResultSet"]
     assert [r["Type"] for r in results] == ["Transcode", "SnapshotByTimeOffset", "ImageSprites"]
     tr = results[0]["TranscodeTask"]
     assert tr["Status"] == "SUCCESS" and tr["ErrCode"] == 0
     assert tr["Output"]["Path"] == "/out/clip one_SD.mp4" and tr["Progress"] == 100
-    assert tr["Command"][0] == "ffmpeg" and tr["Input"]["Path"] == "/media/clip one.mp4"
+    assert tr["MediaFlow"]["Command"][0] == "ffmpeg" and tr["MediaFlow"]["InputPath"] == "/media/clip one.mp4"
     snap = results[1]["SnapshotByTimeOffsetTask"]
     assert snap["Status"] == "FAIL" and snap["ErrCode"] != 0 and snap["Output"] is None
 

@@ -69,8 +69,9 @@ def test_undecodable_names_are_kept_exactly_and_shown_escaped(tmp_path: Path) ->
     query = task_query_dict(stored)
     assert not [s for s in _strings(query) if has_lone_surrogates(s)]
     json.dumps(query, ensure_ascii=False).encode("utf-8")
-    assert query["WorkflowTask"]["InputInfo"]["Path"].endswith("/caf\\xe9.mp4")
-    assert query["WorkflowTask"]["OutputDir"].endswith("/out \\xff")
+    assert query["WorkflowTask"]["MediaFlow"]["Input"].endswith("/caf\\xe9.mp4")
+    assert query["WorkflowTask"]["InputInfo"]["UrlInputInfo"]["Url"].endswith("/caf%E9.mp4")  # the byte, URL-encoded
+    assert query["WorkflowTask"]["MediaFlow"]["OutputDir"].endswith("/out \\xff")
 
 
 def test_the_cleanup_finds_staging_dirs_in_an_undecodable_folder(tmp_path: Path) -> None:

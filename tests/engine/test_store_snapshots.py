@@ -147,6 +147,6 @@ def test_an_old_store_gains_the_failed_step_and_folded_watermark_columns(tmp_pat
         bus.emit(RunFinished(tid, RunResult.FAIL, "FFmpegFailed", "Task 'HD' failed", failed_step="hd"))
         stored = store.get_stored(tid)
         assert stored is not None and stored.failed_step == "hd" and stored.subtask("wm").applied_in == ("hd",)
-        assert store.task_query(tid)["WorkflowTask"]["FailedStepId"] == "hd"
+        assert store.task_query(tid)["WorkflowTask"]["MediaFlow"]["FailedStepId"] == "hd"
     with TaskStore(db, work_root=tmp_path / "work") as again:  # read back by a store that did not record it
         assert again.get(tid).failed_step == "hd"  # type: ignore[union-attr]

@@ -49,7 +49,7 @@ def test_slow_sink_does_not_block_the_bus_and_routes_apply_per_run() -> None:
     gate.set()
     assert notifier.flush(10)
     assert sorted(e["WorkflowTaskEvent"]["TaskId"] for e in slow.events) == ["mf-1", "mf-2"]
-    assert [e["WorkflowTaskEvent"]["Trigger"]["Key"] for e in per_run.events] == ["k.mp4"]
+    assert [e["WorkflowTaskEvent"]["MediaFlow"]["Trigger"]["Key"] for e in per_run.events] == ["k.mp4"]
     failed = [o for o in notifier.outcomes if not o.ok]
     assert {o.sink for o in failed} == {"broken"} and "down" in failed[0].error
     notifier.close()
@@ -84,9 +84,11 @@ def test_the_event_comes_from_the_notifiers_own_record_whatever_the_order_of_sub
         assert notifier.flush(10)
         (event,) = sink.events
         task = event["WorkflowTaskEvent"]
-        assert (task["TaskId"], task["Result"], task["ErrCode"], task["FailedStepId"]) == (tid, "FAIL", 1007, "b")
+        extras = task["MediaFlow"]
+        assert (task["TaskId"], extras["Result"], task["ErrCode"], extras["FailedStepId"]) == (tid, "FAIL", 1007, "b")
         shots = task["MediaProcessResultSet"][0]["SnapshotByTimeOffsetTask"]
-        assert shots["Output"] == {"Path": "/out/x_1.jpg", "Kind": "image", "Size": 9}
+        assert shots["MediaFlow"]["Outputs"] == [{"Path": "/out/x_1.jpg", "Kind": "image", "Size": 9}]
+        assert shots["Output"]["PicInfoSet"][0]["Path"] == "/out/x_1.jpg"
         (stored,) = seen_by_on_sent
         assert stored is not None and stored.finished and stored.failed_step == "b"  # type: ignore[attr-defined]
     finally:

@@ -33,6 +33,9 @@ def test_undecodable_paths_give_valid_json_and_keep_their_delivery() -> None:
     event = build_event(task_query_dict(record), [_Delivery(output)],
                         trigger={"Type": "Manual", "Note": os.fsdecode(b"\xfe")})
     data = json.loads(encode(event).decode("utf-8"))
-    out = data["WorkflowTaskEvent"]["MediaProcessResultSet"][0]["TranscodeTask"]["Output"]
+    task = data["WorkflowTaskEvent"]["MediaProcessResultSet"][0]["TranscodeTask"]
+    [out] = task["MediaFlow"]["Outputs"]
     assert out["Path"] == "/work/mf-1/out \\xff/clip_SD.mp4" and out["Url"] == "s3://out/results/x.mp4"
-    assert data["WorkflowTaskEvent"]["Trigger"]["Note"] == "\\xfe"
+    assert task["Output"]["Path"] == out["Path"]
+    assert data["WorkflowTaskEvent"]["InputInfo"]["S3InputInfo"]["S3Object"] == "caf\\xe9.mp4"
+    assert data["WorkflowTaskEvent"]["MediaFlow"]["Trigger"]["Note"] == "\\xfe"

@@ -66,15 +66,19 @@ def task_query(result: str = "SUCCESS") -> dict[str, Any]:
         "TaskId": "mf-20250101-abcdef12", "TaskType": "WorkflowTask", "Status": "FINISH",
         "CreateTime": "2025-01-01T00:00:00Z", "BeginProcessTime": "2025-01-01T00:00:01Z",
         "FinishTime": "2025-01-01T00:00:05Z",
-        "WorkflowTask": {
-            "TaskId": "mf-20250101-abcdef12", "Status": "FINISH", "Result": result,
-            "ErrCode": 0 if ok else 1007, "ErrCodeExt": "" if ok else "FFmpegFailed",
-            "Message": "SUCCESS" if ok else "Snap: FFmpeg failed", "WorkflowName": "wf",
-            "InputInfo": {"Type": "URL", "Url": "s3://in/clip.mp4"}, "MetaData": None,
+        "WorkflowTask": {  # task_query_dict's shape (engine/store/task_query.py)
+            "TaskId": "mf-20250101-abcdef12", "Status": "FINISH", "ErrCode": 0 if ok else 1007,
+            "Message": "SUCCESS" if ok else "Snap: FFmpeg failed",
+            "InputInfo": {"Type": "AWS-S3", "S3InputInfo": {"S3Bucket": "in", "S3Region": "", "S3Object": "clip.mp4"}},
+            "MetaData": None,
             "MediaProcessResultSet": [{"Type": "SnapshotByTimeOffset", "SnapshotByTimeOffsetTask": {
-                "Status": "SUCCESS" if ok else "FAIL", "Command": ["ffmpeg", "-i", "x"],
-                "Outputs": [{"Path": "/w/out/a.jpg", "Kind": "image", "Size": 10}] if ok else [],
-                "Output": {"Path": "/w/out/a.jpg"} if ok else None}}],
+                "Status": "SUCCESS" if ok else "FAIL", "ErrCode": 0 if ok else 1007,
+                "ErrCodeExt": "" if ok else "InternalError", "Message": "",
+                "Output": {"Definition": 0, "PicInfoSet": [{"TimeOffset": 1000, "Path": "/w/out/a.jpg"}]} if ok else None,
+                "MediaFlow": {"Command": ["ffmpeg", "-i", "x"],
+                              "Outputs": [{"Path": "/w/out/a.jpg", "Kind": "image", "Size": 10}] if ok else []}}}],
+            "MediaFlow": {"Result": result, "ErrorCode": "" if ok else "FFmpegFailed", "WorkflowName": "wf",
+                          "Input": "s3://in/clip.mp4"},
         },
     }
 
@@ -86,11 +90,13 @@ def test_payload_adds_urls_times_and_trigger() -> None:
     event = build_event(query, [d], {"Type": "BucketUpload", "Key": "clip.mp4"})
     assert event["EventType"] == "WorkflowTask"
     task = event["WorkflowTaskEvent"]
-    assert task["TaskId"] == "mf-20250101-abcdef12" and task["FinishTime"] == "2025-01-01T00:00:05Z"
-    assert task["Trigger"]["Type"] == "BucketUpload"
+    assert task["TaskId"] == "mf-20250101-abcdef12" and task["MediaFlow"]["FinishTime"] == "2025-01-01T00:00:05Z"
+    assert task["MediaFlow"]["Trigger"]["Type"] == "BucketUpload" and task["MediaFlow"]["Result"] == "SUCCESS"
+    assert isinstance(event["Timestamp"], int) and event["Sign"] == ""
     sub = task["MediaProcessResultSet"][0]["SnapshotByTimeOffsetTask"]
-    assert sub["Outputs"][0]["Url"] == "s3://out/res/a.jpg" and sub["Output"]["Key"] == "res/a.jpg"
-    assert "Url" not in query["WorkflowTask"]["MediaProcessResultSet"][0]["SnapshotByTimeOffsetTask"]["Outputs"][0]
+    assert sub["MediaFlow"]["Outputs"][0]["Url"] == "s3://out/res/a.jpg" and sub["MediaFlow"]["Outputs"][0]["Key"] == "res/a.jpg"
+    assert sub["Output"]["PicInfoSet"][0]["Path"] == "/w/out/a.jpg"  # the service's fields stay as they were
+    assert "Url" not in query["WorkflowTask"]["MediaProcessResultSet"][0]["SnapshotByTimeOffsetTask"]["MediaFlow"]["Outputs"][0]
 
 
 def test_webhook_posts_signed_json(hook: HookServer) -> None:
@@ -160,7 +166,7 @@ def test_json_lines_log_appends_whole_lines_from_many_threads(tmp_path: Path) ->
     JsonLinesSink(path).send(events[0])  # a second sink on the same file appends too
     lines = path.read_text(encoding="utf-8").splitlines()
     assert len(lines) == 41
-    results = [json.loads(line)["WorkflowTaskEvent"]["Result"] for line in lines]
+    results = [json.loads(line)["WorkflowTaskEvent"]["MediaFlow"]["Result"] for line in lines]
     assert results.count("FAIL") == 21
 
 
@@ -170,9 +176,9 @@ def test_sqs_message_body_and_attributes() -> None:
     assert json.loads(msg["MessageBody"]) == json.loads(encode(event))
     assert msg["MessageAttributes"]["Result"]["StringValue"] == "FAIL"
     big = build_event(task_query())
-    big["WorkflowTaskEvent"]["MediaProcessResultSet"][0]["SnapshotByTimeOffsetTask"]["Command"] = ["x" * 300_000]
+    big["WorkflowTaskEvent"]["MediaProcessResultSet"][0]["SnapshotByTimeOffsetTask"]["MediaFlow"]["Command"] = ["x" * 300_000]
     trimmed = json.loads(sqs_message(big)["MessageBody"])
-    assert trimmed["WorkflowTaskEvent"]["Truncated"] is True
+    assert trimmed["WorkflowTaskEvent"]["MediaFlow"]["Truncated"] is True
     assert len(sqs_message(big)["MessageBody"].encode()) < 256 * 1024
 
 

@@ -75,8 +75,8 @@ def test_run_s3_object_uploads_results(saved_connection, seaweed_client, fresh_b
     assert f"s3://{fresh_bucket}/{expected}" in out.out
     assert _keys(seaweed_client, fresh_bucket, "done/") == [expected]
     [event] = [json.loads(line) for line in events.read_text().splitlines()]
-    assert event["WorkflowTaskEvent"]["Trigger"]["Type"] == "Explicit"
-    assert event["WorkflowTaskEvent"]["Result"] == "SUCCESS"
+    assert event["WorkflowTaskEvent"]["MediaFlow"]["Trigger"]["Type"] == "Explicit"
+    assert event["WorkflowTaskEvent"]["MediaFlow"]["Result"] == "SUCCESS"
 
 
 def test_run_s3_missing_object_fails_with_reason(saved_connection, fresh_bucket, workflow_file,

@@ -197,7 +197,7 @@ def _events(path: Path) -> dict[str, list[str]]:
     if path.exists():
         for line in path.read_text(encoding="utf-8").splitlines():
             task = json.loads(line)["WorkflowTaskEvent"]
-            out[task["Trigger"]["Key"]].append(task["Result"])
+            out[task["MediaFlow"]["Trigger"]["Key"]].append(task["MediaFlow"]["Result"])
     return out
 
 

@@ -366,7 +366,7 @@ def test_events_reach_a_webhook_and_a_log_for_success_and_failure(harness, seawe
 
         run_async(scenario())
         assert harness.notifier.flush(30)
-        bodies = {json.loads(r["body"])["WorkflowTaskEvent"]["InputInfo"]["Url"].rsplit("/", 1)[1]:
+        bodies = {json.loads(r["body"])["WorkflowTaskEvent"]["InputInfo"]["S3InputInfo"]["S3Object"].rsplit("/", 1)[-1]:
                   (r, json.loads(r["body"])) for r in hook.requests}
         assert set(bodies) == {"good.mp4", "broken.mp4"}
         for request, _ in bodies.values():
@@ -375,19 +375,23 @@ def test_events_reach_a_webhook_and_a_log_for_success_and_failure(harness, seawe
         good = bodies["good.mp4"][1]
         assert good["EventType"] == "WorkflowTask"
         task = good["WorkflowTaskEvent"]
-        assert (task["Status"], task["Result"], task["ErrCode"]) == ("FINISH", "SUCCESS", 0)
-        assert task["TaskId"].startswith("mf-") and task["WorkflowName"] == "one snapshot"
-        assert task["Trigger"]["Type"] == "BucketUpload" and task["Trigger"]["Binding"] == "hooks"
+        extras = task["MediaFlow"]  # MediaFlow's own fields, beside the service's (README "Event notifications")
+        assert (task["Status"], extras["Result"], task["ErrCode"]) == ("FINISH", "SUCCESS", 0)
+        assert task["TaskId"].startswith("mf-") and extras["WorkflowName"] == "one snapshot"
+        assert extras["Trigger"]["Type"] == "BucketUpload" and extras["Trigger"]["Binding"] == "hooks"
+        assert task["InputInfo"]["Type"] == "AWS-S3" and isinstance(good["Timestamp"], int)
         [result] = task["MediaProcessResultSet"]
         assert result["Type"] == "SnapshotByTimeOffset"
-        [out] = result["SnapshotByTimeOffsetTask"]["Outputs"]
+        [pic] = result["SnapshotByTimeOffsetTask"]["Output"]["PicInfoSet"]
+        [out] = result["SnapshotByTimeOffsetTask"]["MediaFlow"]["Outputs"]
+        assert pic["Path"] == out["Path"] and pic["TimeOffset"] == out["TimeOffset"]
         assert out["Url"] == f"s3://{fresh_bucket}/out/good_snapshotByTimeOffset_160x120_01.jpg"
         assert out["HttpUrl"].startswith(harness.embedded.endpoint_url)
-        assert task["FinishTime"] and task["CreateTime"]
+        assert extras["FinishTime"] and extras["CreateTime"]
 
         bad = bodies["broken.mp4"][1]["WorkflowTaskEvent"]
-        assert (bad["Status"], bad["Result"]) == ("FINISH", "FAIL")
-        assert bad["ErrCode"] != 0 and bad["ErrCodeExt"] and bad["Message"]
+        assert (bad["Status"], bad["MediaFlow"]["Result"]) == ("FINISH", "FAIL")
+        assert bad["ErrCode"] != 0 and bad["MediaFlow"]["ErrorCode"] and bad["Message"]
         assert bad["MediaProcessResultSet"][0]["SnapshotByTimeOffsetTask"]["Status"] in ("FAIL", "SKIPPED")
 
         lines = [json.loads(line) for line in log_path.read_text(encoding="utf-8").splitlines()]

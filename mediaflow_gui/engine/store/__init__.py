@@ -8,7 +8,8 @@ One room per idea:
 - reads.py: records read back from the rows (one run, the newest, a search);
 - schema.py: tables, migrations, how values cross into SQLite (non-UTF-8 file names as BLOBs);
 - recovery.py: runs of dead processes marked Interrupted, their leftovers removed in the background;
-- task_query.py: the service's task-query JSON of a record (`status --json`, events);
+- task_query.py: the service's task-query JSON of a record (`status --json`, events), SDK-exact, with
+  mps_input.py (InputInfo, MetaData) and mps_results.py (MediaProcessResultSet);
 - ids.py: TaskIds and the staging-dir prefix made from them.
 The records themselves and the rules that make them are in engine/run_state.py.
 """

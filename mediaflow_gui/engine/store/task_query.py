@@ -1,9 +1,21 @@
-"""The task-query JSON of one run (`mediaflow status --json`, the notifier's events).
+"""The task-query JSON of one run (`mediaflow status --json`, the notifier's events, the local API's
+DescribeTaskDetail): the cloud service's DescribeTaskDetail response body (without RequestId), in the
+exact shape of the official SDK's models (tencentcloud-sdk-python-mps `DescribeTaskDetailResponse`),
+so `DescribeTaskDetailResponse()._deserialize(task_query_dict(record))` loads every result.
 
-DESIGN.md's shape, mirroring the cloud service's DescribeTaskDetail WorkflowTask; what the service
-lacks (Progress, Speed, Command, Outputs, FailedStepId, …) are extra fields. Every string is in
-display form (model/text.py display_text: an undecodable file-name byte is written `\\xNN`), so
-the dict encodes to valid UTF-8 JSON; the record keeps the real paths. Times are ISO 8601 UTC.
+    {"TaskId", "TaskType": "WorkflowTask", "Status": WAITING|PROCESSING|FINISH, "CreateTime",
+     "BeginProcessTime", "FinishTime",
+     "WorkflowTask": {"TaskId", "Status", "ErrCode", "Message", "InputInfo", "MetaData",
+                      "MediaProcessResultSet": [...],            (mps_results.py)
+                      "MediaFlow": {"Result", "ErrorCode", "FailedStepId", "WorkflowName", "Input",
+                                    "OutputDir", "FoldedWatermarks"}}}
+
+What the service lacks sits under ONE key, `MediaFlow`, at each level that has extras (the SDK warns
+once, "MediaFlow fileds are useless", and loads the rest); the top-level `TaskId` is ignored silently
+by the Response class. The run's ErrCode is non-zero whenever the run failed (MediaFlow's numbers,
+README); `MediaFlow.ErrorCode` is the code's name. Every string is in display form (model/text.py
+display_text: an undecodable file-name byte is written `\\xNN`), so the dict encodes to valid UTF-8
+JSON; the record keeps the real paths. Times are ISO 8601 UTC.
 """
 
 from __future__ import annotations
@@ -11,11 +23,11 @@ from __future__ import annotations
 import datetime as _dt
 from typing import Any
 
-from ...model.kinds import resolve_task_kind
-from ...model.statuses import SubtaskStatus
 from ...model.text import display_json
 from ..errors import error_number
 from ..run_state import RunRecord
+from .mps_input import input_info, meta_data
+from .mps_results import folded_watermarks, result_of
 
 
 def iso_utc(t: float | None) -> str | None:
@@ -24,54 +36,28 @@ def iso_utc(t: float | None) -> str | None:
     return _dt.datetime.fromtimestamp(t, _dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _output_entry(out: dict[str, Any]) -> dict[str, Any]:
-    entry = {"Path": out.get("path"), "Kind": out.get("kind"), "Size": out.get("size", 0)}
-    for key, name in (("width", "Width"), ("height", "Height"), ("duration", "Duration")):
-        if out.get(key):
-            entry[name] = out[key]
-    return entry
-
-
 def task_query_dict(record: RunRecord) -> dict[str, Any]:
-    """DESIGN.md's task-query shape for `record`; extras (Progress, Command, Outputs, …) are extra fields."""
-    results = []
-    for sub in record.subtasks:
-        kind = resolve_task_kind(sub.task_kind)
-        rtype = kind.result_type if kind else sub.task_kind
-        outputs = [_output_entry(o) for o in sub.outputs]
-        results.append({
-            "Type": rtype,
-            f"{rtype}Task": {
-                "Status": sub.status.value,
-                "ErrCode": error_number(sub.error_code),
-                "ErrCodeExt": sub.error_code,
-                "Message": sub.message or ("SUCCESS" if sub.status == SubtaskStatus.SUCCESS else ""),
-                "Input": {"Name": sub.name, "StepId": sub.step_id, "TaskKind": sub.task_kind, "Path": sub.input},
-                "Output": outputs[0] if outputs else None,
-                "Outputs": outputs,
-                "Progress": round(sub.progress, 1),
-                "Speed": sub.speed,
-                "Command": list(sub.command),
-                "BeginProcessTime": iso_utc(sub.begin_time),
-                "FinishTime": iso_utc(sub.finish_time),
-            },
-        })
-    input_type = "URL" if "://" in record.input else "File"
+    """The DescribeTaskDetail body for `record` (module docstring); MediaFlow's extras under `MediaFlow`."""
+    results = [r for r in (result_of(record, sub, iso_utc) for sub in record.subtasks) if r is not None]
     workflow_task = {
         "TaskId": record.task_id,
         "Status": record.status.value,
-        "Result": record.result.value if record.result else None,
         "ErrCode": error_number(record.error_code),
-        "ErrCodeExt": record.error_code,
         "Message": record.message or ("SUCCESS" if record.succeeded else ""),
-        # the node to blame: the StepId of the first subtask that failed ("" when none did, or the
-        # run failed before or after its steps, e.g. InputNotFound, DeliveryFailed)
-        "FailedStepId": record.failed_step,
-        "WorkflowName": record.workflow_name,
-        "InputInfo": {"Type": input_type, ("Url" if input_type == "URL" else "Path"): record.input},
-        "OutputDir": record.out_dir,
-        "MetaData": record.metadata or None,
+        "InputInfo": input_info(record.input),
+        "MetaData": meta_data(record.metadata, record.input),
         "MediaProcessResultSet": results,
+        "MediaFlow": {
+            "Result": record.result.value if record.result else None,
+            "ErrorCode": record.error_code,
+            # the node to blame: the StepId of the first subtask that failed ("" when none did, or the
+            # run failed before or after its steps, e.g. InputNotFound, DeliveryFailed)
+            "FailedStepId": record.failed_step,
+            "WorkflowName": record.workflow_name,
+            "Input": record.input,
+            "OutputDir": record.out_dir,
+            "FoldedWatermarks": folded_watermarks(record),
+        },
     }
     return display_json({
         "TaskId": record.task_id,

@@ -70,6 +70,8 @@ def make_finalize(ctx: BuildContext) -> Callable[[], list[OutputFile]]:
             raise common.missing_output(ctx, path)
         out = common.describe_output(path, "animation")
         out.extra["fps"] = common.params_of(ctx, AnimatedImageParams).fps
+        # the window as run (percent and negative offsets resolved): the task query's Start/EndTimeOffset
+        out.extra["start_time"], out.extra["end_time"] = (round(t, 3) for t in window(ctx))
         return [out]
 
     return finalize

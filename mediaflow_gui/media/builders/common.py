@@ -291,6 +291,12 @@ def describe_output(path: Path, kind: str) -> OutputFile:
             out.extra["codec"] = info.video_streams[0].codec
         elif info.audio_streams:
             out.extra["codec"] = info.audio_streams[0].codec
+        if kind in ("video", "audio"):  # the streams as written (the task query's Video/AudioStreamSet)
+            out.extra["streams"] = {
+                "video": [{"codec": s.codec, "width": s.width, "height": s.height, "fps": s.fps,
+                           "bitrate": s.bitrate} for s in info.video_streams],
+                "audio": [{"codec": s.codec, "sample_rate": s.sample_rate, "channels": s.channels,
+                           "bitrate": s.bitrate} for s in info.audio_streams]}
     return out
 
 

@@ -49,12 +49,16 @@ def make_finalize(ctx: BuildContext) -> Callable[[], list[OutputFile]]:
     pattern = output_pattern(ctx)
     staging = Path(ctx.staging_dir)
     number_format = common.params_of(ctx, SampleSnapshotParams).number_format
+    interval = common.interval_seconds(ctx, common.params_of(ctx, SampleSnapshotParams).interval)
 
     def finalize() -> list[OutputFile]:
         names = renumber(staging, pattern, number_format)  # FFmpeg wrote 1, 2, 3 …: the task's numbers
         if not names:
             raise common.missing_output(ctx, staging / sequence_names(pattern, count=1)[0])
-        return [common.describe_output(staging / n, "image") for n in names]
+        outputs = [common.describe_output(staging / n, "image") for n in names]
+        for i, out in enumerate(outputs):  # image i is the first frame of interval i (bucket_select)
+            out.extra["time_offset"] = round(i * interval, 3)
+        return outputs
 
     return finalize
 

@@ -79,12 +79,18 @@ def decoded_outputs(ctx: BuildContext, by_point: dict[str, list[Path]], next_vid
     return outputs
 
 
-def _finalize(ctx: BuildContext, paths: list[Path]) -> Callable[[], list[OutputFile]]:
+def _finalize(ctx: BuildContext, paths: list[Path], points: list[float]) -> Callable[[], list[OutputFile]]:
+    """Each image with its time point (`extra["time_offset"]`, seconds of the input: the task query's
+    PicInfoSet TimeOffset)."""
     def finalize() -> list[OutputFile]:
-        for path in paths:
+        outputs = []
+        for path, t in zip(paths, points):
             if not path.is_file():
                 raise common.missing_output(ctx, path)
-        return [common.describe_output(path, "image") for path in paths]
+            out = common.describe_output(path, "image")
+            out.extra["time_offset"] = round(t, 3)
+            outputs.append(out)
+        return outputs
 
     return finalize
 
@@ -100,7 +106,7 @@ def _build_decoding(ctx: BuildContext) -> BuildResult:
     branches = iter([prepared] if len(by_point) == 1 else [prepared.split()[i] for i in range(len(by_point))])
     argv = common.compile_argv(ctx, *decoded_outputs(ctx, by_point, lambda: next(branches)))
     job = FFmpegJob(args=argv, duration=max(points) + 0.5, label=f"snapshots at {', '.join(by_point)}s (decoded)")
-    return BuildResult([job], _finalize(ctx, paths), common.source_notes(ctx, fmt))
+    return BuildResult([job], _finalize(ctx, paths, points), common.source_notes(ctx, fmt))
 
 
 def build(ctx: BuildContext) -> BuildResult:
@@ -121,4 +127,4 @@ def build(ctx: BuildContext) -> BuildResult:
             ctx, **{"frames:v": 1, "update": 1}, **common.image_codec_kwargs(p.format, ctx)))
         jobs.append(FFmpegJob(args=common.compile_argv(ctx, out), duration=None, weight=1.0 / len(points),
                               label=f"snapshot at {t:.2f}s"))
-    return BuildResult(jobs, _finalize(ctx, paths), common.source_notes(ctx, fmt))
+    return BuildResult(jobs, _finalize(ctx, paths, points), common.source_notes(ctx, fmt))
