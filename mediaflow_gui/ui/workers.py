@@ -32,9 +32,16 @@ class _Job(QRunnable):
         try:
             result = self.fn()
         except Exception as exc:  # reported to the caller on the GUI thread
-            self.relay.failed.emit(exc)
+            self._tell(self.relay.failed, exc)
             return
-        self.relay.done.emit(result)
+        self._tell(self.relay.done, result)
+
+    @staticmethod
+    def _tell(signal: Any, value: Any) -> None:
+        try:
+            signal.emit(value)
+        except RuntimeError:  # "Signal source has been deleted": the app quit meanwhile; nobody waits
+            log.debug("a background job ended after its receiver was gone")
 
 
 _live: set[_Relay] = set()  # keep relays alive until they delivered

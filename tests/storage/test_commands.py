@@ -112,8 +112,14 @@ def test_watch_command_runs_uploads_and_stops_on_sigterm(seaweed, seaweed_client
         assert line.startswith("Watching s3://"), line + proc.stderr.read()
         seaweed_client.put_object(Bucket=fresh_bucket, Key="clip.mp4", Body=small_clip)
         _wait_for(lambda: _keys(seaweed_client, fresh_bucket, "out/"), what="the uploaded result")
+        # the result is uploaded before the run ends: wait for its end (a SIGTERM in between cancels it: 130)
+        seen = [line]
+        while "SUCCESS" not in seen[-1]:
+            seen.append(proc.stdout.readline())
+            assert seen[-1], "watch ended before the run did: " + "".join(seen) + proc.stderr.read()
         proc.send_signal(signal.SIGTERM)
         out, err = proc.communicate(timeout=60)
+        out = "".join(seen) + out
     finally:
         if proc.poll() is None:
             proc.kill()

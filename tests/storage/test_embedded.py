@@ -225,3 +225,33 @@ def test_a_store_run_by_another_live_process_is_used_not_duplicated(tmp_path: Pa
         if owner.poll() is None:
             owner.kill()
             owner.wait()
+
+
+def test_a_port_taken_between_the_check_and_weeds_bind_is_retried_on_other_ports(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Another program (another user's store, a test's) takes a chosen port before weed binds it: weed
+    exits with "port … is not available"; the store starts again on ports from the OS instead of failing."""
+    import socket
+
+    from mediaflow_gui.storage.embedded import store as store_module
+    taken = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    taken.bind(("127.0.0.1", 0))
+    taken.listen()
+    port = taken.getsockname()[1]
+    real_choose = store_module.choose_ports
+    calls: list[dict[str, int] | None] = []
+
+    def choose(preferred=None):  # type: ignore[no-untyped-def]
+        calls.append(preferred)
+        ports = real_choose(preferred)
+        if len(calls) == 1:
+            ports["admin"] = port  # as if it was free when looked at, and taken since
+        return ports
+
+    monkeypatch.setattr(store_module, "choose_ports", choose)
+    store = EmbeddedStore(tmp_path / "sw", prefer_default_ports=False)
+    try:
+        status = store.start()
+        assert status.running and len(calls) == 2 and store._ports["admin"] != port
+    finally:
+        store.stop()
+        taken.close()

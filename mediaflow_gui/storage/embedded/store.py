@@ -43,6 +43,11 @@ from .supervisor import RestartPolicy, Supervisor, SupervisionState
 log = logging.getLogger(__name__)
 
 EMBEDDED_CONNECTION_NAME = "embedded"
+PORT_ATTEMPTS = 3  # starts on fresh ports after a port conflict (_launch)
+
+
+class _PortTaken(Exception):
+    """weed could not bind a port it was given: another program took it since choose_ports looked."""
 
 
 @dataclass
@@ -238,7 +243,21 @@ class EmbeddedStore:
             self.security = prepare(self.root)
         except WeedSecurityError as exc:
             raise EmbeddedStoreError(str(exc)) from exc
-        ports = choose_ports(self._preferred_ports())
+        last: Exception | None = None
+        for attempt in range(PORT_ATTEMPTS):
+            # the first try: weed's defaults or the last ports, when free; after a port conflict (another
+            # program — another user's store, a test's — took a port between our check and weed's bind)
+            # ports from the OS, which nobody else is handed
+            ports = choose_ports(self._preferred_ports() if attempt == 0 else None)
+            try:
+                return self._launch_on(binary, ports, timeout)
+            except _PortTaken as exc:
+                log.warning("the embedded store could not have a port (%s); trying other ports", exc)
+                last = exc
+        raise EmbeddedStoreError(f"the embedded store found no free ports in {PORT_ATTEMPTS} tries: {last}")
+
+    def _launch_on(self, binary: Path, ports: dict[str, int], timeout: float) -> subprocess.Popen[bytes]:
+        """Start weed on `ports` and wait until it serves (lock held); _PortTaken when one was taken."""
         remove_grpc_sockets(ports)  # stale files of a killed weed on the same ports
         argv = self.command(binary, ports)
         log.info("starting the embedded store: %s", " ".join(argv))  # paths only, no secrets
@@ -260,9 +279,13 @@ class EmbeddedStore:
             if proc.poll() is not None:
                 code = proc.returncode
                 self._forget()
+                last_lines = self.log_tail()
+                taken = next((line for line in last_lines.splitlines() if "is not available" in line), "")
+                if taken:
+                    raise _PortTaken(taken.strip())
                 raise EmbeddedStoreError(
                     f"the embedded store (weed) exited with code {code} while starting.\n"
-                    f"Last lines of {self.out_path}:\n{self.log_tail()}")
+                    f"Last lines of {self.out_path}:\n{last_lines}")
             if self.health_check() and self._volume_registered():
                 log.info("embedded store ready at %s (pid %d)", self.endpoint_url, proc.pid)
                 return proc
