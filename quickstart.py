@@ -3,10 +3,11 @@
 
     python3 quickstart.py app     # the desktop app (embedded bucket and the standard workflow ready)
     python3 quickstart.py test    # the whole test suite
+    python3 quickstart.py package # build the desktop bundle (dist/mediaflow/) and the .deb
 
 Both create (or reuse) a virtual environment in .venv next to this file and install the
 project into it (again only when pyproject.toml changed). Needs only Python 3.11+.
-Extra arguments after `app` or `test` go to the app or to pytest.
+Extra arguments after `app` or `test` go to the app or to pytest (after `package`: to packaging/build.py).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 STAMP = VENV / ".mediaflow-installed"
+PACKAGE_STAMP = VENV / ".mediaflow-package-installed"
 
 
 def venv_python() -> Path:
@@ -43,8 +45,17 @@ def ensure_env() -> Path:
     return venv_python()
 
 
+def ensure_package_tools(py: str) -> None:
+    """The `package` extra (PyInstaller and its hooks) in .venv, again only when pyproject.toml changed."""
+    wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    if not PACKAGE_STAMP.exists() or PACKAGE_STAMP.read_text().strip() != wanted:
+        print("installing the packaging tools (PyInstaller) into .venv …", flush=True)
+        subprocess.run([py, "-m", "pip", "install", "--quiet", "-e", f"{ROOT}[test,package]"], check=True)
+        PACKAGE_STAMP.write_text(wanted)
+
+
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in ("app", "test"):
+    if not argv or argv[0] not in ("app", "test", "package"):
         print(__doc__)
         return 2
     py = str(ensure_env())
@@ -53,6 +64,9 @@ def main(argv: list[str]) -> int:
     if command == "test":
         env.setdefault("QT_QPA_PLATFORM", "offscreen")
         return subprocess.call([py, "-m", "pytest", *rest], cwd=ROOT, env=env)
+    if command == "package":
+        ensure_package_tools(py)
+        return subprocess.call([py, str(ROOT / "packaging" / "build.py"), *rest], cwd=ROOT, env=env)
     return subprocess.call([py, "-m", "mediaflow_gui.app", *rest], cwd=ROOT, env=env)
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import os
 import stat
+import sys
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -230,9 +231,14 @@ def settings_path() -> Path:
 
 
 def resources_dir() -> Path:
-    """`resources/` of a source checkout, or the copy packed into the wheel."""
+    """`resources/` of a source checkout, the copy packed into the wheel, or the bundle's
+    `resources/` in a frozen app (PyInstaller sets sys._MEIPASS; packaging/mediaflow.spec puts it there)."""
     here = Path(__file__).resolve().parent
-    for candidate in (here / "_resources", here.parent / "resources"):
+    candidates = [here / "_resources", here.parent / "resources"]
+    bundle = getattr(sys, "_MEIPASS", None)
+    if getattr(sys, "frozen", False) and bundle:
+        candidates.insert(0, Path(bundle) / "resources")
+    for candidate in candidates:
         if candidate.is_dir():
             return candidate
     raise FileNotFoundError("the resources folder of MediaFlow is missing from this installation")
