@@ -14,9 +14,14 @@ import sys
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="mediaflow-gui", description="Draw media workflows and run them on FFmpeg.")
-    parser.add_argument("workflow", nargs="?", help="a *.mfw.json file to open (default: the standard workflow)")
+    parser.add_argument("paths", nargs="*", metavar="FILE",
+                        help="a *.mfw.json file to open (default: the standard workflow) and media files or folders "
+                             "to run (local paths or file:// URIs, as a file manager's \"Open with\" passes them)")
     parser.add_argument("--process", nargs="*", default=[], metavar="FILE", help="files to run once the window is up")
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    from .ui.session import local_path, split_arguments
+    args.workflow, files = split_arguments(args.paths)
+    args.process = files + [local_path(str(p)) for p in args.process]
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     from .paths import secure_data_dir
     secure_data_dir()  # the data dir is the user's alone: checked, and repaired with a log line
@@ -44,9 +49,13 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     app.setApplicationName("MediaFlow")
     app.setOrganizationName("MediaFlow")
-    app.setWindowIcon(icons.app_icon())
+    from .ui import session
+    session.set_desktop_identity(app, icons.app_icon())  # window icon, and the .desktop entry task bars match
     app.setQuitOnLastWindowClosed(False)  # we quit after the engine shut down
     apply_theme(app)
+    from .ui.i18n import install_translators
+    from .ui.settings import AppSettings
+    translators = install_translators(app, AppSettings())  # kept alive for the app's life  # noqa: F841
     from .ui import gc_guard
     collector = gc_guard.install(app)  # cyclic garbage is freed on this thread only (see gc_guard)
     loop = qasync.QEventLoop(app)
@@ -55,12 +64,16 @@ def main(argv: list[str] | None = None) -> int:
     context = AppContext.create()
     window = MainWindow(context, args.workflow)
     window.show()
+    # SIGTERM/SIGINT/SIGHUP and the session's logout: the same shutdown as File ▸ Quit, asking nothing
+    session.install_quit_signals(loop, lambda name: session.quit_cleanly(window, context, name))
+    session.connect_session(app, lambda why: session.quit_cleanly(window, context, why), context.settings.sync)
     loop.call_soon(context.start)  # the embedded bucket store starts in a pool thread; the window is up already
     if args.process:
         loop.call_soon(window.process_files, [str(p) for p in args.process])
 
     # the one shutdown (AppContext.shutdown: cancel runs, let the task store record their end, close the
-    # runtime), whatever asks for it: the window closed (also by File ▸ Quit), or Qt quitting
+    # runtime), whatever asks for it: the window closed (also by File ▸ Quit, a quit signal and the session's
+    # logout, through ui/session.py quit_cleanly), or Qt quitting. The exit status is 0 for all of them.
     instance.received.connect(window.take_hand_over)
     window.closed.connect(instance.close)  # a start during shutdown becomes the next first app
     window.closed.connect(context.request_shutdown)

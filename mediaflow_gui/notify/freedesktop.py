@@ -108,6 +108,33 @@ class FreedesktopNotifications:
                     pass
 
 
+ICON_NAME = "mediaflow"  # the icon-theme name the .deb installs (hicolor) and the .desktop file's Icon=
+
+
+def icon_data_dirs() -> list[str]:
+    """Where icon themes live, per the XDG base directory spec: $XDG_DATA_HOME, then $XDG_DATA_DIRS."""
+    home = os.environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share")
+    system = os.environ.get("XDG_DATA_DIRS") or "/usr/local/share:/usr/share"
+    return [home, *[d for d in system.split(":") if d]]
+
+
+def notice_icon(fallback: str, data_dirs: list[str] | None = None) -> str:
+    """A notice's app_icon: the theme name "mediaflow" when that icon is installed in the hicolor theme
+    (the desktop then draws it at its own size, matching the menu and task bar), else `fallback` (the
+    app's SVG path: a run from a source checkout or a bundle nobody installed)."""
+    for base in icon_data_dirs() if data_dirs is None else data_dirs:
+        hicolor = os.path.join(base, "icons", "hicolor")
+        try:
+            sizes = os.listdir(hicolor)
+        except OSError:
+            continue
+        for size in sizes:
+            for ext in ("svg", "png"):
+                if os.path.isfile(os.path.join(hicolor, size, "apps", f"{ICON_NAME}.{ext}")):
+                    return ICON_NAME
+    return fallback
+
+
 def _owned(connection: Any) -> bool:
     from jeepney.bus_messages import message_bus
     reply = connection.send_and_get_reply(message_bus.NameHasOwner(NAME), timeout=CALL_TIMEOUT)

@@ -13,6 +13,9 @@ generated test clips and the real engine, and writes:
   9-replay.png             a finished run replayed: its snapshot with each node's time and outputs, the timeline
   10-watermark-placement.png  the watermark node's inspector: the logo placed on a frame of the dropped file
   11-preview.png           a dry-run preview's details: the workflow's outputs from a 5 s excerpt
+With `--lang zh_CN` it loads that translation (ui/i18n.py) and writes only:
+  12-zh-main-window.png    the main window in Chinese, the transcode node's inspector open
+  13-zh-run.png            two runs in progress in Chinese: live node states, the task list, the queue line
 """
 
 from __future__ import annotations
@@ -49,6 +52,7 @@ async def _pause(seconds: float = 0.3) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m mediaflow_gui.tools.screenshots")
     parser.add_argument("out_dir", type=Path)
+    parser.add_argument("--lang", choices=("zh_CN",), help="take the main window and a run in this language")
     args = parser.parse_args(argv)
     out: Path = args.out_dir.resolve()
     out.mkdir(parents=True, exist_ok=True)
@@ -73,6 +77,11 @@ def main(argv: list[str] | None = None) -> int:
     app.setApplicationName("MediaFlow")
     app.setWindowIcon(icons.app_icon())
     apply_theme(app)
+    if args.lang:
+        from ..ui.i18n import install_translators
+        if not install_translators(app, language=args.lang):
+            print(f"the {args.lang} translation did not load", file=sys.stderr)
+            return 1
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
 
@@ -96,7 +105,31 @@ def main(argv: list[str] | None = None) -> int:
         widget.grab().save(str(path))
         print(path)
 
+    async def translated_shots() -> None:
+        """The main window and two runs in progress, in the language of --lang."""
+        await _pause(0.5)
+        transcode = next(n for n in ctrl.workflow.nodes.values() if n.task_kind == "transcode")
+        ctrl.select([transcode.id])
+        window.view.fit()
+        await _pause()
+        shot(window, f"12-{args.lang.split('_')[0]}-main-window.png")
+        ctrl.select([])
+        ids = window.process_files([str(c) for c in clips])
+        live = [context.adapter.run(t) for t in ids]
+
+        def running_with_percent() -> bool:  # FFmpeg reports progress every few seconds
+            return any(s.status == "PROCESSING" and s.progress > 3 for r in live for s in r.steps.values())
+
+        await _until(lambda: running_with_percent() or any(r.finished for r in live), 600)
+        await _pause(0.15)
+        shot(window, f"13-{args.lang.split('_')[0]}-run.png")
+        await _until(lambda: all(r.finished for r in live), 600)
+        await context.shutdown()
+
     async def scenario() -> None:
+        if args.lang:
+            await translated_shots()
+            return
         await _pause(0.5)
         window.view.fit()
         await _pause()

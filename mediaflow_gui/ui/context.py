@@ -22,6 +22,7 @@ from ..notify.global_targets import EventTargetsFileError
 from ..notify.sinks import EventTargets
 from ..runtime import Runtime, RuntimeSettings
 from .engine_adapter import EngineAdapter, engine_settings
+from .i18n import translate
 from .settings import AppSettings
 from .signals import AppSignals
 
@@ -39,6 +40,7 @@ class AppContext:
     adapter: EngineAdapter
     storage: "StorageController | None" = None
     problems: list[str] = field(default_factory=list)  # said on the status bar once the window is up
+    api: Any = None  # the local MPS API (api/service.py ApiService) while Settings → MPS API has it on
     _shutdown: "asyncio.Future[None] | None" = field(default=None, init=False, repr=False)
     _requested: asyncio.Event | None = field(default=None, init=False, repr=False)
 
@@ -57,7 +59,7 @@ class AppContext:
             runtime = Runtime(None, runtime_settings)
         except EventTargetsFileError as exc:  # the app still starts; runs send no events until it is fixed
             log.warning("%s", exc)
-            problems.append(f"Run events are not sent: {exc}")
+            problems.append(translate("AppContext", "Run events are not sent: {0}").format(exc))
             runtime_settings.event_targets = EventTargets()
             runtime = Runtime(None, runtime_settings)
         adapter = EngineAdapter(signals, settings, runtime)
@@ -73,6 +75,34 @@ class AppContext:
             self.signals.status_message.emit(problem)
         if self.storage is not None:
             self.storage.startup()
+        if self.settings.api_enabled:
+            asyncio.ensure_future(self.apply_api_settings())
+
+    async def apply_api_settings(self) -> str:
+        """Start, stop or move the local MPS API as the settings say (on the running loop); returns
+        what happened, also said on the status bar. A taken port is a message, never an exception."""
+        want = self.settings.api_enabled
+        port = self.settings.api_port
+        if self.api is not None and (not want or self.api.server.port != port):
+            api, self.api = self.api, None
+            await api.close()
+            if not want:
+                return self._say_api(translate("AppContext", "The MPS API stopped"))
+        if not want or self.api is not None:
+            return ""
+        from ..api.service import ApiService
+        try:
+            service = ApiService(self.runtime, port=port)
+            await service.start()
+        except (OSError, ValueError) as exc:
+            return self._say_api(translate("AppContext", "The MPS API could not listen on 127.0.0.1:{0}: {1}").format(port, exc))
+        self.api = service
+        return self._say_api(translate("AppContext", "The MPS API answers on {0}").format(f"http://{service.endpoint}"))
+
+    def _say_api(self, text: str) -> str:
+        log.info("%s", text)
+        self.signals.status_message.emit(text)
+        return text
 
     def request_shutdown(self) -> "asyncio.Future[None]":
         """Start the shutdown on the running loop, once (a Qt slot or a signal handler may call this
@@ -98,6 +128,9 @@ class AppContext:
         await self.request_shutdown()
 
     async def _shut_down(self) -> None:
+        if self.api is not None:  # no new requests while the runtime closes
+            api, self.api = self.api, None
+            await api.close()
         if self.storage is not None:
             await self.storage.shutdown()
         await self.runtime.aclose()
@@ -105,6 +138,9 @@ class AppContext:
 
     def close(self) -> None:
         """Synchronous last step (also after shutdown): stop listening, close what is still open."""
+        if self.api is not None:  # closed without shutdown(): stop listening at least
+            api, self.api = self.api, None
+            api.close_now()
         if self.storage is not None:
             self.storage.close()
         self.adapter.close()

@@ -51,7 +51,7 @@ class Documents(QObject):
         return not self.controller.undo_stack.isClean()
 
     def title(self) -> str:
-        name = Path(self.path).name if self.path else f"{self.controller.workflow.name} (unsaved)"
+        name = Path(self.path).name if self.path else self.tr("{0} (unsaved)").format(self.controller.workflow.name)
         return f"{name}{' •' if self.modified else ''} — MediaFlow"
 
     # -- actions ----------------------------------------------------------------------------------
@@ -83,7 +83,7 @@ class Documents(QObject):
         try:
             wf = load_workflow(path)
         except WorkflowFormatError as exc:
-            self.show_error("Cannot open the workflow", "\n".join([exc.source, *exc.problems]))
+            self.show_error(self.tr("Cannot open the workflow"), "\n".join([exc.source, *exc.problems]))
             if not os.path.exists(path):
                 self.settings.remove_recent_file(str(Path(path).resolve()))
                 self.recent_changed.emit()
@@ -112,7 +112,7 @@ class Documents(QObject):
         try:
             wf = load_workflow(path)
         except WorkflowFormatError as exc:
-            self.show_error("Cannot open the workflow", "\n".join([exc.source, *exc.problems]))
+            self.show_error(self.tr("Cannot open the workflow"), "\n".join([exc.source, *exc.problems]))
             return False
         self._set(wf, None)
         return True
@@ -141,7 +141,7 @@ class Documents(QObject):
         try:
             save_workflow(self.controller.workflow, path)
         except OSError as exc:
-            self.show_error("Cannot save the workflow", f"{path}: {exc}")
+            self.show_error(self.tr("Cannot save the workflow"), f"{path}: {exc}")
             return False
         self.controller.undo_stack.setClean()
         self.title_changed.emit()
@@ -174,9 +174,9 @@ class Documents(QObject):
     def _ask_unsaved(self) -> str:
         box = QMessageBox(self.window)
         box.setIcon(QMessageBox.Icon.Question)
-        box.setWindowTitle("Unsaved changes")
-        box.setText(f"Save the changes to “{Path(self.path).name if self.path else self.controller.workflow.name}”?")
-        box.setInformativeText("Your changes will be lost if you don't save them.")
+        box.setWindowTitle(self.tr("Unsaved changes"))
+        box.setText(self.tr("Save the changes to “{0}”?").format(Path(self.path).name if self.path else self.controller.workflow.name))
+        box.setInformativeText(self.tr("Your changes will be lost if you don't save them."))
         box.setStandardButtons(QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
                                | QMessageBox.StandardButton.Cancel)
         box.setDefaultButton(QMessageBox.StandardButton.Save)

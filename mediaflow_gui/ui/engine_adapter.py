@@ -204,7 +204,7 @@ class EngineAdapter(QObject):
         run_in_thread(lambda: store.list(limit=limit, search=search), done, self._history_failed)
 
     def _history_failed(self, exc: BaseException) -> None:
-        self.signals.status_message.emit(f"Could not read the task history: {exc}")
+        self.signals.status_message.emit(self.tr("Could not read the task history: {0}").format(exc))
 
     def fetch_record(self, task_id: str, on_done: Callable[[RunRecord | None], None],
                      context: QObject | None = None,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QLabel, QWidget
 
 from ..media.ffmpeg_choice import FFmpegChoice, choose_ffmpeg
@@ -20,7 +20,8 @@ if TYPE_CHECKING:
 
 def choice_details(choice: FFmpegChoice) -> str:
     """The summary, how the choice was made, and one line per note."""
-    return "\n".join([choice.summary(), f"How: {choice.reason}.", *(f"• {n}" for n in choice.notes)])
+    how = QCoreApplication.translate("FFmpegStatusLabel", "How: {0}.").format(choice.reason)
+    return "\n".join([choice.summary(), how, *(f"• {n}" for n in choice.notes)])
 
 
 def describe_setting(override: str) -> str:
@@ -37,7 +38,7 @@ class FFmpegStatusLabel(QLabel):
     MAX_WIDTH = 640  # px: a PATH summary fits; a long path (the bundled one) is elided in the middle
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("FFmpeg: checking…", parent)
+        super().__init__(QCoreApplication.translate("FFmpegStatusLabel", "FFmpeg: checking…"), parent)
         self.setObjectName("ffmpeg_status")
         self.setProperty("role", "hint")
         self.summary = ""  # the full line shown (elided) in the label
@@ -62,7 +63,7 @@ class FFmpegStatusLabel(QLabel):
         self._show(choice.summary(), choice_details(choice))
 
     def show_problem(self, exc: BaseException) -> None:
-        text = f"No usable FFmpeg: {exc}"
+        text = self.tr("No usable FFmpeg: {0}").format(exc)
         self._show("⚠ " + text, text)
 
     def _show(self, summary: str, details: str) -> None:

@@ -58,7 +58,7 @@ class FileField(QWidget):
         self.edit = PathLineEdit(text)
         if placeholder:
             self.edit.setPlaceholderText(placeholder)
-        self.browse = QPushButton("Browse…")
+        self.browse = QPushButton(self.tr("Browse…"))
         self.browse.clicked.connect(self.pick)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

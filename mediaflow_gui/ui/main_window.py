@@ -8,6 +8,8 @@ record's failed_step).
 
 from __future__ import annotations
 
+import asyncio
+
 from pathlib import Path
 
 from PySide6.QtCore import QPointF, Qt, QTimer, Signal
@@ -21,6 +23,7 @@ from ..paths import sample_workflow_path
 from . import icons
 from .context import AppContext
 from .documents import Documents
+from .mps_menu import MpsMenu
 from .editor.context_menu import CanvasContextMenu
 from .editor.controller import EditorController
 from .editor.palette import Palette
@@ -69,6 +72,7 @@ def canvas_states(run: RunRecord, workflow) -> dict[str, tuple[str, float, str]]
 class MainWindow(QMainWindow):
     # (): the window accepted its close (the app may shut the engine down and quit)
     closed = Signal()
+    _quitting = False  # quit_without_asking: closing asks nothing
 
     def __init__(self, context: AppContext, workflow_path: str | None = None, *, use_tray: bool | None = None,
                  load_history: bool = True) -> None:
@@ -89,23 +93,24 @@ class MainWindow(QMainWindow):
         self.view = WorkflowView(self.controller.scene)
         self.pages = QTabWidget()  # Workflow (the canvas), Buckets, Bindings
         self.pages.setDocumentMode(True)
-        self.pages.addTab(self.view, icons.icon("layout"), "Workflow")
+        self.pages.addTab(self.view, icons.icon("layout"), self.tr("Workflow"))
         self._add_storage_pages()
         self.setCentralWidget(self.pages)
         self.documents = Documents(self, self.controller, self.settings)
+        self.mps = MpsMenu(self, self.documents, self.context.storage)  # File → MPS import/export
 
         self.palette = Palette()
         self.inspector = InspectorPanel(self.controller)
         self.problems = ProblemsPanel()
         self.tasks = TaskPanel(self.adapter)
         self.tasks.current_workflow = self._current_workflow_if_valid
-        self.palette_dock = self._dock("Nodes", self.palette, Qt.DockWidgetArea.LeftDockWidgetArea, "palette")
-        self.inspector_dock = self._dock("Inspector", self.inspector, Qt.DockWidgetArea.RightDockWidgetArea,
+        self.palette_dock = self._dock(self.tr("Nodes"), self.palette, Qt.DockWidgetArea.LeftDockWidgetArea, "palette")
+        self.inspector_dock = self._dock(self.tr("Inspector"), self.inspector, Qt.DockWidgetArea.RightDockWidgetArea,
                                          "inspector")
         self.bottom_tabs = QTabWidget()
-        self.bottom_tabs.addTab(self.tasks, icons.icon("process"), "Tasks")
-        self.bottom_tabs.addTab(self.problems, icons.icon("warning"), "Problems")
-        self.bottom_dock = self._dock("Runs", self.bottom_tabs, Qt.DockWidgetArea.BottomDockWidgetArea, "runs")
+        self.bottom_tabs.addTab(self.tasks, icons.icon("process"), self.tr("Tasks"))
+        self.bottom_tabs.addTab(self.problems, icons.icon("warning"), self.tr("Problems"))
+        self.bottom_dock = self._dock(self.tr("Run list"), self.bottom_tabs, Qt.DockWidgetArea.BottomDockWidgetArea, "runs")
         self.resizeDocks([self.palette_dock, self.inspector_dock], [210, 330], Qt.Orientation.Horizontal)
         self.resizeDocks([self.bottom_dock], [240], Qt.Orientation.Vertical)
 
@@ -169,82 +174,91 @@ class MainWindow(QMainWindow):
     def _make_actions(self) -> None:
         c, d = self.controller, self.documents
         K = QKeySequence.StandardKey
-        self.act_new = self._action("&New", d.new, K.New, "new")
-        self.act_open = self._action("&Open…", d.open, K.Open, "open")
-        self.act_save = self._action("&Save", d.save, K.Save, "save")
-        self.act_save_as = self._action("Save &As…", d.save_as, K.SaveAs)
-        self.act_process = self._action("&Process files…", self.ask_process_files, "Ctrl+R", "process",
-                                        "Run the workflow on files (or drop files or folders on the window)")
-        self.act_process_folder = self._action("Process &folder…", self.ask_process_folder, "Ctrl+Shift+R", None,
-                                               "Run the workflow on every media file in a folder and its subfolders")
-        self.act_preview = self._action("Pre&view…", self.preview.ask_and_start, "Ctrl+Shift+P", "preview",
-                                        "Run the workflow on the first seconds of a file into a temporary "
-                                        "folder and show the outputs")
-        self.act_settings = self._action("Se&ttings…", self.show_settings, K.Preferences, "settings")
-        self.act_quit = self._action("&Quit", self.close, K.Quit)
-        self.act_undo = c.undo_stack.createUndoAction(self, "&Undo")
+        self.act_new = self._action(self.tr("&New"), d.new, K.New, "new")
+        self.act_open = self._action(self.tr("&Open…"), d.open, K.Open, "open")
+        self.act_save = self._action(self.tr("&Save"), d.save, K.Save, "save")
+        self.act_save_as = self._action(self.tr("Save &As…"), d.save_as, K.SaveAs)
+        self.act_import_mps = self._action(self.tr("&Import MPS workflow…"), self.mps.import_request, None, None,
+                                           self.tr("Open an MPS CreateWorkflow request (or DescribeWorkflows entry) "
+                                                   "as a drawn workflow"))
+        self.act_export_mps = self._action(self.tr("&Export as MPS workflow…"), self.mps.export_request, None, None,
+                                           self.tr("Write this workflow as an MPS CreateWorkflow (or CreateSchedule) "
+                                                   "request"))
+        self.act_process = self._action(self.tr("&Process files…"), self.ask_process_files, "Ctrl+R", "process",
+                                        self.tr("Run the workflow on files (or drop files or folders on the window)"))
+        self.act_process_folder = self._action(self.tr("Process &folder…"), self.ask_process_folder, "Ctrl+Shift+R", None,
+                                               self.tr("Run the workflow on every media file in a folder and its subfolders"))
+        self.act_preview = self._action(self.tr("Pre&view…"), self.preview.ask_and_start, "Ctrl+Shift+P", "preview",
+                                        self.tr("Run the workflow on the first seconds of a file into a temporary "
+                                                "folder and show the outputs"))
+        self.act_settings = self._action(self.tr("Se&ttings…"), self.show_settings, K.Preferences, "settings")
+        self.act_quit = self._action(self.tr("&Quit"), self.close, K.Quit)
+        self.act_undo = c.undo_stack.createUndoAction(self, self.tr("&Undo"))
         self.act_undo.setShortcuts([QKeySequence(K.Undo)])
         self.act_undo.setIcon(icons.icon("undo"))
-        self.act_redo = c.undo_stack.createRedoAction(self, "&Redo")
+        self.act_redo = c.undo_stack.createRedoAction(self, self.tr("&Redo"))
         self.act_redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
         self.act_redo.setIcon(icons.icon("redo"))
         # short, stable labels in the tool bar; the tooltip says what would be undone
-        c.undo_stack.undoTextChanged.connect(lambda t: (self.act_undo.setText("&Undo"),
-                                                        self.act_undo.setToolTip(f"Undo {t}" if t else "Undo")))
-        c.undo_stack.redoTextChanged.connect(lambda t: (self.act_redo.setText("&Redo"),
-                                                        self.act_redo.setToolTip(f"Redo {t}" if t else "Redo")))
-        self.act_copy = self._action("&Copy", c.copy_selection, K.Copy)
-        self.act_paste = self._action("&Paste", c.paste, K.Paste)
-        self.act_duplicate = self._action("&Duplicate", c.duplicate, "Ctrl+D")
-        self.act_delete = self._action("De&lete", c.delete, [QKeySequence(K.Delete), QKeySequence("Backspace")])
-        self.act_select_all = self._action("Select &All", c.select_all, K.SelectAll)
-        self.act_zoom_in = self._action("Zoom &In", self.view.zoom_in, [QKeySequence("Ctrl+="),
+        c.undo_stack.undoTextChanged.connect(lambda t: (self.act_undo.setText(self.tr("&Undo")),
+                                                        self.act_undo.setToolTip(self.tr("Undo {0}").format(t) if t else self.tr("Undo"))))
+        c.undo_stack.redoTextChanged.connect(lambda t: (self.act_redo.setText(self.tr("&Redo")),
+                                                        self.act_redo.setToolTip(self.tr("Redo {0}").format(t) if t else self.tr("Redo"))))
+        self.act_copy = self._action(self.tr("&Copy"), c.copy_selection, K.Copy)
+        self.act_paste = self._action(self.tr("&Paste"), c.paste, K.Paste)
+        self.act_duplicate = self._action(self.tr("&Duplicate"), c.duplicate, "Ctrl+D")
+        self.act_delete = self._action(self.tr("De&lete"), c.delete, [QKeySequence(K.Delete), QKeySequence("Backspace")])
+        self.act_select_all = self._action(self.tr("Select &All"), c.select_all, K.SelectAll)
+        self.act_zoom_in = self._action(self.tr("Zoom &In"), self.view.zoom_in, [QKeySequence("Ctrl+="),
                                                                        QKeySequence("Ctrl++")])
-        self.act_zoom_out = self._action("Zoom &Out", self.view.zoom_out, "Ctrl+-")
-        self.act_zoom_reset = self._action("Actual Size", self.view.reset_zoom, "Ctrl+0")
-        self.act_fit = self._action("&Fit to View", self.view.fit, "F", "fit")
-        self.act_layout = self._action("Auto-&Layout", c.auto_layout, "Ctrl+L", "layout",
-                                       "Arrange nodes left to right by their order")
-        self.act_snap = self._action("&Snap to Grid", self._toggle_snap)
+        self.act_zoom_out = self._action(self.tr("Zoom &Out"), self.view.zoom_out, "Ctrl+-")
+        self.act_zoom_reset = self._action(self.tr("Actual Size"), self.view.reset_zoom, "Ctrl+0")
+        self.act_fit = self._action(self.tr("&Fit to View"), self.view.fit, "F", "fit")
+        self.act_layout = self._action(self.tr("Auto-&Layout"), c.auto_layout, "Ctrl+L", "layout",
+                                       self.tr("Arrange nodes left to right by their order"))
+        self.act_snap = self._action(self.tr("&Snap to Grid"), self._toggle_snap)
         self.act_snap.setCheckable(True)
         self.act_snap.setChecked(self.settings.snap_to_grid)
-        self.act_cancel = self._action("&Cancel Run", self.tasks.cancel_selected, icon="cancel")
-        self.act_retry = self._action("&Retry Run", self.tasks.retry_selected, icon="retry")
-        self.act_details = self._action("Run &Details…", lambda: self.show_run(self.tasks.selected_task_id()),
+        self.act_cancel = self._action(self.tr("&Cancel Run"), self.tasks.cancel_selected, icon="cancel")
+        self.act_retry = self._action(self.tr("&Retry Run"), self.tasks.retry_selected, icon="retry")
+        self.act_details = self._action(self.tr("Run &Details…"), lambda: self.show_run(self.tasks.selected_task_id()),
                                         icon="details")
 
     def _make_menus(self) -> None:
         bar = self.menuBar()
-        file_menu = bar.addMenu("&File")
+        file_menu = bar.addMenu(self.tr("&File"))
         for a in (self.act_new, self.act_open):
             file_menu.addAction(a)
-        self.recent_menu = file_menu.addMenu("Open &Recent")
+        self.recent_menu = file_menu.addMenu(self.tr("Open &Recent"))
         file_menu.addSeparator()
         for a in (self.act_save, self.act_save_as):
             file_menu.addAction(a)
+        file_menu.addSeparator()
+        file_menu.addAction(self.act_import_mps)
+        file_menu.addAction(self.act_export_mps)
         file_menu.addSeparator()
         file_menu.addAction(self.act_process)
         file_menu.addAction(self.act_process_folder)
         file_menu.addAction(self.act_settings)
         file_menu.addSeparator()
         file_menu.addAction(self.act_quit)
-        edit = bar.addMenu("&Edit")
+        edit = bar.addMenu(self.tr("&Edit"))
         for a in (self.act_undo, self.act_redo, None, self.act_copy, self.act_paste, self.act_duplicate,
                   self.act_delete, None, self.act_select_all):
             edit.addSeparator() if a is None else edit.addAction(a)
-        view = bar.addMenu("&View")
+        view = bar.addMenu(self.tr("&View"))
         for a in (self.act_zoom_in, self.act_zoom_out, self.act_zoom_reset, self.act_fit, None, self.act_layout,
                   self.act_snap, None):
             view.addSeparator() if a is None else view.addAction(a)
         for dock in (self.palette_dock, self.inspector_dock, self.bottom_dock):
             view.addAction(dock.toggleViewAction())
-        runs = bar.addMenu("&Runs")
+        runs = bar.addMenu(self.tr("&Runs"))
         for a in (self.act_process, self.act_preview, None, self.act_cancel, self.act_retry, self.act_details):
             runs.addSeparator() if a is None else runs.addAction(a)
         self._fill_recent()
 
     def _make_toolbar(self) -> None:
-        tb = QToolBar("Main")
+        tb = QToolBar(self.tr("Main"))
         tb.setObjectName("main_toolbar")
         tb.setMovable(False)
         tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
@@ -288,8 +302,8 @@ class MainWindow(QMainWindow):
         self.buckets_page = BucketsPage(self.context.storage)
         self.bindings_page = BindingsPage(self.context.storage)
         self.bindings_page.show_run_requested.connect(self.show_run)
-        self.pages.addTab(self.buckets_page, icons.icon("folder"), "Buckets")
-        self.pages.addTab(self.bindings_page, icons.icon("process"), "Bindings")
+        self.pages.addTab(self.buckets_page, icons.icon("folder"), self.tr("Buckets"))
+        self.pages.addTab(self.bindings_page, icons.icon("process"), self.tr("Bindings"))
         self._editor_docks_shown: dict[QDockWidget, bool] = {}
         self.pages.currentChanged.connect(self._on_page_changed)
 
@@ -323,7 +337,7 @@ class MainWindow(QMainWindow):
 
     def _on_problems(self, problems: list) -> None:  # noqa: ANN001
         self.problems.set_problems(problems)
-        label = f"Problems ({len(problems)})" if problems else "Problems"
+        label = self.tr("Problems (%n)", "", len(problems)) if problems else self.tr("Problems")
         self.bottom_tabs.setTabText(1, label)
 
     def _on_workflow_replaced(self) -> None:
@@ -361,8 +375,8 @@ class MainWindow(QMainWindow):
 
     def ask_input_files(self) -> list[str]:  # a dialog (tests replace it)
         suffixes = " ".join(f"*{s}" for s in sorted(MEDIA_EXTENSIONS))
-        paths, _ = QFileDialog.getOpenFileNames(self, "Process files with this workflow", self.input_start_folder(),
-                                                f"Media ({suffixes});;All files (*)")
+        paths, _ = QFileDialog.getOpenFileNames(self, self.tr("Process files with this workflow"), self.input_start_folder(),
+                                                self.tr("Media ({0});;All files (*)").format(suffixes))
         if paths:
             self.settings.last_input_folder = str(Path(paths[0]).parent)
         return paths
@@ -397,7 +411,8 @@ class MainWindow(QMainWindow):
         self.controller.revalidate()  # the live check may still be waiting for its timer
         if self.controller.problems:
             self.bottom_tabs.setCurrentWidget(self.problems)
-            self.refuse(f"The workflow has {len(self.controller.problems)} problem(s); fix them before running.")
+            self.refuse(self.tr("The workflow has %n problem(s); fix them before running.", "",
+                                len(self.controller.problems)))
             return False
         return True
 
@@ -414,14 +429,14 @@ class MainWindow(QMainWindow):
             return []
         collected = collect_inputs(paths)
         if not collected.files:
-            self.refuse(f"Nothing to run: {collected.summary() or 'no media files found'}.")
+            self.refuse(self.tr("Nothing to run: {0}.").format(collected.summary() or self.tr("no media files found")))
             return []
         task_ids = self.adapter.submit(self.controller.snapshot(), collected.files,
                                        results_folder=self.results_target.folder())
         self.notifier.add_batch(task_ids)  # one notice when the last of them ends, not one per file
         self.remember_input(collected.files[0])
         skipped = collected.summary()
-        self.statusBar().showMessage(f"Started {len(task_ids)} run(s)" + (f"; {skipped}" if skipped else "")
+        self.statusBar().showMessage(self.tr("Started %n run(s)", "", len(task_ids)) + (f"; {skipped}" if skipped else "")
                                      + f": {', '.join(task_ids[:5])}{' …' if len(task_ids) > 5 else ''}"
                                      + f" ({self.results_target.describe()})", 10000)
         self.bottom_tabs.setCurrentWidget(self.tasks)
@@ -470,7 +485,7 @@ class MainWindow(QMainWindow):
 
     def _update_running(self) -> None:
         n = len(self.adapter.running())
-        self.running_label.setText(f"{n} run(s) in progress" if n else "")
+        self.running_label.setText(self.tr("%n run(s) in progress", "", n) if n else "")
 
     def show_run(self, task_id: str) -> RunDetailsDialog | None:
         if not task_id:
@@ -518,6 +533,7 @@ class MainWindow(QMainWindow):
         if dialog.exec():
             self.adapter.apply_settings()
             self.signals.settings_changed.emit()
+            asyncio.ensure_future(self.context.apply_api_settings())  # the MPS API switch and port
 
     # -- window ----------------------------------------------------------------------------------------
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
@@ -530,13 +546,19 @@ class MainWindow(QMainWindow):
             self.process_files(paths)
             event.acceptProposedAction()
 
+    def quit_without_asking(self) -> None:
+        """Close as File ▸ Quit does, with no question about unsaved edits or running runs (a quit
+        signal or the session's logout: ui/session.py quit_cleanly); the runs are canceled."""
+        self._quitting = True
+        self.close()
+
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
-        if not self.documents.maybe_save():
+        if not self._quitting and not self.documents.maybe_save():
             event.ignore()
             return
         running = self.adapter.running()
-        if running and self.ask_stop_runs(len(running)) is False:
-            event.ignore()
+        if running and not self._quitting and self.ask_stop_runs(len(running)) is False and not self._quitting:
+            event.ignore()  # (a quit signal while the question was open: _quitting, so we close after all)
             return
         self.pages.setCurrentIndex(0)  # the editor docks come back before their state is saved
         self.settings.save_window(self.saveGeometry(), self.saveState())  # the docks' sizes: the task list's height
@@ -551,6 +573,6 @@ class MainWindow(QMainWindow):
         self.closed.emit()
 
     def ask_stop_runs(self, count: int) -> bool:
-        answer = QMessageBox.question(self, "Runs in progress",
-                                      f"{count} run(s) are still in progress. Cancel them and quit?")
+        answer = QMessageBox.question(self, self.tr("Runs in progress"),
+                                      self.tr("%n run(s) are still in progress. Cancel them and quit?", "", count))
         return answer == QMessageBox.StandardButton.Yes

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QPushButton, QSystem
                                QWidget)
 
 from . import icons, theme
-from ..notify.freedesktop import FreedesktopNotifications, Notice, connect as connect_freedesktop
+from ..notify.freedesktop import FreedesktopNotifications, Notice, connect as connect_freedesktop, notice_icon
 from ..paths import resources_dir
 from .engine_adapter import EngineAdapter
 from .settings import AppSettings
@@ -84,14 +84,14 @@ class Toast(QFrame):
         texts.addWidget(self.title_label)
         texts.addWidget(self.text_label)
         layout.addLayout(texts, 1)
-        self.details = QPushButton("Details")
+        self.details = QPushButton(self.tr("Details"))
         self.details.clicked.connect(lambda: (on_click(task_id), self.close_toast()))
         # an icon button: a "×" text button inside the theme's padding was squeezed to a dot
         self.close_button = QToolButton()
         self.close_button.setIcon(icons.icon("close"))
         self.close_button.setIconSize(QSize(14, 14))
         self.close_button.setAutoRaise(True)
-        self.close_button.setToolTip("Close")
+        self.close_button.setToolTip(self.tr("Close"))
         self.close_button.clicked.connect(self.close_toast)
         layout.addWidget(self.details, 0, Qt.AlignmentFlag.AlignVCenter)
         layout.addWidget(self.close_button, 0, Qt.AlignmentFlag.AlignTop)
@@ -213,11 +213,11 @@ class DesktopNotifier(QObject):
             return
         name = self._name(task_id)
         if result == "SUCCESS":
-            title, text = f"Done: {name}", f"Every subtask succeeded · {task_id}"
+            title, text = self.tr("Done: {0}").format(name), self.tr("Every subtask succeeded · {0}").format(task_id)
         elif result == "CANCELED":
-            title, text = f"Canceled: {name}", f"The run was canceled · {task_id}"
+            title, text = self.tr("Canceled: {0}").format(name), self.tr("The run was canceled · {0}").format(task_id)
         else:
-            title, text = f"Failed: {name}", (message or "The run failed") + f" · {task_id}"
+            title, text = self.tr("Failed: {0}").format(name), (message or self.tr("The run failed")) + f" · {task_id}"
         self.notify(task_id, title, text, result)
 
     def _batch_finished(self, batch: Batch) -> None:
@@ -225,17 +225,18 @@ class DesktopNotifier(QObject):
         outcome = "FAIL" if failed else ("CANCELED" if canceled and not done else "SUCCESS")
         if not self._wanted("SUCCESS" if outcome == "SUCCESS" else "FAIL"):
             return
-        parts = [f"{done} done"] + ([f"{failed} failed"] if failed else []) + ([f"{canceled} canceled"] if canceled else [])
-        title = f"{len(batch.task_ids)} files: {', '.join(parts)}"
+        parts = ([self.tr("{0} done").format(done)] + ([self.tr("{0} failed").format(failed)] if failed else [])
+                 + ([self.tr("{0} canceled").format(canceled)] if canceled else []))
+        title = self.tr("{0} files: {1}").format(len(batch.task_ids), ", ".join(parts))
         first_failed = next((t for t in batch.task_ids if batch.results[t][0] == "FAIL"), "")
         if first_failed:
-            message = batch.results[first_failed][1] or "the run failed"
-            more = f" (and {failed - 1} more)" if failed > 1 else ""
+            message = batch.results[first_failed][1] or self.tr("the run failed")
+            more = self.tr(" (and {0} more)").format(failed - 1) if failed > 1 else ""
             text = f"{self._name(first_failed)}{more}: {message}"
         elif canceled:
-            text = f"{canceled} of {len(batch.task_ids)} runs were canceled"
+            text = self.tr("{0} of {1} runs were canceled").format(canceled, len(batch.task_ids))
         else:
-            text = f"All {len(batch.task_ids)} runs succeeded"
+            text = self.tr("All {0} runs succeeded").format(len(batch.task_ids))
         self.notify(first_failed or batch.task_ids[-1], title, text, outcome)
 
     def notify(self, task_id: str, title: str, text: str, outcome: str) -> None:
@@ -243,7 +244,7 @@ class DesktopNotifier(QObject):
         self.sent.append((task_id, title, text))
         if self.desktop is not None:
             try:
-                icon = str(resources_dir() / "icons" / "app.svg")
+                icon = notice_icon(str(resources_dir() / "icons" / "app.svg"))  # "mediaflow" once installed
                 notice_id = self.desktop.show(Notice(title, text[:300], outcome, icon))
                 if notice_id:
                     self._desktop_tasks[notice_id] = task_id

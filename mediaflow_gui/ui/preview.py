@@ -28,23 +28,23 @@ class PreviewRangeDialog(QDialog):
 
     def __init__(self, source: str, rng: ExcerptRange, start_folder: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Preview the workflow")
+        self.setWindowTitle(self.tr("Preview the workflow"))
         self.start_folder = start_folder
         box = QVBoxLayout(self)
-        hint = QLabel("Runs the workflow on a short excerpt into a temporary folder and shows the outputs.")
+        hint = QLabel(self.tr("Runs the workflow on a short excerpt into a temporary folder and shows the outputs."))
         hint.setWordWrap(True)
         hint.setProperty("role", "hint")
         box.addWidget(hint)
         form = QFormLayout()
         row = QHBoxLayout()
         self.file_edit = QLineEdit(source)
-        self.file_edit.setPlaceholderText("Choose a media file…")
+        self.file_edit.setPlaceholderText(self.tr("Choose a media file…"))
         self.file_edit.setMinimumWidth(360)
-        browse = QPushButton("Choose…")
+        browse = QPushButton(self.tr("Choose…"))
         browse.clicked.connect(self._browse)
         row.addWidget(self.file_edit, 1)
         row.addWidget(browse)
-        form.addRow("File", row)
+        form.addRow(self.tr("File"), row)
         self.start_spin = QDoubleSpinBox()
         self.start_spin.setRange(0.0, 24 * 3600.0)
         self.start_spin.setDecimals(1)
@@ -55,23 +55,23 @@ class PreviewRangeDialog(QDialog):
         self.length_spin.setDecimals(1)
         self.length_spin.setSuffix(" s")
         self.length_spin.setValue(rng.length)
-        form.addRow("Start at", self.start_spin)
-        form.addRow("Length", self.length_spin)
+        form.addRow(self.tr("Start at"), self.start_spin)
+        form.addRow(self.tr("Length"), self.length_spin)
         box.addLayout(form)
         self.error_label = QLabel()
         self.error_label.setProperty("role", "error")
         self.error_label.setWordWrap(True)
         box.addWidget(self.error_label)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Preview")
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("Preview"))
         buttons.accepted.connect(self._accept)
         buttons.rejected.connect(self.reject)
         box.addWidget(buttons)
 
     def _browse(self) -> None:
         suffixes = " ".join(f"*{s}" for s in sorted(MEDIA_EXTENSIONS))
-        path, _ = QFileDialog.getOpenFileName(self, "Preview on which file?", self.start_folder,
-                                              f"Media ({suffixes});;All files (*)")
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("Preview on which file?"), self.start_folder,
+                                              self.tr("Media ({0});;All files (*)").format(suffixes))
         if path:
             self.file_edit.setText(path)
 
@@ -79,9 +79,9 @@ class PreviewRangeDialog(QDialog):
         """The file and range shown; ExcerptRangeError/ValueError when they cannot be used."""
         path = self.file_edit.text().strip()
         if not path:
-            raise ValueError("Choose the file to preview on.")
+            raise ValueError(self.tr("Choose the file to preview on."))
         if not Path(path).is_file():
-            raise ValueError(f"'{path}' is not a file.")
+            raise ValueError(self.tr("'{0}' is not a file.").format(path))
         return path, ExcerptRange(self.start_spin.value(), self.length_spin.value())
 
     def _accept(self) -> None:
@@ -141,7 +141,7 @@ class PreviewController(QObject):
         self.remember_input(source)
         self.window.inspector.set_sample_input(source)
         self.task_id = adapter.submit_preview(self.window.controller.snapshot(), source, rng)
-        self.window.statusBar().showMessage(f"Preview {self.task_id}: {rng.label(Path(source).name)}", 8000)
+        self.window.statusBar().showMessage(self.tr("Preview {0}: {1}").format(self.task_id, rng.label(Path(source).name)), 8000)
         self.window.show_run(self.task_id)
         self.started.emit(self.task_id)
         return self.task_id

@@ -28,11 +28,11 @@ class ResultsTarget(QWidget):
     def __init__(self, settings: AppSettings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.settings = settings
-        self.label = QLabel("Results to:")
+        self.label = QLabel(self.tr("Results to:"))
         self.combo = QComboBox()
         self.combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.combo.setMinimumContentsLength(12)
-        self.combo.setToolTip("Where the results of the next files you process go")
+        self.combo.setToolTip(self.tr("Where the results of the next files you process go"))
         self.label.setBuddy(self.combo)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(6, 0, 6, 0)
@@ -49,15 +49,15 @@ class ResultsTarget(QWidget):
         self.combo.clear()
         default = s.output_dir
         self.combo.addItem(Path(default).name or default, RESULTS_DEFAULT)
-        self.combo.setItemData(0, f"The default results folder: {default}", _TOOLTIP)
-        self.combo.addItem("Next to each input", RESULTS_BESIDE)
-        self.combo.setItemData(1, "In the folder of each input file", _TOOLTIP)
+        self.combo.setItemData(0, self.tr("The default results folder: {0}").format(default), _TOOLTIP)
+        self.combo.addItem(self.tr("Next to each input"), RESULTS_BESIDE)
+        self.combo.setItemData(1, self.tr("In the folder of each input file"), _TOOLTIP)
         last = s.last_results_folder
         if last and Path(last) != Path(default):
             self.combo.addItem(Path(last).name or last, RESULTS_LAST)
-            self.combo.setItemData(2, f"The folder chosen last: {last}", _TOOLTIP)
+            self.combo.setItemData(2, self.tr("The folder chosen last: {0}").format(last), _TOOLTIP)
         self.combo.insertSeparator(self.combo.count())
-        self.combo.addItem("Choose folder…", CHOOSE)
+        self.combo.addItem(self.tr("Choose folder…"), CHOOSE)
         self._select(s.results_to)
         self.combo.blockSignals(False)
 
@@ -75,7 +75,7 @@ class ResultsTarget(QWidget):
     def describe(self) -> str:
         """A few words for the status bar: where the next batch's results go."""
         folder = self.folder()
-        return f"results in {folder}" if folder else "results next to each input"
+        return self.tr("results in {0}").format(folder) if folder else self.tr("results next to each input")
 
     # -- choosing ---------------------------------------------------------------------------------
     def choose(self, choice: str, folder: str = "") -> None:

@@ -112,6 +112,10 @@ class AppSettings:
     notify_enabled = Setting("notify/enabled", True, bool)
     notify_success = Setting("notify/success", True, bool)
     notify_failure = Setting("notify/failure", True, bool)
+    # -- language (ui/i18n.py; read once at start) ----------------------------------------
+    # "system" follows QLocale.system(); "en" the English source strings; "zh_CN" Simplified Chinese
+    language = Setting("ui/language", "system", str,
+                       normalize=lambda v: v if v in ("system", "en", "zh_CN") else "system")
     # -- editor ------------------------------------------------------------------------
     snap_to_grid = Setting("editor/snap_to_grid", True, bool)
     reopen_last_workflow = Setting("files/reopen_last", True, bool)  # at start: the last workflow, not the sample
@@ -121,6 +125,9 @@ class AppSettings:
     start_embedded = Setting("storage/start_embedded", True, bool)
     # the first-start buckets and binding were made once (never again, even if the user deletes them)
     storage_defaults_created = Setting("storage/defaults_created", False, bool)
+    # -- the local MPS API (mediaflow_gui/api/; ui/context.py starts and stops it) ------------
+    api_enabled = Setting("api/enabled", False, bool)  # off by default: nothing listens unless asked
+    api_port = Setting("api/port", 8686, int, normalize=lambda n: n if 1 <= n <= 65535 else 8686)
 
     def __init__(self, path: Path | None = None) -> None:
         path = private_file(path or settings_file())  # 0600; QSettings keeps the mode of the file it rewrites

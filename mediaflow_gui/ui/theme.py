@@ -6,6 +6,7 @@ inspector header); statuses have one colour each (canvas, task list, run details
 
 from __future__ import annotations
 
+from PySide6.QtCore import QT_TRANSLATE_NOOP
 from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QApplication
 
@@ -56,12 +57,12 @@ STATUS_COLORS: dict[str, str] = {
 }
 
 STATUS_LABELS: dict[str, str] = {
-    SubtaskStatus.WAITING.value: "Waiting",
-    SubtaskStatus.PROCESSING.value: "Running",
-    SubtaskStatus.SUCCESS.value: "Done",
-    SubtaskStatus.FAIL.value: "Failed",
-    SubtaskStatus.SKIPPED.value: "Skipped",
-    SubtaskStatus.CANCELED.value: "Canceled",
+    SubtaskStatus.WAITING.value: QT_TRANSLATE_NOOP("Status", "Waiting"),
+    SubtaskStatus.PROCESSING.value: QT_TRANSLATE_NOOP("Status", "Running"),
+    SubtaskStatus.SUCCESS.value: QT_TRANSLATE_NOOP("Status", "Done"),
+    SubtaskStatus.FAIL.value: QT_TRANSLATE_NOOP("Status", "Failed"),
+    SubtaskStatus.SKIPPED.value: QT_TRANSLATE_NOOP("Status", "Skipped"),
+    SubtaskStatus.CANCELED.value: QT_TRANSLATE_NOOP("Status", "Canceled"),
 }
 
 

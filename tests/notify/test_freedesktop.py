@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import time
 
-from mediaflow_gui.notify.freedesktop import Notice, connect
+from mediaflow_gui.notify.freedesktop import Notice, connect, notice_icon
 from tests.dbus_fixture import FakeNotificationDaemon, notification_daemon, session_bus  # noqa: F401
 
 
@@ -46,3 +46,24 @@ def test_no_client_without_a_bus_or_without_a_daemon(session_bus: str, monkeypat
     assert connect(lambda *_: None, "unix:path=/nonexistent/bus") is None
     monkeypatch.delenv("DBUS_SESSION_BUS_ADDRESS", raising=False)
     assert connect(lambda *_: None) is None  # no session bus at all (a server, a container)
+
+
+def test_the_notice_icon_is_the_theme_name_once_installed_in_hicolor(tmp_path, monkeypatch) -> None:  # noqa: ANN001
+    fallback = "/opt/mediaflow/_resources/icons/app.svg"
+    home, system = tmp_path / "home", tmp_path / "usr-share"
+    monkeypatch.setenv("XDG_DATA_HOME", str(home))
+    monkeypatch.setenv("XDG_DATA_DIRS", f"{tmp_path / 'nothing'}:{system}")
+    assert notice_icon(fallback) == fallback  # a source checkout: nothing installed
+    other = system / "icons" / "hicolor" / "scalable" / "apps"
+    other.mkdir(parents=True)
+    (other / "vlc.svg").write_text("<svg/>")
+    (system / "icons" / "hicolor" / "index.theme").write_text("[Icon Theme]\n")  # a file among the sizes
+    assert notice_icon(fallback) == fallback  # another app's icon is not ours
+    (other / "mediaflow.svg").write_text("<svg/>")  # what the .deb installs
+    assert notice_icon(fallback) == "mediaflow"
+    (other / "mediaflow.svg").unlink()
+    png = home / "icons" / "hicolor" / "48x48" / "apps"
+    png.mkdir(parents=True)
+    (png / "mediaflow.png").write_bytes(b"\x89PNG")  # a per-user install, PNG only
+    assert notice_icon(fallback) == "mediaflow"
+    assert notice_icon(fallback, data_dirs=[str(tmp_path / "nothing")]) == fallback

@@ -8,7 +8,10 @@ from tests.dbus_fixture import FakeNotificationDaemon, notification_daemon, sess
 
 
 def test_batch_notice_over_dbus_click_opens_the_run_and_the_toast_is_the_fallback(
-        window, qtbot, notification_daemon: FakeNotificationDaemon) -> None:  # noqa: ANN001, F811
+        window, qtbot, notification_daemon: FakeNotificationDaemon, tmp_path, monkeypatch) -> None:  # noqa: ANN001, F811
+    # no mediaflow icon installed in any icon theme (the .deb may be installed on this machine): the SVG path
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "share"))
+    monkeypatch.setenv("XDG_DATA_DIRS", str(tmp_path / "share"))
     from mediaflow_gui.ui.notifications import DesktopNotifier
     notifier = DesktopNotifier(window, window.adapter, window.settings, window.signals, use_tray=False,
                                use_desktop=True, bus_address=notification_daemon.address)
@@ -26,6 +29,11 @@ def test_batch_notice_over_dbus_click_opens_the_run_and_the_toast_is_the_fallbac
         with qtbot.waitSignal(window.signals.show_run_requested, timeout=5000) as shown:
             notification_daemon.click(1, "Details")
         assert shown.args == ["mf-b"]  # the batch's first failed run
+        installed = tmp_path / "share" / "icons" / "hicolor" / "scalable" / "apps"
+        installed.mkdir(parents=True)
+        (installed / "mediaflow.svg").write_text("<svg/>")  # what the .deb installs
+        notifier.on_run_finished("mf-e", "SUCCESS", "")
+        assert notification_daemon.calls[-1][1][2] == "mediaflow"  # the desktop draws its theme's icon
 
         notification_daemon.stop()  # the daemon is gone (a logout, a crash): the window shows notices
         notifier.on_run_finished("mf-d", "SUCCESS", "")

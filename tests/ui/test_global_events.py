@@ -75,6 +75,27 @@ def test_the_events_section_saves_and_reloads_the_targets(window, qtbot, tmp_pat
     assert json.loads(path.read_text(encoding="utf-8"))["events"] == {"webhooks": [], "sqs": [], "jsonl": []}
 
 
+def test_the_events_section_saves_the_mps_notify_key(window, qtbot, tmp_path: Path) -> None:  # noqa: ANN001
+    """The "Notify key" field (the events' MPS Sign) is saved 0600 and shown again; a key named by an
+    environment variable in the file stays when the field is left empty."""
+    path = window.settings.event_targets_path
+    dialog = open_settings(window, qtbot)
+    dialog.event_targets.jsonl_path.setText(str(tmp_path / "events.jsonl"))
+    dialog.event_targets.notify_key.setText("mps-key")
+    dialog.accept()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert json.loads(path.read_text(encoding="utf-8"))["events"]["notify_key"] == "mps-key"
+    assert open_settings(window, qtbot).event_targets.notify_key.text() == "mps-key"
+
+    path.write_text(json.dumps({"version": 1, "events": {"jsonl": ["e.jsonl"], "notify_key_env": "MPS_KEY"}}),
+                    encoding="utf-8")
+    again = open_settings(window, qtbot)
+    assert again.event_targets.notify_key.text() == "" and "MPS_KEY" in again.event_targets.notify_key.edit.placeholderText()
+    again.accept()
+    saved = json.loads(path.read_text(encoding="utf-8"))["events"]
+    assert saved["notify_key_env"] == "MPS_KEY" and "notify_key" not in saved
+
+
 def test_a_targets_file_the_dialog_cannot_read_is_left_alone(window, qtbot) -> None:  # noqa: ANN001
     path = window.settings.event_targets_path
     path.write_text('{"version": 1, "events": {"webhooks": [{"no_url": 1}]}}', encoding="utf-8")
@@ -110,8 +131,8 @@ def test_a_dropped_file_reaches_the_webhook_and_json_lines_set_in_the_settings(
     [line] = events.read_text(encoding="utf-8").splitlines()
     event = json.loads(line)
     assert event["WorkflowTaskEvent"]["TaskId"] == task_id
-    assert event["WorkflowTaskEvent"]["Result"] == "SUCCESS"
-    assert event["WorkflowTaskEvent"]["InputInfo"]["Path"] == str(video_clip)
+    assert event["WorkflowTaskEvent"]["MediaFlow"]["Result"] == "SUCCESS"
+    assert event["WorkflowTaskEvent"]["MediaFlow"]["Input"] == str(video_clip)
     [request] = hook.requests
     assert json.loads(request["body"]) == event
     assert verify_signature(request["body"], "gui-secret", request["headers"][SIGNATURE_HEADER.lower()])

@@ -37,23 +37,23 @@ class BucketPicker(QWidget):
         self.service = controller.service
         self.connection = QComboBox()
         if allow_same:
-            self.connection.addItem("(same as input)", SAME)
+            self.connection.addItem(self.tr("(same as input)"), SAME)
         for name in self.service.connection_names():
             self.connection.addItem(name, name)
         index = self.connection.findData(connection) if isinstance(connection, str) else -1
         if index < 0:  # an inline connection from a hand-written binding file: kept as it is
             label = connection.get("endpoint_url", "inline") if isinstance(connection, dict) else connection
-            self.connection.addItem(f"{label} (from the binding file)", connection)
+            self.connection.addItem(self.tr("{0} (from the binding file)").format(label), connection)
             index = self.connection.count() - 1
         self.connection.setCurrentIndex(index)
         self.bucket = QComboBox()
         self.bucket.setEditable(True)
         self.bucket.setMinimumWidth(200)
         if allow_same:
-            self.bucket.lineEdit().setPlaceholderText("(same as input)")
+            self.bucket.lineEdit().setPlaceholderText(self.tr("(same as input)"))
         self.bucket.setCurrentText(bucket)
         self.refresh_button = QPushButton("↻")
-        self.refresh_button.setToolTip("List the buckets of this connection")
+        self.refresh_button.setToolTip(self.tr("List the buckets of this connection"))
         self.refresh_button.setFixedWidth(32)
         self.refresh_button.clicked.connect(self.load_buckets)
         self.note = QLabel("")
@@ -90,7 +90,7 @@ class BucketPicker(QWidget):
         self.note.hide()
 
     def _failed(self, exc: BaseException) -> None:
-        self.note.setText(error_html(f"cannot list buckets: {error_text(exc)}"))
+        self.note.setText(error_html(self.tr("cannot list buckets: {0}").format(error_text(exc))))
         self.note.show()
 
 
@@ -104,44 +104,44 @@ class BindingDialog(QDialog):
                                input_connection=EMBEDDED_CONNECTION_NAME)
         self.original = b
         self.saved: Binding | None = None
-        self.setWindowTitle("Edit binding" if self.editing else "New binding")
+        self.setWindowTitle(self.tr("Edit binding") if self.editing else self.tr("New binding"))
         self.setMinimumWidth(640)
 
         self.name = QLineEdit(b.name)
-        self.name.setPlaceholderText("e.g. Clips to web formats")
-        self.workflow = FileField(b.workflow, caption="Workflow to run", default_start=str(Path.home()),
-                                  filter="MediaFlow workflows (*.mfw.json);;JSON (*.json);;All files (*)",
-                                  placeholder="a *.mfw.json workflow file")
+        self.name.setPlaceholderText(self.tr("e.g. Clips to web formats"))
+        self.workflow = FileField(b.workflow, caption=self.tr("Workflow to run"), default_start=str(Path.home()),
+                                  filter=self.tr("MediaFlow workflows (*.mfw.json);;JSON (*.json);;All files (*)"),
+                                  placeholder=self.tr("a *.mfw.json workflow file"))
         top = QFormLayout()
-        top.addRow("Name", self.name)
-        top.addRow("Workflow", self.workflow)
+        top.addRow(self.tr("Name"), self.name)
+        top.addRow(self.tr("Workflow"), self.workflow)
 
         self.input = BucketPicker(controller, b.input_connection, b.input_bucket)
         self.input_prefix = QLineEdit(b.input_prefix)
-        self.input_prefix.setPlaceholderText("optional, e.g. incoming/")
+        self.input_prefix.setPlaceholderText(self.tr("optional, e.g. incoming/"))
         self.suffixes = QLineEdit(", ".join(b.suffixes))
-        self.suffixes.setPlaceholderText(", ".join(DEFAULT_SUFFIXES) + "  (empty: every object)")
-        in_box = QGroupBox("Watch (input)")
+        self.suffixes.setPlaceholderText(", ".join(DEFAULT_SUFFIXES) + self.tr("  (empty: every object)"))
+        in_box = QGroupBox(self.tr("Watch (input)"))
         in_form = QFormLayout(in_box)
-        in_form.addRow("Connection / bucket", self.input)
-        in_form.addRow("Prefix", self.input_prefix)
-        in_form.addRow("Suffixes", self.suffixes)
+        in_form.addRow(self.tr("Connection / bucket"), self.input)
+        in_form.addRow(self.tr("Prefix"), self.input_prefix)
+        in_form.addRow(self.tr("Suffixes"), self.suffixes)
 
         self.output = BucketPicker(controller, b.output_connection, b.output_bucket, allow_same=True)
         self.output_prefix = QLineEdit(b.output_prefix)
-        self.output_prefix.setPlaceholderText("e.g. results/  (needed when the bucket is the input bucket)")
-        out_box = QGroupBox("Results (output)")
+        self.output_prefix.setPlaceholderText(self.tr("e.g. results/  (needed when the bucket is the input bucket)"))
+        out_box = QGroupBox(self.tr("Results (output)"))
         out_form = QFormLayout(out_box)
-        out_form.addRow("Connection / bucket", self.output)
-        out_form.addRow("Prefix", self.output_prefix)
+        out_form.addRow(self.tr("Connection / bucket"), self.output)
+        out_form.addRow(self.tr("Prefix"), self.output_prefix)
 
         self.events = EventTargetsEditor(b.events)
-        ev_box = QGroupBox("Events when a run ends (success or failure)")
+        ev_box = QGroupBox(self.tr("Events when a run ends (success or failure)"))
         QVBoxLayout(ev_box).addWidget(self.events)
 
-        self.enabled = QCheckBox("Watch whenever MediaFlow runs")
+        self.enabled = QCheckBox(self.tr("Watch whenever MediaFlow runs"))
         self.enabled.setChecked(b.enabled)
-        self.process_existing = QCheckBox("Also process objects already in the bucket")
+        self.process_existing = QCheckBox(self.tr("Also process objects already in the bucket"))
         self.process_existing.setChecked(b.process_existing)
         self.poll = QDoubleSpinBox()
         self.poll.setRange(0.2, 3600.0)
@@ -153,7 +153,7 @@ class BindingDialog(QDialog):
         opt_row.addWidget(self.process_existing)
         opt_row.addStretch(1)
         # stores with events (the embedded one, SQS, MinIO) are not polled; the others from this interval
-        opt_row.addWidget(QLabel("Poll (stores without events) every"))
+        opt_row.addWidget(QLabel(self.tr("Poll (stores without events) every")))
         opt_row.addWidget(self.poll)
 
         self.problems_label = QLabel("")

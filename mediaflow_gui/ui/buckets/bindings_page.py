@@ -9,22 +9,30 @@ import html
 import time
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, QTimer, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QMessageBox, QPushButton,
                                QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from ...storage.bindings import Binding, BindingStatus
 from .. import theme
+from ..i18n import translate
 from .binding_dialog import BindingDialog
 from .controller import StorageController, default_workflow_path
 from .widgets import error_html
 
-COLUMNS = ["Name", "Workflow", "Watches", "Results to", "State", "Detection", "Last activity"]
+# English, marked for pyside6-lupdate; the table shows them translated
+COLUMNS = [QT_TRANSLATE_NOOP("BindingsPage", "Name"), QT_TRANSLATE_NOOP("BindingsPage", "Workflow"),
+           QT_TRANSLATE_NOOP("BindingsPage", "Watches"), QT_TRANSLATE_NOOP("BindingsPage", "Results to"),
+           QT_TRANSLATE_NOOP("BindingsPage", "State"), QT_TRANSLATE_NOOP("BindingsPage", "Detection"),
+           QT_TRANSLATE_NOOP("BindingsPage", "Last activity")]
 COL_STATE, COL_MODE, COL_LAST = 4, 5, 6
 
-_STATE_LABELS = {"watching": "● watching", "starting": "◌ starting…", "stopped": "○ stopped",
-                 "unreachable": "▲ unreachable", "error": "✖ error"}
+_STATE_LABELS = {"watching": QT_TRANSLATE_NOOP("BindingsPage", "● watching"),
+                 "starting": QT_TRANSLATE_NOOP("BindingsPage", "◌ starting…"),
+                 "stopped": QT_TRANSLATE_NOOP("BindingsPage", "○ stopped"),
+                 "unreachable": QT_TRANSLATE_NOOP("BindingsPage", "▲ unreachable"),
+                 "error": QT_TRANSLATE_NOOP("BindingsPage", "✖ error")}
 _STATE_COLORS = {"watching": theme.STATUS_COLORS["SUCCESS"], "starting": theme.STATUS_COLORS["PROCESSING"],
                  "stopped": theme.TEXT_DIM, "unreachable": theme.WARNING, "error": theme.ERROR}
 
@@ -35,7 +43,7 @@ def _where(connection: object, bucket: str, prefix: str) -> str:
 
 
 def describe_input(b: Binding) -> str:
-    suffixes = " ".join(b.suffixes) if b.suffixes else "any file"
+    suffixes = " ".join(b.suffixes) if b.suffixes else translate("BindingsPage", "any file")
     return f"{_where(b.input_connection, b.input_bucket, b.in_prefix)}  ({suffixes})"
 
 
@@ -64,8 +72,8 @@ class BindingsPage(QWidget):
         self.dialog: BindingDialog | None = None
         self.default_workflow = ""  # the main window sets the open workflow file here
 
-        intro = QLabel("A binding runs a workflow on every new or replaced object in a watched bucket and "
-                       "uploads the results; its runs appear in the task list below.")
+        intro = QLabel(self.tr("A binding runs a workflow on every new or replaced object in a watched bucket and "
+                               "uploads the results; its runs appear in the task list below."))
         intro.setWordWrap(True)
         self.error_label = QLabel("")
         self.error_label.setWordWrap(True)
@@ -73,7 +81,7 @@ class BindingsPage(QWidget):
         self.error_label.hide()
 
         self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.setHorizontalHeaderLabels([self.tr(c) for c in COLUMNS])
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -86,12 +94,12 @@ class BindingsPage(QWidget):
         self.table.itemSelectionChanged.connect(self._update_buttons)
         self.table.itemDoubleClicked.connect(lambda *_: self.edit_binding())
 
-        self.new_button = QPushButton("New…")
-        self.edit_button = QPushButton("Edit…")
-        self.start_button = QPushButton("Start")
-        self.stop_button = QPushButton("Stop")
-        self.delete_button = QPushButton("Delete")
-        self.run_button = QPushButton("Show last run")
+        self.new_button = QPushButton(self.tr("New…"))
+        self.edit_button = QPushButton(self.tr("Edit…"))
+        self.start_button = QPushButton(self.tr("Start"))
+        self.stop_button = QPushButton(self.tr("Stop"))
+        self.delete_button = QPushButton(self.tr("Delete"))
+        self.run_button = QPushButton(self.tr("Show last run"))
         self.new_button.clicked.connect(lambda: self.new_binding())
         self.edit_button.clicked.connect(lambda: self.edit_binding())
         self.start_button.clicked.connect(self.start_selected)
@@ -130,7 +138,7 @@ class BindingsPage(QWidget):
         try:
             self.bindings = self.service.list_bindings()
         except (ValueError, OSError) as exc:
-            self.show_error(f"cannot read the bindings: {exc}")
+            self.show_error(self.tr("cannot read the bindings: {0}").format(exc))
             self.bindings = []
         selected = self.selected_id()
         self.table.setRowCount(len(self.bindings))
@@ -159,7 +167,7 @@ class BindingsPage(QWidget):
         watching = status.state in ("watching", "unreachable", "starting")
         mode_item.setText(status.mode if watching else "")
         mode_item.setToolTip(status.mode_detail if watching else "")
-        state_item.setText(_STATE_LABELS.get(status.state, status.state))
+        state_item.setText(self.tr(_STATE_LABELS[status.state]) if status.state in _STATE_LABELS else status.state)
         state_item.setForeground(QColor(_STATE_COLORS.get(status.state, theme.TEXT_DIM)))
         state_item.setToolTip(status.message or status.state)
         last_item.setText(describe_activity(status) + (f"   — {status.message}" if status.message else ""))
@@ -273,8 +281,9 @@ class BindingsPage(QWidget):
         binding = next((b for b in self.bindings if b.id == bid), None)
         if binding is None:
             return
-        if self.confirm("Delete binding", f"Delete the binding {binding.name!r}? It stops watching; objects "
-                                          "and results in the buckets stay where they are."):
+        if self.confirm(self.tr("Delete binding"),
+                        self.tr("Delete the binding {0}? It stops watching; objects and results in the buckets stay "
+                                "where they are.").format(repr(binding.name))):
             self.controller.delete_binding(bid)
 
     def confirm(self, title: str, text: str) -> bool:

@@ -68,10 +68,10 @@ class BucketsPage(QWidget):
 
     # -- embedded store -----------------------------------------------------------------------------
     def _make_embedded_box(self) -> QGroupBox:
-        box = QGroupBox("Embedded bucket store (SeaweedFS on this computer)")
+        box = QGroupBox(self.tr("Embedded bucket store (SeaweedFS on this computer)"))
         self.status_label = QLabel("")
         self.status_label.setTextFormat(Qt.TextFormat.RichText)
-        self.start_button = QPushButton("Start")
+        self.start_button = QPushButton(self.tr("Start"))
         self.start_button.clicked.connect(self._start_or_stop)
         status_row = QHBoxLayout()
         status_row.addWidget(self.status_label, 1)
@@ -90,21 +90,21 @@ class BucketsPage(QWidget):
         self.secret = SecretField(read_only=True)
         self.secret.show_button.toggled.connect(lambda *_: self._show_example())
         form = QFormLayout()
-        form.addRow("Endpoint", self.endpoint)
-        form.addRow("Region", self.region)
-        form.addRow("Access key", self.access_key)
-        form.addRow("Secret key", self.secret)
+        form.addRow(self.tr("Endpoint"), self.endpoint)
+        form.addRow(self.tr("Region"), self.region)
+        form.addRow(self.tr("Access key"), self.access_key)
+        form.addRow(self.tr("Secret key"), self.secret)
 
         self.example_kind = QComboBox()
         self.example_kind.addItem("AWS CLI", "aws")
         self.example_kind.addItem("Python (boto3)", "boto3")
         self.example_kind.currentIndexChanged.connect(lambda *_: self._show_example())
         self.copy_example = QToolButton()
-        self.copy_example.setText("Copy")
-        self.copy_example.setToolTip("Copy the example, with the real secret key")
+        self.copy_example.setText(self.tr("Copy"))
+        self.copy_example.setToolTip(self.tr("Copy the example, with the real secret key"))
         self.copy_example.clicked.connect(lambda: copy_text(self.example_text(reveal=True)))
         example_row = QHBoxLayout()
-        example_row.addWidget(QLabel("Upload from any S3 client:"))
+        example_row.addWidget(QLabel(self.tr("Upload from any S3 client:")))
         example_row.addWidget(self.example_kind)
         example_row.addStretch(1)
         example_row.addWidget(self.copy_example)
@@ -117,10 +117,10 @@ class BucketsPage(QWidget):
         self.example.setMinimumHeight(120)
         self.example.setMaximumHeight(170)
 
-        self.upload_button = QPushButton("Upload…")
-        self.upload_button.setToolTip("Upload files into a bucket (a watched bucket starts runs)")
+        self.upload_button = QPushButton(self.tr("Upload…"))
+        self.upload_button.setToolTip(self.tr("Upload files into a bucket (a watched bucket starts runs)"))
         self.upload_button.clicked.connect(self.ask_upload)
-        self.autostart = QCheckBox("Start the embedded store when MediaFlow starts")
+        self.autostart = QCheckBox(self.tr("Start the embedded store when MediaFlow starts"))
         self.autostart.setChecked(self.controller.autostart)
         self.autostart.toggled.connect(self._set_autostart)
         bottom = QHBoxLayout()
@@ -141,8 +141,9 @@ class BucketsPage(QWidget):
     def show_embedded(self) -> None:
         state = self.controller.embedded
         color = _STATE_COLORS.get(state.state, theme.TEXT_DIM)
-        self.status_label.setText(f'<span style="color:{color}">●</span> <b>Status:</b> {html.escape(state.text)}')
-        self.start_button.setText("Stop" if state.state == "running" else "Start")
+        status_word = html.escape(self.tr("Status:"))
+        self.status_label.setText(f'<span style="color:{color}">●</span> <b>{status_word}</b> {html.escape(state.text)}')
+        self.start_button.setText(self.tr("Stop") if state.state == "running" else self.tr("Start"))
         self.start_button.setEnabled(state.state not in ("starting", "stopping"))
         if state.state == "error" and state.message:
             self.error_label.setText(error_html(state.message).replace("\n", "<br>"))
@@ -150,7 +151,7 @@ class BucketsPage(QWidget):
         else:
             self.error_label.hide()
         self.endpoint.setText(state.endpoint_url if state.state == "running" else
-                              (f"{state.endpoint_url} (not running)" if state.endpoint_url else ""))
+                              (self.tr("{0} (not running)").format(state.endpoint_url) if state.endpoint_url else ""))
         self.region.setText(state.region)
         self.access_key.setText(state.access_key)
         self.secret.setText(state.secret_key)
@@ -188,9 +189,10 @@ class BucketsPage(QWidget):
 
     # -- connections ---------------------------------------------------------------------------------------
     def _make_connections_box(self) -> QGroupBox:
-        box = QGroupBox("S3-compatible connections")
+        box = QGroupBox(self.tr("S3-compatible connections"))
         self.table = QTableWidget(0, 4)
-        self.table.setHorizontalHeaderLabels(["Name", "Endpoint", "Addressing", "Last test"])
+        self.table.setHorizontalHeaderLabels([self.tr("Name"), self.tr("Endpoint"), self.tr("Addressing"),
+                                              self.tr("Last test")])
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -203,10 +205,10 @@ class BucketsPage(QWidget):
         self.table.itemSelectionChanged.connect(self._update_buttons)
         self.table.itemDoubleClicked.connect(lambda *_: self.edit_connection())
 
-        self.add_button = QPushButton("Add…")
-        self.edit_button = QPushButton("Edit…")
-        self.remove_button = QPushButton("Remove")
-        self.test_button = QPushButton("Test")
+        self.add_button = QPushButton(self.tr("Add…"))
+        self.edit_button = QPushButton(self.tr("Edit…"))
+        self.remove_button = QPushButton(self.tr("Remove"))
+        self.test_button = QPushButton(self.tr("Test"))
         self.add_button.clicked.connect(lambda: self.add_connection())
         self.edit_button.clicked.connect(lambda: self.edit_connection())
         self.remove_button.clicked.connect(self.remove_connection)
@@ -217,8 +219,8 @@ class BucketsPage(QWidget):
         buttons.addStretch(1)
         buttons.addWidget(self.test_button)
 
-        self.diagnosis_label = QLabel("AWS S3, Tencent COS, MinIO, SeaweedFS elsewhere… Select a connection and "
-                                      "press Test to check the endpoint, the keys and the access.")
+        self.diagnosis_label = QLabel(self.tr("AWS S3, Tencent COS, MinIO, SeaweedFS elsewhere… Select a connection and "
+                                              "press Test to check the endpoint, the keys and the access."))
         self.diagnosis_label.setWordWrap(True)
         self.diagnosis_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
@@ -231,7 +233,7 @@ class BucketsPage(QWidget):
     def refresh_connections(self) -> None:
         """Read the saved connections (a small file, plus the embedded store's key file) off the UI thread."""
         run_in_thread(self.service.list_connections, self._connections_loaded,
-                      lambda exc: self.diagnosis_label.setText(error_html(f"cannot read the connections: {exc}")),
+                      lambda exc: self.diagnosis_label.setText(error_html(self.tr("cannot read the connections: {0}").format(exc))),
                       context=self)
 
     def _connections_loaded(self, connections: list[S3Connection]) -> None:
@@ -245,7 +247,7 @@ class BucketsPage(QWidget):
             embedded = conn.name == EMBEDDED_CONNECTION_NAME
             endpoint = self.controller.embedded.endpoint_url if embedded else conn.endpoint_url
             diag = self.diagnoses.get(conn.name)
-            cells = [conn.name + (" (built in)" if embedded else ""), endpoint or "AWS S3", conn.addressing,
+            cells = [conn.name + (self.tr(" (built in)") if embedded else ""), endpoint or "AWS S3", conn.addressing,
                      ("✔ OK" if diag.ok else f"✖ {diag.code}") if diag else ""]
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
@@ -302,10 +304,10 @@ class BucketsPage(QWidget):
             return
         users = [b.name for b in self.service.list_bindings()
                  if name in (b.input_connection, b.output_connection)]
-        text = f"Remove the connection {name!r}?"
+        text = self.tr("Remove the connection {0}?").format(repr(name))
         if users:
-            text += "\n\nThese bindings use it and will not start without it:\n" + "\n".join(users)
-        if self.confirm("Remove connection", text):
+            text += "\n\n" + self.tr("These bindings use it and will not start without it:") + "\n" + "\n".join(users)
+        if self.confirm(self.tr("Remove connection"), text):
             self.service.remove_connection(name)
             self.diagnoses.pop(name, None)
             self.refresh_connections()
@@ -318,7 +320,7 @@ class BucketsPage(QWidget):
         if not name:
             return
         self.test_button.setEnabled(False)
-        self.diagnosis_label.setText(f"Testing {html.escape(name)}…")
+        self.diagnosis_label.setText(self.tr("Testing {0}…").format(html.escape(name)))
         service = self.service
 
         def done(diag: Diagnosis) -> None:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Awaitable, Callable
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Signal
 
 from ...model.serialization import load_workflow, save_workflow
 from ...paths import data_dir, sample_workflow_path
@@ -54,17 +54,20 @@ class EmbeddedState:
 
     @property
     def text(self) -> str:
+        # the Buckets page's status line, in the UI's language (the notice is the supervisor's own words)
+        translate = QCoreApplication.translate
         if self.state == "starting":
-            return self.notice or "starting…"
+            return self.notice or translate("EmbeddedState", "starting…")
         if self.state == "running":
-            return f"running at {self.endpoint_url}" + (f" — {self.notice}" if self.notice else "")
+            return (translate("EmbeddedState", "running at {0}").format(self.endpoint_url)
+                    + (f" — {self.notice}" if self.notice else ""))
         if self.state == "stopping":
-            return "stopping…"
+            return translate("EmbeddedState", "stopping…")
         if self.state == "stopped":
-            return "stopped"
+            return translate("EmbeddedState", "stopped")
         if self.state == "error":
-            return "could not start"
-        return "not started (turned off in the setting below)"
+            return translate("EmbeddedState", "could not start")
+        return translate("EmbeddedState", "not started (turned off in the setting below)")
 
 
 def default_workflow_path() -> Path:
@@ -157,7 +160,7 @@ class StorageController(QObject):
         self._start_enabled()
 
     def _defaults_failed(self, exc: BaseException) -> None:
-        self.signals.status_message.emit(f"Could not create the default buckets: {exc}")
+        self.signals.status_message.emit(self.tr("Could not create the default buckets: {0}").format(exc))
         self._start_enabled()
 
     def _start_enabled(self) -> None:
@@ -165,7 +168,7 @@ class StorageController(QObject):
             for problem in await self.service.start_enabled():
                 self.signals.status_message.emit(problem)
             self._refresh_statuses()
-        self.spawn(start(), "starting the enabled bindings")
+        self.spawn(start(), self.tr("starting the enabled bindings"))
 
     # -- the embedded store ------------------------------------------------------------------------
     def start_embedded(self, then: Callable[[bool], None] | None = None) -> None:
@@ -186,14 +189,14 @@ class StorageController(QObject):
             self._set_credentials(creds)
             self.embedded.state, self.embedded.message = "running", status.message
             self.embedded_changed.emit()
-            self.signals.status_message.emit(f"Embedded bucket store running at {self.embedded.endpoint_url}")
+            self.signals.status_message.emit(self.tr("Embedded bucket store running at {0}").format(self.embedded.endpoint_url))
             if then is not None:
                 then(True)
 
         def failed(exc: BaseException) -> None:
             self.embedded.state, self.embedded.message = "error", str(exc)
             self.embedded_changed.emit()
-            self.signals.status_message.emit("The embedded bucket store could not start (see the Buckets page)")
+            self.signals.status_message.emit(self.tr("The embedded bucket store could not start (see the Buckets page)"))
             if then is not None:
                 then(False)
 
@@ -226,7 +229,7 @@ class StorageController(QObject):
         else:
             self.embedded.state = "starting" if state.restarting else "running"
         self.embedded_changed.emit()
-        self.signals.status_message.emit(f"Embedded bucket store {state.notice}")
+        self.signals.status_message.emit(self.tr("Embedded bucket store {0}").format(state.notice))
 
     def load_credentials(self) -> None:
         """Read the keys (generated on first use) off the UI thread, e.g. while the store is off."""
@@ -262,22 +265,22 @@ class StorageController(QObject):
                 if binding_id:
                     self.binding_error.emit(binding_id, text)
                 else:
-                    self.signals.status_message.emit(f"{what} failed: {text}")
+                    self.signals.status_message.emit(self.tr("{0} failed: {1}").format(what, text))
         task.add_done_callback(finished)
         return task
 
     def start_binding(self, binding_id: str) -> asyncio.Task[Any] | None:
-        return self.spawn(self.service.start_binding(binding_id), "starting the binding", binding_id)
+        return self.spawn(self.service.start_binding(binding_id), self.tr("starting the binding"), binding_id)
 
     def stop_binding(self, binding_id: str) -> asyncio.Task[Any] | None:
-        return self.spawn(self.service.stop_binding(binding_id), "stopping the binding", binding_id)
+        return self.spawn(self.service.stop_binding(binding_id), self.tr("stopping the binding"), binding_id)
 
     def delete_binding(self, binding_id: str) -> asyncio.Task[Any] | None:
         async def delete() -> None:
             await self.service.delete_binding(binding_id)
             self.statuses.pop(binding_id, None)
             self.bindings_changed.emit()
-        return self.spawn(delete(), "deleting the binding", binding_id)
+        return self.spawn(delete(), self.tr("deleting the binding"), binding_id)
 
     def save_binding(self, binding: Binding) -> Binding:
         """Create or update (ValueError listing the problems). A watching binding is restarted so
@@ -289,7 +292,7 @@ class StorageController(QObject):
             async def restart() -> None:
                 await self.service.stop_binding(binding.id)
                 await self.service.start_binding(binding.id)
-            self.spawn(restart(), "restarting the binding", binding.id)
+            self.spawn(restart(), self.tr("restarting the binding"), binding.id)
         return saved
 
     def status_of(self, binding_id: str) -> BindingStatus:

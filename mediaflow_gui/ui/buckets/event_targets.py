@@ -2,7 +2,8 @@
 event goes (success and failure alike).
 
 One webhook (URL + optional HMAC secret, sent as the X-MediaFlow-Signature header), one SQS queue
-and one JSON-lines log file are edited here; further targets in a binding file (written by hand
+and one JSON-lines log file are edited here, with the MPS notify key (events then carry the service's
+`Sign`, md5(Timestamp + key)); further targets in a binding file (written by hand
 or by the CLI) are kept as they are.
 """
 
@@ -22,24 +23,27 @@ class EventTargetsEditor(QWidget):
         super().__init__(parent)
         self._original = targets or EventTargets()
         self.webhook_url = QLineEdit()
-        self.webhook_url.setPlaceholderText("https://example.com/mediaflow-events  (HTTP POST, JSON)")
+        self.webhook_url.setPlaceholderText(self.tr("https://example.com/mediaflow-events  (HTTP POST, JSON)"))
         self.webhook_secret = SecretField(copy_button=False)
-        self.webhook_secret.edit.setPlaceholderText(f"optional HMAC-SHA256 secret ({SIGNATURE_HEADER} header)")
+        self.webhook_secret.edit.setPlaceholderText(self.tr("optional HMAC-SHA256 secret ({0} header)").format(SIGNATURE_HEADER))
         self.sqs_url = QLineEdit()
         self.sqs_url.setPlaceholderText("https://sqs.REGION.amazonaws.com/ACCOUNT/QUEUE")
         self.sqs_region = QLineEdit()
-        self.sqs_region.setPlaceholderText("region (empty: taken from the queue URL)")
-        self.jsonl_path = FileField(kind=PathKind.SAVE, caption="Event log (JSON lines)",
-                                    filter="JSON lines (*.jsonl);;All files (*)", default_start="events.jsonl",
-                                    placeholder="a file that gets one JSON line per finished run")
+        self.sqs_region.setPlaceholderText(self.tr("region (empty: taken from the queue URL)"))
+        self.notify_key = SecretField(copy_button=False)
+        self.notify_key.edit.setPlaceholderText(self.tr("optional MPS NotifyKey (events carry Sign = md5(Timestamp + key))"))
+        self.jsonl_path = FileField(kind=PathKind.SAVE, caption=self.tr("Event log (JSON lines)"),
+                                    filter=self.tr("JSON lines (*.jsonl);;All files (*)"), default_start="events.jsonl",
+                                    placeholder=self.tr("a file that gets one JSON line per finished run"))
 
         form = QFormLayout(self)
         form.setContentsMargins(0, 0, 0, 0)
-        form.addRow("Webhook URL", self.webhook_url)
-        form.addRow("HMAC secret", self.webhook_secret)
-        form.addRow("SQS queue URL", self.sqs_url)
-        form.addRow("SQS region", self.sqs_region)
-        form.addRow("JSON-lines log", self.jsonl_path)
+        form.addRow(self.tr("Webhook URL"), self.webhook_url)
+        form.addRow(self.tr("HMAC secret"), self.webhook_secret)
+        form.addRow(self.tr("SQS queue URL"), self.sqs_url)
+        form.addRow(self.tr("SQS region"), self.sqs_region)
+        form.addRow(self.tr("JSON-lines log"), self.jsonl_path)
+        form.addRow(self.tr("Notify key"), self.notify_key)
         self.set_targets(self._original)
 
     def set_targets(self, targets: EventTargets) -> None:
@@ -48,11 +52,14 @@ class EventTargetsEditor(QWidget):
         self.webhook_url.setText(hook.url if hook else "")
         self.webhook_secret.setText(hook.secret if hook else "")
         if hook is not None and hook.secret_env:
-            self.webhook_secret.edit.setPlaceholderText(f"from the environment variable {hook.secret_env}")
+            self.webhook_secret.edit.setPlaceholderText(self.tr("from the environment variable {0}").format(hook.secret_env))
         queue = targets.sqs[0] if targets.sqs else None
         self.sqs_url.setText(queue.queue_url if queue else "")
         self.sqs_region.setText(queue.region if queue else "")
         self.jsonl_path.setText(targets.jsonl[0] if targets.jsonl else "")
+        self.notify_key.setText(targets.notify_key)
+        if targets.notify_key_env:
+            self.notify_key.edit.setPlaceholderText(self.tr("from the environment variable {0}").format(targets.notify_key_env))
 
     def targets(self) -> EventTargets:
         """The edited first target of each kind, followed by the others the binding had."""
@@ -78,7 +85,10 @@ class EventTargetsEditor(QWidget):
         path = self.jsonl_path.text().strip()
         if path:
             jsonl.insert(0, path)
-        return EventTargets(webhooks=webhooks, sqs=sqs, jsonl=jsonl)
+        key = self.notify_key.text().strip()
+        # an env var named in the file stays unless a key is typed here (as the webhook secret)
+        return EventTargets(webhooks=webhooks, sqs=sqs, jsonl=jsonl, notify_key=key,
+                            notify_key_env="" if key else old.notify_key_env)
 
     def problems(self) -> list[str]:
         out = []

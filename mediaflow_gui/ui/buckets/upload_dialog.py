@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout
 
 from ...storage.s3 import content_type_for, error_text, make_client, normalize_prefix
 from ...storage.service import StorageService
+from ..i18n import translate  # explicit context: lupdate misreads the classes of this module
 from ..workers import run_in_thread
 from .widgets import error_html
 
@@ -55,7 +56,7 @@ class UploadDialog(QDialog):
         self.paths = [Path(p) for p in paths]
         self.urls: list[str] = []
         self.error = ""
-        self.setWindowTitle("Upload to a bucket")
+        self.setWindowTitle(translate("UploadDialog", "Upload to a bucket"))
         self.setMinimumWidth(520)
 
         self.connection = QComboBox()
@@ -67,10 +68,12 @@ class UploadDialog(QDialog):
         self.bucket.setCurrentText(bucket)
         self._wanted_bucket = bucket
         self.prefix = QLineEdit()
-        self.prefix.setPlaceholderText("optional, e.g. incoming/")
+        self.prefix.setPlaceholderText(translate("UploadDialog", "optional, e.g. incoming/"))
         size = sum(p.stat().st_size for p in self.paths if p.exists())
         names = ", ".join(p.name for p in self.paths[:4]) + (" …" if len(self.paths) > 4 else "")
-        self.files_label = QLabel(f"{len(self.paths)} file(s), {size / 1e6:.1f} MB: {names}")
+        count = len(self.paths)  # a plain name: pyside6-lupdate skips translate() with a call as its count
+        self.files_label = QLabel(translate("UploadDialog", "%n file(s), {0} MB: {1}", "", count)
+                                  .format(f"{size / 1e6:.1f}", names))
         self.files_label.setWordWrap(True)
         self.progress = QProgressBar()
         self.progress.setRange(0, 1000)
@@ -79,12 +82,12 @@ class UploadDialog(QDialog):
         self.status.setWordWrap(True)
 
         form = QFormLayout()
-        form.addRow("Files", self.files_label)
-        form.addRow("Connection", self.connection)
-        form.addRow("Bucket", self.bucket)
-        form.addRow("Prefix", self.prefix)
+        form.addRow(translate("UploadDialog", "Files"), self.files_label)
+        form.addRow(translate("UploadDialog", "Connection"), self.connection)
+        form.addRow(translate("UploadDialog", "Bucket"), self.bucket)
+        form.addRow(translate("UploadDialog", "Prefix"), self.prefix)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        self.upload_button = QPushButton("Upload")
+        self.upload_button = QPushButton(translate("UploadDialog", "Upload"))
         self.upload_button.setDefault(True)
         self.buttons.addButton(self.upload_button, QDialogButtonBox.ButtonRole.ActionRole)
         self.upload_button.clicked.connect(self.start)
@@ -103,7 +106,7 @@ class UploadDialog(QDialog):
     def load_buckets(self) -> None:
         service, conn = self.service, self.connection.currentText()
         run_in_thread(lambda: service.list_buckets(conn), self._buckets_loaded,
-                      lambda exc: self.status.setText(error_html(f"cannot list buckets: {error_text(exc)}")),
+                      lambda exc: self.status.setText(error_html(translate("UploadDialog", "cannot list buckets: {0}").format(error_text(exc)))),
                       context=self)
 
     def _buckets_loaded(self, names: list[str]) -> None:
@@ -115,14 +118,14 @@ class UploadDialog(QDialog):
     def start(self) -> None:
         bucket = self.bucket.currentText().strip()
         if not bucket:
-            self.status.setText(error_html("choose a bucket"))
+            self.status.setText(error_html(translate("UploadDialog", "choose a bucket")))
             return
         missing = [p.name for p in self.paths if not p.is_file()]
         if missing:
-            self.status.setText(error_html(f"not a file: {', '.join(missing)}"))
+            self.status.setText(error_html(translate("UploadDialog", "not a file: {0}").format(", ".join(missing))))
             return
         self.upload_button.setEnabled(False)
-        self.status.setText("Uploading…")
+        self.status.setText(translate("UploadDialog", "Uploading…"))
         self.error = ""
         service, conn, prefix, paths, relay = (self.service, self.connection.currentText(), self.prefix.text(),
                                                list(self.paths), self._relay)
@@ -131,17 +134,18 @@ class UploadDialog(QDialog):
 
     def _advanced(self, sent: int, total: int, name: str) -> None:
         self.progress.setValue(int(1000 * min(1.0, sent / max(1, total))))
-        self.status.setText(f"Uploading {name}…")
+        self.status.setText(translate("UploadDialog", "Uploading {0}…").format(name))
 
     def _done(self, urls: list[str]) -> None:
         self.urls = urls
         self.progress.setValue(1000)
         self.upload_button.setEnabled(True)
         shown = "<br>".join(urls[:5]) + ("<br>…" if len(urls) > 5 else "")
-        self.status.setText(f"Uploaded {len(urls)} file(s):<br>{shown}")
+        count = len(urls)
+        self.status.setText(translate("UploadDialog", "Uploaded %n file(s):", "", count) + f"<br>{shown}")
 
     def _failed(self, exc: BaseException) -> None:
         self.error = str(exc)
         self.upload_button.setEnabled(True)
-        self.status.setText(error_html(f"upload failed: {exc}"))
+        self.status.setText(error_html(translate("UploadDialog", "upload failed: {0}").format(exc)))
 

@@ -24,7 +24,7 @@ class CopyField(QWidget):
         self.edit = QLineEdit(text)
         self.edit.setReadOnly(True)
         self.copy_button = QToolButton()
-        self.copy_button.setText("Copy")
+        self.copy_button.setText(self.tr("Copy"))
         self.copy_button.clicked.connect(lambda: copy_text(self.edit.text()))
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -49,7 +49,7 @@ class SecretField(QWidget):
         self.edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.edit.setReadOnly(read_only)
         self.show_button = QToolButton()
-        self.show_button.setText("Show")
+        self.show_button.setText(self.tr("Show"))
         self.show_button.setCheckable(True)
         self.show_button.toggled.connect(self._toggle)
         layout = QHBoxLayout(self)
@@ -59,13 +59,13 @@ class SecretField(QWidget):
         self.copy_button: QToolButton | None = None
         if copy_button:
             self.copy_button = QToolButton()
-            self.copy_button.setText("Copy")
+            self.copy_button.setText(self.tr("Copy"))
             self.copy_button.clicked.connect(lambda: copy_text(self.edit.text()))
             layout.addWidget(self.copy_button)
 
     def _toggle(self, shown: bool) -> None:
         self.edit.setEchoMode(QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password)
-        self.show_button.setText("Hide" if shown else "Show")
+        self.show_button.setText(self.tr("Hide") if shown else self.tr("Show"))
 
     @property
     def revealed(self) -> bool:

@@ -15,6 +15,7 @@ from typing import Iterator
 from PySide6.QtGui import QUndoCommand
 
 from ...model.params import TaskParams
+from ..i18n import translate
 from ...model.workflow import Edge, Node, Workflow
 
 log = logging.getLogger(__name__)
@@ -73,7 +74,8 @@ class AddNodesCommand(WorkflowCommand):
 
     def __init__(self, workflow: Workflow, guard: CommandGuard, nodes: list[Node], edges: list[Edge] = (),
                  text: str | None = None) -> None:
-        label = text or (f"Add {nodes[0].label}" if len(nodes) == 1 else f"Add {len(nodes)} nodes")
+        label = text or (translate("UndoCommands", "Add {0}").format(nodes[0].label) if len(nodes) == 1
+                        else translate("UndoCommands", "Add {0} nodes").format(len(nodes)))
         super().__init__(workflow, guard, label)
         self.nodes = [n.clone(new_id=False) for n in nodes]
         self.edges = list(edges)
@@ -97,7 +99,8 @@ class RemoveCommand(WorkflowCommand):
 
     def __init__(self, workflow: Workflow, guard: CommandGuard, node_ids: list[str], edges: list[Edge] = ()) -> None:
         n, e = len(node_ids), len(edges)
-        super().__init__(workflow, guard, f"Delete {n} node(s)" if n else f"Delete {e} connection(s)")
+        super().__init__(workflow, guard, translate("UndoCommands", "Delete {0} node(s)").format(n) if n
+                         else translate("UndoCommands", "Delete {0} connection(s)").format(e))
         self.node_ids = [nid for nid in node_ids if nid in workflow.nodes]
         ids = set(self.node_ids)
         # remember every edge that goes, in model order, so undo puts them back as they were
@@ -121,7 +124,7 @@ class RemoveCommand(WorkflowCommand):
 class AddEdgeCommand(WorkflowCommand):
     def __init__(self, workflow: Workflow, guard: CommandGuard, edge: Edge) -> None:
         src, dst = workflow.nodes[edge.source].label, workflow.nodes[edge.target].label
-        super().__init__(workflow, guard, f"Connect {src} → {dst}")
+        super().__init__(workflow, guard, translate("UndoCommands", "Connect {0} → {1}").format(src, dst))
         self.edge = edge
 
     def do(self) -> None:
@@ -136,7 +139,7 @@ class MoveNodesCommand(WorkflowCommand):
 
     def __init__(self, workflow: Workflow, guard: CommandGuard,
                  moves: dict[str, tuple[tuple[float, float], tuple[float, float]]], text: str | None = None) -> None:
-        super().__init__(workflow, guard, text or (f"Move {len(moves)} node(s)"))
+        super().__init__(workflow, guard, text or translate("UndoCommands", "Move {0} node(s)").format(len(moves)))
         self.moves = dict(moves)  # node id → (old, new)
 
     def do(self) -> None:
@@ -179,7 +182,8 @@ class SetParamsCommand(MergingCommand):
     def __init__(self, workflow: Workflow, guard: CommandGuard, node_id: str, new: TaskParams,
                  field_name: str = "") -> None:
         node = workflow.nodes[node_id]
-        super().__init__(workflow, guard, f"Change {field_name or 'parameters'} of {node.label}")
+        super().__init__(workflow, guard, translate("UndoCommands", "Change {0} of {1}").format(
+            field_name or translate("UndoCommands", "parameters"), node.label))
         self.node_id = node_id
         self.field_name = field_name
         self.merge_key = (node_id, field_name) if field_name else None
@@ -198,7 +202,7 @@ class RenameNodeCommand(MergingCommand):
 
     def __init__(self, workflow: Workflow, guard: CommandGuard, node_id: str, name: str) -> None:
         node = workflow.nodes[node_id]
-        super().__init__(workflow, guard, f"Rename {node.label}")
+        super().__init__(workflow, guard, translate("UndoCommands", "Rename {0}").format(node.label))
         self.node_id = node_id
         self.merge_key = node_id
         self.old = node.name
@@ -218,8 +222,9 @@ class SetWorkflowInfoCommand(MergingCommand):
 
     def __init__(self, workflow: Workflow, guard: CommandGuard, name: str | None = None,
                  description: str | None = None) -> None:
-        what = "Rename workflow" if description is None else (
-            "Change workflow description" if name is None else "Change workflow name and description")
+        what = translate("UndoCommands", "Rename workflow") if description is None else (
+            translate("UndoCommands", "Change workflow description") if name is None
+            else translate("UndoCommands", "Change workflow name and description"))
         super().__init__(workflow, guard, what)
         # which of the two this command changes; only edits of the same one merge
         self.merge_key = (name is not None, description is not None)

@@ -29,7 +29,8 @@ from . import rules
 from .controller import EditorController
 from .edge_item import EdgeItem
 from .node_item import NodeItem
-from .palette import DESCRIPTIONS, ENTRIES
+from ..i18n import kind_title
+from .palette import ENTRIES, describe
 from .view import WorkflowView
 
 # the window actions the menu reuses, by key: (label of the stand-in made without a window)
@@ -104,18 +105,18 @@ class CanvasContextMenu(QObject):
         c = self.controller
         menu = QMenu(parent or self.view)
         menu.setToolTipsVisible(True)
-        add = menu.addMenu(icons.icon("new"), "Add &Node")
+        add = menu.addMenu(icons.icon("new"), self.tr("Add &Node"))
         add.setToolTipsVisible(True)
         where = QPointF(scene_pos)
         for spec, title, key, _words in ENTRIES:
-            action = add.addAction(icons.kind_icon(key), title)
+            action = add.addAction(icons.kind_icon(key), kind_title(spec.removeprefix("task:"), title))
             action.setData(spec)
             refusal = self._node_refusal(spec)
             action.setEnabled(refusal is None)
-            action.setToolTip(refusal or DESCRIPTIONS.get(spec, title))
+            action.setToolTip(refusal or describe(spec) or title)
             action.triggered.connect(lambda *_, s=spec: c.add_node(s, where))
         menu.addSeparator()
-        paste = menu.addAction("&Paste Here")
+        paste = menu.addAction(self.tr("&Paste Here"))
         paste.setEnabled(c.clipboard_has_nodes())
         paste.triggered.connect(lambda *_: c.paste_at(where))
         menu.addSeparator()
@@ -128,13 +129,13 @@ class CanvasContextMenu(QObject):
         if node_id not in c.scene.selected_node_ids():
             c.select([node_id])  # like common editors: the clicked node is what the actions act on
         menu = QMenu(parent or self.view)
-        rename = menu.addAction("&Rename…")
+        rename = menu.addAction(self.tr("&Rename…"))
         rename.triggered.connect(lambda *_: self.rename(node_id))
         menu.addSeparator()
         for key in ("duplicate", "copy", "delete"):
             menu.addAction(self.actions[key])
         menu.addSeparator()
-        disconnect = menu.addAction("Dis&connect All")
+        disconnect = menu.addAction(self.tr("Dis&connect All"))
         selected = set(c.scene.selected_node_ids())
         disconnect.setEnabled(any(e.source in selected or e.target in selected for e in c.workflow.edges))
         disconnect.triggered.connect(lambda *_: c.disconnect())
@@ -143,7 +144,7 @@ class CanvasContextMenu(QObject):
     def edge_menu(self, edge: Edge, parent: QWidget | None = None) -> QMenu:
         c = self.controller
         menu = QMenu(parent or self.view)
-        delete = menu.addAction("&Delete Connection")
+        delete = menu.addAction(self.tr("&Delete Connection"))
         delete.triggered.connect(lambda *_: c.delete([], [edge]))
         return menu
 

@@ -191,7 +191,7 @@ class EditorController(QObject):
                     item.sync_from_model()
 
     def auto_layout(self) -> bool:
-        return self.move_nodes(auto_layout(self.workflow), "Auto-layout")
+        return self.move_nodes(auto_layout(self.workflow), self.tr("Auto-layout"))
 
     def set_params(self, node_id: str, params: TaskParams, field_name: str = "") -> bool:
         return self.push(SetParamsCommand(self.workflow, self.guard, node_id, params, field_name))
@@ -215,7 +215,7 @@ class EditorController(QObject):
         if text is None:
             text = QGuiApplication.clipboard().text()
             if not clipboard.looks_like_nodes(text):
-                self.refused.emit("The clipboard holds no MediaFlow nodes.")
+                self.refused.emit(self.tr("The clipboard holds no MediaFlow nodes."))
                 return []
         try:
             nodes, edges = clipboard.nodes_from_json(text, offset)
@@ -227,14 +227,14 @@ class EditorController(QObject):
             reason = rules.node_refusal(self.workflow, node.kind) if node.kind in (NodeKind.START, NodeKind.END) \
                 else None
             if reason:
-                self.refused.emit(f"Not pasted: {reason}")
+                self.refused.emit(self.tr("Not pasted: {0}").format(reason))
                 continue
             kept.append(node)
         ids = {n.id for n in kept}
         edges = [e for e in edges if e.source in ids and e.target in ids]
         if not kept:
             return []
-        text_label = "Paste" if len(kept) > 1 else f"Paste {kept[0].label}"
+        text_label = self.tr("Paste") if len(kept) > 1 else self.tr("Paste {0}").format(kept[0].label)
         if not self.push(AddNodesCommand(self.workflow, self.guard, kept, edges, text_label)):
             return []
         self.select([n.id for n in kept])
@@ -250,7 +250,7 @@ class EditorController(QObject):
             position = (position.x(), position.y())
         text = QGuiApplication.clipboard().text()
         if not clipboard.looks_like_nodes(text):
-            self.refused.emit("The clipboard holds no MediaFlow nodes.")
+            self.refused.emit(self.tr("The clipboard holds no MediaFlow nodes."))
             return []
         try:
             nodes, _edges = clipboard.nodes_from_json(text, (0.0, 0.0))

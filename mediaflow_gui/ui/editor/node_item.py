@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsObject, QGraphicsSceneHove
 from ...model.workflow import Node
 from .. import theme
 from .node_geometry import NodeGeometry, geometry_for, node_font
-from .node_painter import kind_subtitle, paint_node
+from .node_painter import kind_subtitle, paint_node, shown_label
 from .node_state import NodeVisualState
 
 if TYPE_CHECKING:
@@ -50,7 +50,7 @@ class NodeItem(QGraphicsObject):
         self.refresh()
 
     def _measure(self) -> NodeGeometry:
-        return geometry_for(self.node.kind, self.node.label, kind_subtitle(self.node), node_font())
+        return geometry_for(self.node.kind, shown_label(self.node), kind_subtitle(self.node), node_font())
 
     def refresh(self) -> None:
         """Follow the model's node: its size (a renamed node fits its new name; its edges follow its
@@ -62,7 +62,7 @@ class NodeItem(QGraphicsObject):
             scene: WorkflowScene | None = self.scene()  # type: ignore[assignment]
             if scene is not None:
                 scene.node_item_moved(self)
-        self.setToolTip(self.state.tooltip(self.node.label))
+        self.setToolTip(self.state.tooltip(shown_label(self.node)))
         self.update()
 
     def set_state(self, state: NodeVisualState) -> None:

@@ -12,25 +12,37 @@ from ...model.kinds import NodeKind, TASK_KINDS
 from ...model.workflow import Node
 from .. import icons, theme
 from .node_geometry import PORT_RADIUS, NodeGeometry, subtitle_font, title_font
+from ..i18n import kind_title, status_label, translate
 from .node_state import NodeVisualState
 
 RADIUS_TASK = 10.0
+
+
+def shown_label(node: Node) -> str:
+    """The node's name as the canvas shows it: a name the user kept at its kind's English default
+    ("Start", "Split", "Image sprite" …) reads in the UI's language; any other name is the user's own."""
+    kind = TASK_KINDS.get(node.task_kind or "") if node.kind == NodeKind.TASK else None
+    default = kind.title if kind else (node.kind.value.capitalize() if node.kind != NodeKind.TASK else "")
+    if default and node.label == default:
+        return kind_title(node.task_kind, default) if kind else kind_title(None, default)
+    return node.label
 
 
 def kind_subtitle(node: Node) -> str:
     """A task's subtitle when no run is shown: its kind's title (what the node is sized for)."""
     if node.kind != NodeKind.TASK:
         return ""
-    kind = TASK_KINDS.get(node.task_kind or "")
-    return kind.title if kind else f"Unknown kind '{node.task_kind}'"
+    if node.task_kind not in TASK_KINDS:
+        return translate("NodePainter", "Unknown kind '{0}'").format(node.task_kind)
+    return kind_title(node.task_kind)
 
 
 def subtitle_for(node: Node, state: NodeVisualState) -> str:
     status = state.run_status
     if status == "PROCESSING":
-        return f"Running · {theme.percent_text(state.progress)}"
+        return translate("NodePainter", "Running · {0}").format(theme.percent_text(state.progress))
     if status:
-        return theme.STATUS_LABELS.get(status, status.capitalize())
+        return status_label(status)
     return kind_subtitle(node)
 
 
@@ -99,7 +111,7 @@ def paint_node(painter: QPainter, geo: NodeGeometry, node: Node, state: NodeVisu
     painter.setFont(name_font)
     painter.setPen(QColor(theme.TEXT))
     metrics = QFontMetricsF(name_font)
-    title = metrics.elidedText(node.label, Qt.TextElideMode.ElideRight, geo.title_rect.width())
+    title = metrics.elidedText(shown_label(node), Qt.TextElideMode.ElideRight, geo.title_rect.width())
     painter.drawText(geo.title_rect, int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft), title)
 
     subtitle = subtitle_for(node, state)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..i18n import status_label, translate
 from ..theme import percent_text
 
 
@@ -25,10 +26,10 @@ class NodeVisualState:
     def tooltip(self, title: str) -> str:
         lines = [f"<b>{_esc(title)}</b>"]
         if self.run_status:
-            status = self.run_status.capitalize()
+            status = status_label(self.run_status)
             if self.run_status == "PROCESSING":
-                status = f"Running {percent_text(self.progress)}"
-            lines.append(f"Run: {status}")
+                status = translate("NodeTooltip", "Running {0}").format(percent_text(self.progress))
+            lines.append(translate("NodeTooltip", "Run: {0}").format(status))
             if self.run_message:
                 lines.append(_esc(self.run_message[:400]))
         for problem in self.problems:

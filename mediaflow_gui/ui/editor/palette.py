@@ -5,12 +5,13 @@ Double-clicking (or Enter on) an entry asks to add it at the centre of the view.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QMimeData, QSize, Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QMimeData, QSize, Qt, Signal
 from PySide6.QtGui import QDrag
 from PySide6.QtWidgets import QAbstractItemView, QLineEdit, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
 from ...model.kinds import TASK_KINDS
 from .. import icons
+from ..i18n import kind_title
 from .view import PALETTE_MIME
 
 # (spec, title, icon key, search words)
@@ -23,18 +24,25 @@ ENTRIES: list[tuple[str, str, str, str]] = [
     ("end", "End", "end", "end finish output"),
 ]
 
+# English, marked for pyside6-lupdate; shown through describe() in the UI's language
 DESCRIPTIONS = {
-    "start": "Where the input file enters the workflow (one per workflow).",
-    "split": "Fans the input out to tasks that run in parallel.",
-    "join": "Waits for every branch before going on.",
-    "end": "Where the workflow ends (one per workflow).",
-    "task:transcode": "Re-encode to another container, codec, size or quality (SD, HD, FHD, audio only).",
-    "task:snapshot": "Screenshots at time points (seconds or percent).",
-    "task:sample_snapshot": "Screenshots every N seconds or N percent.",
-    "task:animated_image": "A GIF or animated WebP cut from the video.",
-    "task:image_sprite": "Thumbnail sheets plus a WebVTT index for scrubbing previews.",
-    "task:watermark": "An image or text over the video; before a transcode it is applied inside it.",
+    "start": QT_TRANSLATE_NOOP("NodeDescriptions", "Where the input file enters the workflow (one per workflow)."),
+    "split": QT_TRANSLATE_NOOP("NodeDescriptions", "Fans the input out to tasks that run in parallel."),
+    "join": QT_TRANSLATE_NOOP("NodeDescriptions", "Waits for every branch before going on."),
+    "end": QT_TRANSLATE_NOOP("NodeDescriptions", "Where the workflow ends (one per workflow)."),
+    "task:transcode": QT_TRANSLATE_NOOP("NodeDescriptions", "Re-encode to another container, codec, size or quality (SD, HD, FHD, audio only)."),
+    "task:snapshot": QT_TRANSLATE_NOOP("NodeDescriptions", "Screenshots at time points (seconds or percent)."),
+    "task:sample_snapshot": QT_TRANSLATE_NOOP("NodeDescriptions", "Screenshots every N seconds or N percent."),
+    "task:animated_image": QT_TRANSLATE_NOOP("NodeDescriptions", "A GIF or animated WebP cut from the video."),
+    "task:image_sprite": QT_TRANSLATE_NOOP("NodeDescriptions", "Thumbnail sheets plus a WebVTT index for scrubbing previews."),
+    "task:watermark": QT_TRANSLATE_NOOP("NodeDescriptions", "An image or text over the video; before a transcode it is applied inside it."),
 }
+
+
+def describe(spec: str) -> str:
+    """The description of a node spec ("start", "task:transcode" …) in the UI's language."""
+    text = DESCRIPTIONS.get(spec, "")
+    return QCoreApplication.translate("NodeDescriptions", text) if text else ""
 
 
 class PaletteList(QListWidget):
@@ -65,7 +73,7 @@ class Palette(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.search = QLineEdit()
-        self.search.setPlaceholderText("Search nodes…")
+        self.search.setPlaceholderText(self.tr("Search nodes…"))
         self.search.setClearButtonEnabled(True)
         self.search.addAction(icons.icon("search"), QLineEdit.ActionPosition.LeadingPosition)
         self.list = PaletteList()
@@ -75,10 +83,12 @@ class Palette(QWidget):
         layout.addWidget(self.search)
         layout.addWidget(self.list)
         for spec, title, key, words in ENTRIES:
-            item = QListWidgetItem(icons.kind_icon(key), title)
+            shown = kind_title(spec.removeprefix("task:"), title)
+            item = QListWidgetItem(icons.kind_icon(key), shown)
             item.setData(Qt.ItemDataRole.UserRole, spec)
-            item.setData(Qt.ItemDataRole.UserRole + 1, f"{title.lower()} {words}")
-            item.setToolTip(DESCRIPTIONS.get(spec, title))
+            # English words are kept for the search: both languages find a node
+            item.setData(Qt.ItemDataRole.UserRole + 1, f"{shown.lower()} {title.lower()} {words}")
+            item.setToolTip(describe(spec) or shown)
             item.setSizeHint(QSize(0, 32))
             self.list.addItem(item)
         self.search.textChanged.connect(self.filter)

@@ -35,10 +35,10 @@ class ProblemsPanel(QWidget):
             item.setToolTip(problem.message)
             self.list.addItem(item)
         if problems:
-            self.summary.setText(f"{len(problems)} problem(s): the workflow cannot run until they are fixed.")
+            self.summary.setText(self.tr("%n problem(s): the workflow cannot run until they are fixed.", "", len(problems)))
             self.summary.setProperty("role", "error")
         else:
-            self.summary.setText("No problems: the workflow is ready to run.")
+            self.summary.setText(self.tr("No problems: the workflow is ready to run."))
             self.summary.setProperty("role", "hint")
         self.summary.style().unpolish(self.summary)
         self.summary.style().polish(self.summary)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from ...model.kinds import NodeKind
 from ...model.workflow import Workflow
+from ..i18n import translate
 
 
 def connection_refusal(workflow: Workflow, source_id: str, target_id: str) -> str | None:
@@ -17,31 +18,31 @@ def connection_refusal(workflow: Workflow, source_id: str, target_id: str) -> st
     source = workflow.nodes.get(source_id)
     target = workflow.nodes.get(target_id)
     if source is None or target is None:
-        return "Both ends of a connection must be nodes of this workflow."
+        return translate("EditorRules", "Both ends of a connection must be nodes of this workflow.")
     if source_id == target_id:
-        return f"'{source.label}' cannot be connected to itself."
+        return translate("EditorRules", "'{0}' cannot be connected to itself.").format(source.label)
     if target.kind == NodeKind.START:
-        return "Nothing may come before the start node."
+        return translate("EditorRules", "Nothing may come before the start node.")
     if source.kind == NodeKind.END:
-        return "Nothing may follow the end node."
+        return translate("EditorRules", "Nothing may follow the end node.")
     if workflow.has_edge(source_id, target_id):
-        return f"'{source.label}' is already connected to '{target.label}'."
+        return translate("EditorRules", "'{0}' is already connected to '{1}'.").format(source.label, target.label)
     if workflow.has_edge(target_id, source_id) or _reaches(workflow, target_id, source_id):
-        return f"Connecting '{source.label}' to '{target.label}' would make a cycle."
+        return translate("EditorRules", "Connecting '{0}' to '{1}' would make a cycle.").format(source.label, target.label)
     if target.kind == NodeKind.TASK and workflow.predecessors(target_id):
-        return (f"'{target.label}' already has an input; a task reads one input "
-                "(put a join before it to wait for several branches).")
+        return translate("EditorRules", "'{0}' already has an input; a task reads one input "
+                                        "(put a join before it to wait for several branches).").format(target.label)
     return None
 
 
 def node_refusal(workflow: Workflow, kind: NodeKind, count: int = 1) -> str | None:
     """Why `count` new nodes of `kind` may not be added, or None."""
     if kind == NodeKind.START and workflow.nodes_of_kind(NodeKind.START):
-        return "The workflow already has a start node; a workflow has exactly one."
+        return translate("EditorRules", "The workflow already has a start node; a workflow has exactly one.")
     if kind == NodeKind.END and workflow.nodes_of_kind(NodeKind.END):
-        return "The workflow already has an end node; a workflow has exactly one."
+        return translate("EditorRules", "The workflow already has an end node; a workflow has exactly one.")
     if kind in (NodeKind.START, NodeKind.END) and count > 1:
-        return f"A workflow has exactly one {kind.value} node."
+        return translate("EditorRules", "A workflow has exactly one {0} node.").format(kind.value)
     return None
 
 

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QFormLayout
 
 from .fields import FieldWidget, FileParamField, make_field
 from ...model.validation import in_words
-from .specs import WATERMARK_ONLY, FieldSpec, field_problems
+from .specs import WATERMARK_ONLY, FieldSpec, field_problems, spec_text
 
 
 class FieldGroup(QObject):
@@ -43,7 +43,7 @@ class FieldGroup(QObject):
 
     def add_rows(self, form: QFormLayout) -> None:
         for spec in self.specs:
-            form.addRow(spec.label, self.fields[spec.name])
+            form.addRow(spec_text(spec.label), self.fields[spec.name])
         self.form = form  # rows that do not apply (a text field of an image watermark) are hidden in it
 
     def set_base_dir(self, base_dir: str) -> None:

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QAbstractSpinBox, QComboBox, QDoubleSpinBox, QHBoxLayout, QLabel,
                                QLineEdit, QListWidget, QListWidgetItem, QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
 from ...model.values import parse_offset
 from ..file_field import FileField, PathKind, ask_path
-from .specs import FieldSpec
+from ..i18n import translate
+from .specs import FieldSpec, choice_text, spec_text
 
 
 def mark_invalid(widget: QWidget, problems: list[str], hint: str = "") -> None:
@@ -57,7 +58,7 @@ class FieldWidget(QWidget):
 
     def set_problems(self, problems: list[str]) -> None:
         self.problems = list(problems)
-        mark_invalid(self.editor(), problems, self.spec.hint)
+        mark_invalid(self.editor(), problems, spec_text(self.spec.hint))
 
 
 TYPING_MAX = 1_000_000_000  # what a spin box lets a person type; the field's own range is checked, not enforced
@@ -110,7 +111,7 @@ class IntField(FieldWidget):
         self.spin.setSingleStep(int(spec.step))
         self.spin.setSuffix(spec.unit)
         if spec.special:
-            self.spin.setSpecialValueText(spec.special)
+            self.spin.setSpecialValueText(spec_text(spec.special))
         self.spin.setKeyboardTracking(True)  # validate on every keystroke
         self.spin.setAccelerated(True)
         self.spin.valueChanged.connect(lambda v: self._emit(int(v)))
@@ -133,7 +134,7 @@ class FloatField(FieldWidget):
         self.spin.setDecimals(3)
         self.spin.setSuffix(spec.unit)
         if spec.special:
-            self.spin.setSpecialValueText(spec.special)
+            self.spin.setSpecialValueText(spec_text(spec.special))
         self.spin.valueChanged.connect(lambda v: self._emit(float(v)))
         self.layout_.addWidget(self.spin)
 
@@ -159,8 +160,8 @@ class ChoiceField(FieldWidget):
 
     def _label(self, choice: str) -> str:
         if self.spec.name == "sample_rate":
-            return "keep source" if choice == "0" else f"{int(choice):,} Hz"
-        return choice
+            return self.tr("keep source") if choice == "0" else f"{int(choice):,} Hz"
+        return choice_text(choice)
 
     def _set(self, value: Any) -> None:
         index = self.combo.findData(str(value))
@@ -186,7 +187,7 @@ class TextField(FieldWidget):
         """`line`: the line edit to use (a new one by default), shown inside `host` when given."""
         super().__init__(spec, parent)
         self.line = line if line is not None else QLineEdit()
-        self.line.setPlaceholderText(spec.hint)
+        self.line.setPlaceholderText(spec_text(spec.hint))
         self.line.textEdited.connect(lambda t: self._emit(t))
         self.layout_.addWidget(host if host is not None else self.line)
 
@@ -201,13 +202,15 @@ class TextField(FieldWidget):
         return self.line
 
 
-IMAGE_CAPTION = "Choose the watermark image"
-IMAGE_FILTER = "Images (*.png *.webp *.jpg *.jpeg);;All files (*)"
+# English, marked for pyside6-lupdate; shown translated (context "ImageField")
+IMAGE_CAPTION = QT_TRANSLATE_NOOP("ImageField", "Choose the watermark image")
+IMAGE_FILTER = QT_TRANSLATE_NOOP("ImageField", "Images (*.png *.webp *.jpg *.jpeg);;All files (*)")
 
 
 def pick_image(parent: QWidget, base_dir: str) -> str:
     """Ask for a watermark image (the dialog of the image field's Browse… too); "" if cancelled."""
-    return ask_path(parent, PathKind.OPEN, IMAGE_CAPTION, base_dir, IMAGE_FILTER)
+    return ask_path(parent, PathKind.OPEN, translate("ImageField", IMAGE_CAPTION), base_dir,
+                    translate("ImageField", IMAGE_FILTER))
 
 
 class FileParamField(TextField):
@@ -215,7 +218,8 @@ class FileParamField(TextField):
     in the workflow's folder (`base_dir`, against which a relative path is resolved)."""
 
     def __init__(self, spec: FieldSpec, parent: QWidget | None = None) -> None:
-        field = FileField(caption=IMAGE_CAPTION, filter=IMAGE_FILTER, start=lambda: self.base_dir)
+        field = FileField(caption=translate("ImageField", IMAGE_CAPTION), filter=translate("ImageField", IMAGE_FILTER),
+                          start=lambda: self.base_dir)
         super().__init__(spec, parent, line=field.edit, host=field)
         self.base_dir = ""
         self.field = field
@@ -237,8 +241,8 @@ class OffsetListField(FieldWidget):
                                   | QAbstractItemView.EditTrigger.SelectedClicked)
         self.list.itemChanged.connect(lambda _it: self._changed())
         buttons = QHBoxLayout()
-        self.add_button = QPushButton("Add")
-        self.remove_button = QPushButton("Remove")
+        self.add_button = QPushButton(self.tr("Add"))
+        self.remove_button = QPushButton(self.tr("Remove"))
         self.add_button.clicked.connect(self.add_entry)
         self.remove_button.clicked.connect(self.remove_selected)
         buttons.addWidget(self.add_button)
@@ -302,7 +306,7 @@ class OffsetListField(FieldWidget):
             except ValueError:
                 ok = False
             item.setForeground(QColor(theme.TEXT if ok else theme.ERROR))
-            item.setToolTip("" if ok else "Write a time point as 3.5s or 25% (0–100%)")
+            item.setToolTip("" if ok else self.tr("Write a time point as 3.5s or 25% (0–100%)"))
         self.list.blockSignals(False)
 
     def editor(self) -> QWidget:
@@ -324,10 +328,10 @@ class NumberFormatField(FieldWidget):
         self.min_length = OpenSpinBox(1, 10)
         self.pad = QLineEdit()
         self.pad.setMaximumWidth(36)
-        for label, widget, tip in (("From", self.initial, "The first file's number"),
-                                   ("step", self.increment, "Added for each next file"),
-                                   ("digits", self.min_length, "Padded to at least this many characters"),
-                                   ("pad", self.pad, "The padding character: 0, _ or a letter")):
+        for label, widget, tip in ((self.tr("From"), self.initial, self.tr("The first file's number")),
+                                   (self.tr("step"), self.increment, self.tr("Added for each next file")),
+                                   (self.tr("digits"), self.min_length, self.tr("Padded to at least this many characters")),
+                                   (self.tr("pad"), self.pad, self.tr("The padding character: 0, _ or a letter"))):
             widget.setToolTip(tip)
             caption = QLabel(label)
             caption.setProperty("role", "hint")
@@ -354,7 +358,7 @@ class NumberFormatField(FieldWidget):
             self.example.setText("")
             return
         names = [f"_{value.text(i)}" for i in (0, 1)] + ["…", f"_{value.text(9)}"]
-        self.example.setText("Files: " + ", ".join(names[:2]) + " " + " ".join(names[2:]))
+        self.example.setText(self.tr("Files: {0}").format(", ".join(names[:2]) + " " + " ".join(names[2:])))
 
     def _set(self, value: Any) -> None:
         from ...model.params import NumberFormat
@@ -382,7 +386,7 @@ class NumberFormatField(FieldWidget):
         """Each box red with its own problems (a bad digit count marks Digits, not the whole row)."""
         self.problems = list(problems)
         for words, widget in self._parts():
-            mark_invalid(widget, [p for p in problems if words in p], self.spec.hint)
+            mark_invalid(widget, [p for p in problems if words in p], spec_text(self.spec.hint))
 
 
 def make_field(spec: FieldSpec, python_type: type) -> FieldWidget:

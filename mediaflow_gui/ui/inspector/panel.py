@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import copy
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt
 from PySide6.QtWidgets import (QComboBox, QFormLayout, QFrame, QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit,
                                QScrollArea, QVBoxLayout, QWidget)
 
@@ -23,16 +23,18 @@ from ...model.workflow import Node
 from .. import icons, theme
 from ..editor.commands import SetParamsCommand, SetWorkflowInfoCommand
 from ..editor.controller import EditorController
-from ..editor.palette import DESCRIPTIONS
+from ..editor.palette import describe
+from ..i18n import kind_title
 from .field_group import FieldGroup
 from .fields import FieldWidget, mark_invalid
-from .specs import SPECS
+from .specs import SPECS, choice_text
 from .watermark_preview import WatermarkPreview
 from .watermarks import WatermarkListEditor
 
-CUSTOM = "Custom"
-EMPTY_NAME = "The workflow needs a name: it names the file, the window and every run."
-NAME_HINT = "The workflow's name, shown in the title bar and in every run"
+CUSTOM = "Custom"  # the preset combo's first item (shown translated; index 0)
+# English, marked for pyside6-lupdate; shown through translate("InspectorPanel", …)
+EMPTY_NAME = QT_TRANSLATE_NOOP("InspectorPanel", "The workflow needs a name: it names the file, the window and every run.")
+NAME_HINT = QT_TRANSLATE_NOOP("InspectorPanel", "The workflow's name, shown in the title bar and in every run")
 
 
 class InspectorPanel(QWidget):
@@ -75,14 +77,14 @@ class InspectorPanel(QWidget):
 
         # widgets that live as long as the panel and move in and out of the form
         self.name_edit = QLineEdit()
-        self.name_edit.setPlaceholderText("Node name")
+        self.name_edit.setPlaceholderText(self.tr("Node name"))
         self.name_edit.textEdited.connect(self._rename)
         self.workflow_name_edit = QLineEdit()
-        self.workflow_name_edit.setPlaceholderText("Workflow name")
-        self.workflow_name_edit.setToolTip(NAME_HINT)
+        self.workflow_name_edit.setPlaceholderText(self.tr("Workflow name"))
+        self.workflow_name_edit.setToolTip(self.tr(NAME_HINT))
         self.workflow_name_edit.textEdited.connect(self._edit_workflow_name)
         self.workflow_description_edit = QPlainTextEdit()
-        self.workflow_description_edit.setPlaceholderText("What this workflow is for (optional)")
+        self.workflow_description_edit.setPlaceholderText(self.tr("What this workflow is for (optional)"))
         self.workflow_description_edit.setTabChangesFocus(True)
         self.workflow_description_edit.setMaximumHeight(120)
         self.workflow_description_edit.textChanged.connect(self._edit_workflow_description)
@@ -137,25 +139,26 @@ class InspectorPanel(QWidget):
         key = theme.kind_key(node.kind, node.task_kind)
         self.icon_label.setPixmap(icons.pixmap(key, 22, theme.KIND_COLORS.get(key)))
         kind = TASK_KINDS.get(node.task_kind or "")
-        self.title.setText(kind.title if kind else node.kind.value.capitalize())
+        self.title.setText(kind_title(node.task_kind) if kind else kind_title(None, node.kind.value.capitalize()))
         spec_key = f"task:{node.task_kind}" if node.kind == NodeKind.TASK else node.kind.value
-        self.description.setText(DESCRIPTIONS.get(spec_key, ""))
+        self.description.setText(describe(spec_key))
         self.name_edit.setText(node.name)
-        self.form.addRow("Name", self.name_edit)
+        self.form.addRow(self.tr("Name"), self.name_edit)
         self.name_edit.show()
         if node.kind == NodeKind.TASK and node.params is not None and node.task_kind in SPECS:
             base_dir = self.controller.workflow.base_dir or ""
             if isinstance(node.params, TranscodeParams):
                 self.preset_combo = QComboBox()
-                self.preset_combo.addItem(CUSTOM)
-                self.preset_combo.addItems(list(TRANSCODE_PRESETS))
+                self.preset_combo.addItem(self.tr("Custom"), CUSTOM)
+                for preset in TRANSCODE_PRESETS:
+                    self.preset_combo.addItem(choice_text(preset), preset)
                 self.preset_combo.activated.connect(self._apply_preset)
-                self.form.addRow("Preset", self.preset_combo)
+                self.form.addRow(self.tr("Preset"), self.preset_combo)
             self.group = FieldGroup(SPECS[node.task_kind], type(node.params), base_dir, self, kind=node.task_kind)
             self.group.edited.connect(self._edited)
             self.group.add_rows(self.form)
             if isinstance(node.params, TranscodeParams):
-                heading = QLabel("Watermarks")
+                heading = QLabel(self.tr("Watermarks"))
                 heading.setProperty("role", "title")
                 self.form.addRow(heading)
                 self.watermarks = WatermarkListEditor(self._write_watermarks, base_dir)
@@ -205,36 +208,40 @@ class InspectorPanel(QWidget):
             candidate.watermarks, candidate.output_name = params.watermarks, params.output_name
             if candidate == params:
                 name = preset
-        self.preset_combo.setCurrentText(name)
+        if name == CUSTOM:
+            self.preset_combo.setCurrentIndex(0)
+        else:
+            self.preset_combo.setCurrentIndex(max(0, self.preset_combo.findData(name)))
 
     def _show_errors(self) -> None:
         lines = list(self.group.problems()) if self.group is not None else []
         if self.watermarks is not None:
             lines += self.watermarks.problems()
         if not self.node_id and self.workflow_name_edit.property("invalid"):
-            lines.append(EMPTY_NAME)
+            lines.append(self.tr(EMPTY_NAME))
         self.error_label.setText("\n".join(f"• {p}" for p in lines))
 
     # -- the workflow itself (no node selected) -------------------------------------------------
     def _show_workflow(self) -> None:
         self.icon_label.setPixmap(icons.pixmap("details", 22, theme.TEXT_DIM))
-        self.form.addRow("Name", self.workflow_name_edit)
-        self.form.addRow("Description", self.workflow_description_edit)
+        self.form.addRow(self.tr("Name"), self.workflow_name_edit)
+        self.form.addRow(self.tr("Description"), self.workflow_description_edit)
         self.workflow_name_edit.show()
         self.workflow_description_edit.show()
         self.workflow_name_edit.setText(self.controller.workflow.name)
-        mark_invalid(self.workflow_name_edit, [], NAME_HINT)
+        mark_invalid(self.workflow_name_edit, [], self.tr(NAME_HINT))
         self._load_workflow_info()
 
     def _load_workflow_info(self) -> None:
         """Show the model's name, description and size (after undo/redo or any other change)."""
         wf = self.controller.workflow
-        self.title.setText(wf.name or "Workflow")
-        self.description.setText(f"{len(wf.nodes)} nodes, {len(wf.edges)} connections.\n"
-                                 "Select a node to edit its name and parameters.")
+        self.title.setText(wf.name or self.tr("Workflow"))
+        self.description.setText(self.tr("%n node(s)", "", len(wf.nodes)) + self.tr(", ")
+                                 + self.tr("%n connection(s).", "", len(wf.edges)) + "\n"
+                                 + self.tr("Select a node to edit its name and parameters."))
         if self.workflow_name_edit.text().strip() != wf.name:
             self.workflow_name_edit.setText(wf.name)
-            mark_invalid(self.workflow_name_edit, [], NAME_HINT)
+            mark_invalid(self.workflow_name_edit, [], self.tr(NAME_HINT))
         if self.workflow_description_edit.toPlainText() != wf.description:
             self._loading = True
             try:
@@ -254,8 +261,8 @@ class InspectorPanel(QWidget):
     def _edit_workflow_name(self, text: str) -> bool:
         """The name as typed: an empty one is marked and not written."""
         name = text.strip()
-        problems = [] if name else [EMPTY_NAME]
-        mark_invalid(self.workflow_name_edit, problems, NAME_HINT)
+        problems = [] if name else [self.tr(EMPTY_NAME)]
+        mark_invalid(self.workflow_name_edit, problems, self.tr(NAME_HINT))
         self._show_errors()
         if problems or name == self.controller.workflow.name:
             return False
@@ -345,7 +352,7 @@ class InspectorPanel(QWidget):
                 self._writing = False
 
     def _apply_preset(self, index: int) -> None:
-        name = self.preset_combo.itemText(index) if self.preset_combo else CUSTOM
+        name = self.preset_combo.itemData(index) if self.preset_combo and index > 0 else CUSTOM
         node = self.controller.workflow.nodes.get(self.node_id)
         if name == CUSTOM or node is None or not isinstance(node.params, TranscodeParams):
             return

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
+
 from ...model import params as P
 
 
@@ -22,95 +24,97 @@ class FieldSpec:
     special: str = ""  # text shown for the minimum (e.g. "keep" for 0)
     choices: tuple[str, ...] = ()
     hint: str = ""  # tooltip / placeholder
+    # label, special and hint are English, marked for pyside6-lupdate with the context "InspectorSpecs";
+    # the widgets translate them where they show them (fields.py, field_group.py: spec_text)
     step: float = 1
 
 
-SIZE_HINT = "0 keeps the proportion; otherwise 128–4096 px"
+SIZE_HINT = QT_TRANSLATE_NOOP("InspectorSpecs", "0 keeps the proportion; otherwise 128–4096 px")
 
 TRANSCODE = [
-    FieldSpec("definition", "Definition label", "text", hint="Used in output names as {definition}, e.g. HD"),
-    FieldSpec("container", "Container", "choice", choices=P.CONTAINERS),
-    FieldSpec("video_codec", "Video codec", "choice", choices=P.VIDEO_CODECS),
-    FieldSpec("short_side", "Short side", "int", 0, 8192, " px", "off", hint="Scale the shorter side to this (beats width/height)"),
-    FieldSpec("width", "Width", "int", 0, 8192, " px", "auto", hint="0 follows the height (aspect kept)"),
-    FieldSpec("height", "Height", "int", 0, 8192, " px", "auto", hint="0 follows the width (aspect kept)"),
-    FieldSpec("fps", "Frame rate", "float", 0, 120, " fps", "keep source"),
-    FieldSpec("crf", "Quality (CRF)", "int", 0, 51, "", hint="Lower is better; 18–28 is usual. Ignored when a bitrate is set."),
-    FieldSpec("video_bitrate_kbps", "Video bitrate", "int", 0, 200000, " kbps", "use CRF", step=100),
-    FieldSpec("encoder_preset", "Encoder preset", "choice", choices=P.ENCODER_PRESETS),
-    FieldSpec("audio_codec", "Audio codec", "choice", choices=P.AUDIO_CODECS),
-    FieldSpec("audio_bitrate_kbps", "Audio bitrate", "int", 0, 512, " kbps", step=16),
-    FieldSpec("sample_rate", "Sample rate", "choice", choices=("0", "8000", "11025", "16000", "22050", "24000",
+    FieldSpec("definition", QT_TRANSLATE_NOOP("InspectorSpecs", "Definition label"), "text", hint=QT_TRANSLATE_NOOP("InspectorSpecs", "Used in output names as {definition}, e.g. HD")),
+    FieldSpec("container", QT_TRANSLATE_NOOP("InspectorSpecs", "Container"), "choice", choices=P.CONTAINERS),
+    FieldSpec("video_codec", QT_TRANSLATE_NOOP("InspectorSpecs", "Video codec"), "choice", choices=P.VIDEO_CODECS),
+    FieldSpec("short_side", QT_TRANSLATE_NOOP("InspectorSpecs", "Short side"), "int", 0, 8192, " px", QT_TRANSLATE_NOOP("InspectorSpecs", QT_TRANSLATE_NOOP("InspectorSpecs", "off")), hint=QT_TRANSLATE_NOOP("InspectorSpecs", "Scale the shorter side to this (beats width/height)")),
+    FieldSpec("width", QT_TRANSLATE_NOOP("InspectorSpecs", "Width"), "int", 0, 8192, " px", QT_TRANSLATE_NOOP("InspectorSpecs", QT_TRANSLATE_NOOP("InspectorSpecs", "auto")), hint=QT_TRANSLATE_NOOP("InspectorSpecs", "0 follows the height (aspect kept)")),
+    FieldSpec("height", QT_TRANSLATE_NOOP("InspectorSpecs", "Height"), "int", 0, 8192, " px", QT_TRANSLATE_NOOP("InspectorSpecs", QT_TRANSLATE_NOOP("InspectorSpecs", "auto")), hint=QT_TRANSLATE_NOOP("InspectorSpecs", "0 follows the width (aspect kept)")),
+    FieldSpec("fps", QT_TRANSLATE_NOOP("InspectorSpecs", "Frame rate"), "float", 0, 120, " fps", QT_TRANSLATE_NOOP("InspectorSpecs", QT_TRANSLATE_NOOP("InspectorSpecs", "keep source"))),
+    FieldSpec("crf", QT_TRANSLATE_NOOP("InspectorSpecs", "Quality (CRF)"), "int", 0, 51, "", hint=QT_TRANSLATE_NOOP("InspectorSpecs", "Lower is better; 18–28 is usual. Ignored when a bitrate is set.")),
+    FieldSpec("video_bitrate_kbps", QT_TRANSLATE_NOOP("InspectorSpecs", "Video bitrate"), "int", 0, 200000, " kbps", QT_TRANSLATE_NOOP("InspectorSpecs", QT_TRANSLATE_NOOP("InspectorSpecs", "use CRF")), step=100),
+    FieldSpec("encoder_preset", QT_TRANSLATE_NOOP("InspectorSpecs", "Encoder preset"), "choice", choices=P.ENCODER_PRESETS),
+    FieldSpec("audio_codec", QT_TRANSLATE_NOOP("InspectorSpecs", "Audio codec"), "choice", choices=P.AUDIO_CODECS),
+    FieldSpec("audio_bitrate_kbps", QT_TRANSLATE_NOOP("InspectorSpecs", "Audio bitrate"), "int", 0, 512, " kbps", step=16),
+    FieldSpec("sample_rate", QT_TRANSLATE_NOOP("InspectorSpecs", "Sample rate"), "choice", choices=("0", "8000", "11025", "16000", "22050", "24000",
                                                                 "32000", "44100", "48000"),
-              hint="0 keeps the source rate"),
-    FieldSpec("channels", "Channels", "int", 0, 8, "", "keep"),
-    FieldSpec("audio_track", "Audio track", "text",
-              hint="Empty: the input's default track; a number (2 = second track) or a language (eng)"),
-    FieldSpec("hdr", "HDR source", "choice", choices=P.HDR_MODES,
-              hint="auto: tone-map to SDR unless the codec is h265/av1; keep: 10-bit HDR; tonemap: always SDR"),
-    FieldSpec("deinterlace", "Deinterlace", "choice", choices=P.DEINTERLACE_MODES,
-              hint="auto: when the source is interlaced (broadcast, DV, camcorders)"),
-    FieldSpec("subtitles", "Subtitles", "choice", choices=P.SUBTITLE_MODES,
-              hint="keep: copy text subtitles into the output (mp4, mov, mkv, webm)"),
-    FieldSpec("output_name", "Output name", "text", hint="Template, e.g. {inputName}_{definition}.{ext}; empty = default"),
+              hint=QT_TRANSLATE_NOOP("InspectorSpecs", "0 keeps the source rate")),
+    FieldSpec("channels", QT_TRANSLATE_NOOP("InspectorSpecs", "Channels"), "int", 0, 8, "", QT_TRANSLATE_NOOP("InspectorSpecs", "keep")),
+    FieldSpec("audio_track", QT_TRANSLATE_NOOP("InspectorSpecs", "Audio track"), "text",
+              hint=QT_TRANSLATE_NOOP("InspectorSpecs", "Empty: the input's default track; a number (2 = second track) or a language (eng)")),
+    FieldSpec("hdr", QT_TRANSLATE_NOOP("InspectorSpecs", "HDR source"), "choice", choices=P.HDR_MODES,
+              hint=QT_TRANSLATE_NOOP("InspectorSpecs", "auto: tone-map to SDR unless the codec is h265/av1; keep: 10-bit HDR; tonemap: always SDR")),
+    FieldSpec("deinterlace", QT_TRANSLATE_NOOP("InspectorSpecs", "Deinterlace"), "choice", choices=P.DEINTERLACE_MODES,
+              hint=QT_TRANSLATE_NOOP("InspectorSpecs", "auto: when the source is interlaced (broadcast, DV, camcorders)")),
+    FieldSpec("subtitles", QT_TRANSLATE_NOOP("InspectorSpecs", "Subtitles"), "choice", choices=P.SUBTITLE_MODES,
+              hint=QT_TRANSLATE_NOOP("InspectorSpecs", "keep: copy text subtitles into the output (mp4, mov, mkv, webm)")),
+    FieldSpec("output_name", QT_TRANSLATE_NOOP("InspectorSpecs", "Output name"), "text", hint=QT_TRANSLATE_NOOP("InspectorSpecs", "Template, e.g. {inputName}_{definition}.{ext}; empty = default")),
 ]
 
 SNAPSHOT = [
-    FieldSpec("offsets", "Time points", "offsets", hint="Each as seconds (3.5s) or percent (25%)"),
-    FieldSpec("format", "Format", "choice", choices=P.IMAGE_FORMATS),
-    FieldSpec("width", "Width", "int", 0, 4096, " px", "auto", hint=SIZE_HINT),
-    FieldSpec("height", "Height", "int", 0, 4096, " px", "auto", hint=SIZE_HINT),
-    FieldSpec("number_format", "File numbers", "number_format",
-              hint="How {number} is written: first number, step, digits and the padding character"),
-    FieldSpec("output_name", "Output name", "text", hint="Template; empty = default"),
+    FieldSpec("offsets", QT_TRANSLATE_NOOP("InspectorSpecs", "Time points"), "offsets", hint=QT_TRANSLATE_NOOP("InspectorSpecs", "Each as seconds (3.5s) or percent (25%)")),
+    FieldSpec("format", QT_TRANSLATE_NOOP("InspectorSpecs", "Format"), "choice", choices=P.IMAGE_FORMATS),
+    FieldSpec("width", QT_TRANSLATE_NOOP("InspectorSpecs", "Width"), "int", 0, 4096, " px", QT_TRANSLATE_NOOP("InspectorSpecs", QT_TRANSLATE_NOOP("InspectorSpecs", "auto")), hint=SIZE_HINT),
+    FieldSpec("height", QT_TRANSLATE_NOOP("InspectorSpecs", "Height"), "int", 0, 4096, " px", QT_TRANSLATE_NOOP("InspectorSpecs", QT_TRANSLATE_NOOP("InspectorSpecs", "auto")), hint=SIZE_HINT),
+    FieldSpec("number_format", QT_TRANSLATE_NOOP("InspectorSpecs", "File numbers"), "number_format",
+              hint=QT_TRANSLATE_NOOP("InspectorSpecs", "How {number} is written: first number, step, digits and the padding character")),
+    FieldSpec("output_name", QT_TRANSLATE_NOOP("InspectorSpecs", "Output name"), "text", hint=QT_TRANSLATE_NOOP("InspectorSpecs", "Template; empty = default")),
 ]
 
 SAMPLE_SNAPSHOT = [
-    FieldSpec("interval", "Every", "offset", hint="Seconds (5s) or percent of the duration (10%)"),
-    FieldSpec("format", "Format", "choice", choices=P.IMAGE_FORMATS),
-    FieldSpec("width", "Width", "int", 0, 4096, " px", "auto", hint=SIZE_HINT),
-    FieldSpec("height", "Height", "int", 0, 4096, " px", "auto", hint=SIZE_HINT),
-    FieldSpec("number_format", "File numbers", "number_format",
-              hint="How {number} is written: first number, step, digits and the padding character"),
-    FieldSpec("output_name", "Output name", "text", hint="Template; empty = default"),
+    FieldSpec("interval", QT_TRANSLATE_NOOP("InspectorSpecs", "Every"), "offset", hint=QT_TRANSLATE_NOOP("InspectorSpecs", "Seconds (5s) or percent of the duration (10%)")),
+    FieldSpec("format", QT_TRANSLATE_NOOP("InspectorSpecs", "Format"), "choice", choices=P.IMAGE_FORMATS),
+    FieldSpec("width", QT_TRANSLATE_NOOP("InspectorSpecs", "Width"), "int", 0, 4096, " px", QT_TRANSLATE_NOOP("InspectorSpecs", QT_TRANSLATE_NOOP("InspectorSpecs", "auto")), hint=SIZE_HINT),
+    FieldSpec("height", QT_TRANSLATE_NOOP("InspectorSpecs", "Height"), "int", 0, 4096, " px", QT_TRANSLATE_NOOP("InspectorSpecs", QT_TRANSLATE_NOOP("InspectorSpecs", "auto")), hint=SIZE_HINT),
+    FieldSpec("number_format", QT_TRANSLATE_NOOP("InspectorSpecs", "File numbers"), "number_format",
+              hint=QT_TRANSLATE_NOOP("InspectorSpecs", "How {number} is written: first number, step, digits and the padding character")),
+    FieldSpec("output_name", QT_TRANSLATE_NOOP("InspectorSpecs", "Output name"), "text", hint=QT_TRANSLATE_NOOP("InspectorSpecs", "Template; empty = default")),
 ]
 
 ANIMATED_IMAGE = [
-    FieldSpec("start", "Start", "offset", hint="Seconds or percent; negative counts back from the end"),
-    FieldSpec("end", "End", "offset", hint="Seconds or percent; negative counts back from the end"),
-    FieldSpec("fps", "Frame rate", "int", 1, 30, " fps"),
-    FieldSpec("format", "Format", "choice", choices=P.ANIMATED_FORMATS),
-    FieldSpec("quality", "Quality", "int", 1, 100, " %"),
-    FieldSpec("width", "Width", "int", 0, 4096, " px", "auto", hint=SIZE_HINT),
-    FieldSpec("height", "Height", "int", 0, 4096, " px", "auto", hint=SIZE_HINT),
-    FieldSpec("output_name", "Output name", "text", hint="Template; empty = default"),
+    FieldSpec("start", QT_TRANSLATE_NOOP("InspectorSpecs", "Start"), "offset", hint=QT_TRANSLATE_NOOP("InspectorSpecs", "Seconds or percent; negative counts back from the end")),
+    FieldSpec("end", QT_TRANSLATE_NOOP("InspectorSpecs", "End"), "offset", hint=QT_TRANSLATE_NOOP("InspectorSpecs", "Seconds or percent; negative counts back from the end")),
+    FieldSpec("fps", QT_TRANSLATE_NOOP("InspectorSpecs", "Frame rate"), "int", 1, 30, " fps"),
+    FieldSpec("format", QT_TRANSLATE_NOOP("InspectorSpecs", "Format"), "choice", choices=P.ANIMATED_FORMATS),
+    FieldSpec("quality", QT_TRANSLATE_NOOP("InspectorSpecs", "Quality"), "int", 1, 100, " %"),
+    FieldSpec("width", QT_TRANSLATE_NOOP("InspectorSpecs", "Width"), "int", 0, 4096, " px", QT_TRANSLATE_NOOP("InspectorSpecs", QT_TRANSLATE_NOOP("InspectorSpecs", "auto")), hint=SIZE_HINT),
+    FieldSpec("height", QT_TRANSLATE_NOOP("InspectorSpecs", "Height"), "int", 0, 4096, " px", QT_TRANSLATE_NOOP("InspectorSpecs", QT_TRANSLATE_NOOP("InspectorSpecs", "auto")), hint=SIZE_HINT),
+    FieldSpec("output_name", QT_TRANSLATE_NOOP("InspectorSpecs", "Output name"), "text", hint=QT_TRANSLATE_NOOP("InspectorSpecs", "Template; empty = default")),
 ]
 
 IMAGE_SPRITE = [
-    FieldSpec("interval", "Every", "offset", hint="One cell per interval: seconds (2s) or percent"),
-    FieldSpec("rows", "Rows", "int", 1, 20),
-    FieldSpec("columns", "Columns", "int", 1, 20),
-    FieldSpec("width", "Cell width", "int", 0, 4096, " px", "auto", hint="0 follows the height; else 16–4096 px"),
-    FieldSpec("height", "Cell height", "int", 0, 4096, " px", "auto", hint="0 follows the width; else 16–4096 px"),
-    FieldSpec("format", "Format", "choice", choices=P.SPRITE_FORMATS),
-    FieldSpec("number_format", "File numbers", "number_format",
-              hint="How {number} is written: first number, step, digits and the padding character"),
-    FieldSpec("output_name", "Output name", "text", hint="Template; empty = default"),
+    FieldSpec("interval", QT_TRANSLATE_NOOP("InspectorSpecs", "Every"), "offset", hint=QT_TRANSLATE_NOOP("InspectorSpecs", "One cell per interval: seconds (2s) or percent")),
+    FieldSpec("rows", QT_TRANSLATE_NOOP("InspectorSpecs", "Rows"), "int", 1, 20),
+    FieldSpec("columns", QT_TRANSLATE_NOOP("InspectorSpecs", "Columns"), "int", 1, 20),
+    FieldSpec("width", QT_TRANSLATE_NOOP("InspectorSpecs", "Cell width"), "int", 0, 4096, " px", QT_TRANSLATE_NOOP("InspectorSpecs", QT_TRANSLATE_NOOP("InspectorSpecs", "auto")), hint=QT_TRANSLATE_NOOP("InspectorSpecs", "0 follows the height; else 16–4096 px")),
+    FieldSpec("height", QT_TRANSLATE_NOOP("InspectorSpecs", "Cell height"), "int", 0, 4096, " px", QT_TRANSLATE_NOOP("InspectorSpecs", QT_TRANSLATE_NOOP("InspectorSpecs", "auto")), hint=QT_TRANSLATE_NOOP("InspectorSpecs", "0 follows the width; else 16–4096 px")),
+    FieldSpec("format", QT_TRANSLATE_NOOP("InspectorSpecs", "Format"), "choice", choices=P.SPRITE_FORMATS),
+    FieldSpec("number_format", QT_TRANSLATE_NOOP("InspectorSpecs", "File numbers"), "number_format",
+              hint=QT_TRANSLATE_NOOP("InspectorSpecs", "How {number} is written: first number, step, digits and the padding character")),
+    FieldSpec("output_name", QT_TRANSLATE_NOOP("InspectorSpecs", "Output name"), "text", hint=QT_TRANSLATE_NOOP("InspectorSpecs", "Template; empty = default")),
 ]
 
 WATERMARK = [
-    FieldSpec("type", "Type", "choice", choices=("image", "text")),
-    FieldSpec("image_path", "Image", "file", hint="A PNG with transparency; relative to the workflow file"),
-    FieldSpec("text", "Text", "text", hint="The text to draw"),
-    FieldSpec("font_size", "Font size", "int", 4, 512, " px", hint="Text height in pixels of the video, as FFmpeg draws it"),
-    FieldSpec("font_color", "Font colour", "text", hint="A colour name or #rrggbb"),
-    FieldSpec("origin", "Position", "choice", choices=P.ORIGINS),
-    FieldSpec("x_pos", "Horizontal offset", "length", hint="From the chosen edge: 16px or 3%"),
-    FieldSpec("y_pos", "Vertical offset", "length", hint="From the chosen edge: 16px or 3%"),
-    FieldSpec("width", "Width", "length", hint="Of the video width (18%) or pixels; 0 keeps the image size"),
-    FieldSpec("start", "From", "text", hint="Empty: from the beginning; else 3s or 10%"),
-    FieldSpec("end", "Until", "text", hint="Empty: to the end; else 3s or 10%"),
-    FieldSpec("output_name", "Output name", "text", hint="Used when the watermark runs on its own"),
+    FieldSpec("type", QT_TRANSLATE_NOOP("InspectorSpecs", "Type"), "choice", choices=("image", "text")),
+    FieldSpec("image_path", QT_TRANSLATE_NOOP("InspectorSpecs", "Image"), "file", hint=QT_TRANSLATE_NOOP("InspectorSpecs", "A PNG with transparency; relative to the workflow file")),
+    FieldSpec("text", QT_TRANSLATE_NOOP("InspectorSpecs", "Text"), "text", hint=QT_TRANSLATE_NOOP("InspectorSpecs", "The text to draw")),
+    FieldSpec("font_size", QT_TRANSLATE_NOOP("InspectorSpecs", "Font size"), "int", 4, 512, " px", hint=QT_TRANSLATE_NOOP("InspectorSpecs", "Text height in pixels of the video, as FFmpeg draws it")),
+    FieldSpec("font_color", QT_TRANSLATE_NOOP("InspectorSpecs", "Font colour"), "text", hint=QT_TRANSLATE_NOOP("InspectorSpecs", "A colour name or #rrggbb")),
+    FieldSpec("origin", QT_TRANSLATE_NOOP("InspectorSpecs", "Position"), "choice", choices=P.ORIGINS),
+    FieldSpec("x_pos", QT_TRANSLATE_NOOP("InspectorSpecs", "Horizontal offset"), "length", hint=QT_TRANSLATE_NOOP("InspectorSpecs", "From the chosen edge: 16px or 3%")),
+    FieldSpec("y_pos", QT_TRANSLATE_NOOP("InspectorSpecs", "Vertical offset"), "length", hint=QT_TRANSLATE_NOOP("InspectorSpecs", "From the chosen edge: 16px or 3%")),
+    FieldSpec("width", QT_TRANSLATE_NOOP("InspectorSpecs", "Width"), "length", hint=QT_TRANSLATE_NOOP("InspectorSpecs", "Of the video width (18%) or pixels; 0 keeps the image size")),
+    FieldSpec("start", QT_TRANSLATE_NOOP("InspectorSpecs", "From"), "text", hint=QT_TRANSLATE_NOOP("InspectorSpecs", "Empty: from the beginning; else 3s or 10%")),
+    FieldSpec("end", QT_TRANSLATE_NOOP("InspectorSpecs", "Until"), "text", hint=QT_TRANSLATE_NOOP("InspectorSpecs", "Empty: to the end; else 3s or 10%")),
+    FieldSpec("output_name", QT_TRANSLATE_NOOP("InspectorSpecs", "Output name"), "text", hint=QT_TRANSLATE_NOOP("InspectorSpecs", "Used when the watermark runs on its own")),
 ]
 
 # a watermark inside a transcode: the watermark node's own fields, less the output name (the
@@ -142,3 +146,35 @@ def field_problems(params: object, name: str) -> list[str]:
         if text == name or (text.startswith(name) and text[len(name)] in " :[.") or (words and text.startswith(words)):
             out.append(text)
     return out
+
+
+def spec_text(text: str) -> str:
+    """A label, special value or hint of these tables in the UI's language (empty stays empty)."""
+    return QCoreApplication.translate("InspectorSpecs", text) if text else ""
+
+
+# how a choice reads in the inspector (the value stays the parameter's, as the JSON and the CLI write it);
+# formats and codecs (mp4, h264 …) and FFmpeg's encoder presets (veryfast …) read as they are
+CHOICE_LABELS = {
+    "none": QT_TRANSLATE_NOOP("InspectorChoices", "none"), "auto": QT_TRANSLATE_NOOP("InspectorChoices", "auto"),
+    "keep": QT_TRANSLATE_NOOP("InspectorChoices", "keep"), "tonemap": QT_TRANSLATE_NOOP("InspectorChoices", "tonemap"),
+    "on": QT_TRANSLATE_NOOP("InspectorChoices", "on"), "off": QT_TRANSLATE_NOOP("InspectorChoices", "off"),
+    "drop": QT_TRANSLATE_NOOP("InspectorChoices", "drop"), "image": QT_TRANSLATE_NOOP("InspectorChoices", "image"),
+    "text": QT_TRANSLATE_NOOP("InspectorChoices", "text"),
+    "TopLeft": QT_TRANSLATE_NOOP("InspectorChoices", "TopLeft"),
+    "TopRight": QT_TRANSLATE_NOOP("InspectorChoices", "TopRight"),
+    "BottomLeft": QT_TRANSLATE_NOOP("InspectorChoices", "BottomLeft"),
+    "BottomRight": QT_TRANSLATE_NOOP("InspectorChoices", "BottomRight"),
+    "Center": QT_TRANSLATE_NOOP("InspectorChoices", "Center"),
+    # transcode presets (model/params.py TRANSCODE_PRESETS), by name
+    "SD 540p": QT_TRANSLATE_NOOP("InspectorChoices", "SD 540p"),
+    "HD 720p": QT_TRANSLATE_NOOP("InspectorChoices", "HD 720p"),
+    "FHD 1080p": QT_TRANSLATE_NOOP("InspectorChoices", "FHD 1080p"),
+    "Audio only (m4a)": QT_TRANSLATE_NOOP("InspectorChoices", "Audio only (m4a)"),
+}
+
+
+def choice_text(value: str) -> str:
+    """A choice of the inspector's combo boxes as it reads in the UI's language."""
+    label = CHOICE_LABELS.get(value)
+    return QCoreApplication.translate("InspectorChoices", label) if label else value

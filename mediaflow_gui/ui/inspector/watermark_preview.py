@@ -19,7 +19,7 @@ from typing import Callable
 
 import shiboken6
 
-from PySide6.QtCore import QRect, QSize, Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontDatabase, QFontMetrics, QImage, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
@@ -28,9 +28,10 @@ from ...media.watermark_placement import placement
 from ...model.files import resolve_relative
 from ...model.params import TranscodeParams, WatermarkParams
 from .. import theme
+from ..i18n import translate  # explicit context: lupdate misreads the classes of this module
 from ..workers import run_in_thread
 
-NO_FILE_HINT = "Drop a file to preview on a real frame"
+NO_FILE_HINT = QT_TRANSLATE_NOOP("WatermarkPreview", "Drop a file to preview on a real frame")  # shown translated
 CARD_SIZE = (1280, 720)
 
 _frames: dict[tuple, QImage] = {}  # (path, size, mtime) or ("",) → the frame
@@ -247,7 +248,7 @@ class _Canvas(QWidget):
                                        round(box.width() * sx) + 1, round(box.height() * sy) + 1))
         else:
             painter.setPen(QColor(theme.TEXT_DIM))
-            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "Taking a frame…")
+            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, translate("WatermarkPreview", "Taking a frame…"))
         painter.end()
 
 
@@ -303,7 +304,7 @@ class WatermarkPreview(QWidget):
     def _compose(self) -> None:
         if self.frame is None:
             self.canvas.image = None
-            self.caption.setText("Taking a frame…")
+            self.caption.setText(translate("WatermarkPreview", "Taking a frame…"))
             self.canvas.update()
             return
         fw, fh = self.frame.width(), self.frame.height()
@@ -319,12 +320,12 @@ class WatermarkPreview(QWidget):
         self.canvas.image = compose(self.frame, self.marks, size, self.base_dir, self.canvas.boxes)
         name = os.path.basename(self.source) if self.source else ""
         if not name:
-            where = NO_FILE_HINT
+            where = translate("WatermarkPreview", NO_FILE_HINT)
         elif _file_key(self.source) in _no_picture:
-            where = f"{name} has no picture to show; on a test card"
+            where = translate("WatermarkPreview", "{0} has no picture to show; on a test card").format(name)
         else:
-            where = f"On a frame of {name}"
-        scaled = f", output {size[0]}×{size[1]}" if size != (fw, fh) else ""
+            where = translate("WatermarkPreview", "On a frame of {0}").format(name)
+        scaled = translate("WatermarkPreview", ", output {0}×{1}").format(*size) if size != (fw, fh) else ""
         self.caption.setText(f"{where} ({fw}×{fh}{scaled})")
         self.canvas.fit_height()
         self.canvas.update()

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (QFormLayout, QGroupBox, QHBoxLayout, QListWidget,
 
 from ...model.params import WatermarkParams
 from .. import theme
+from ..i18n import translate
 from .field_group import FieldGroup
 from .fields import pick_image
 from .specs import WATERMARK_IN_TRANSCODE
@@ -31,9 +32,11 @@ NEW_TEXT = "Watermark"
 def describe(mark: WatermarkParams) -> str:
     """One line for the list: what is drawn, where, how wide."""
     if mark.type == "text":
-        what = f"Text “{mark.text}”" if mark.text else "Text (empty)"
+        what = (translate("WatermarkList", "Text “{0}”").format(mark.text) if mark.text
+                else translate("WatermarkList", "Text (empty)"))
     else:
-        what = f"Image {os.path.basename(mark.image_path)}" if mark.image_path else "Image (none chosen)"
+        what = (translate("WatermarkList", "Image {0}").format(os.path.basename(mark.image_path)) if mark.image_path
+                else translate("WatermarkList", "Image (none chosen)"))
     return f"{what} · {mark.origin} · {mark.width}"
 
 
@@ -56,9 +59,9 @@ class WatermarkListEditor(QWidget):
         self.list.currentRowChanged.connect(lambda _row: self._show_current())
         box.addWidget(self.list)
         buttons = QHBoxLayout()
-        self.add_text_button = QPushButton("Add text")
-        self.add_image_button = QPushButton("Add image…")
-        self.remove_button = QPushButton("Remove")
+        self.add_text_button = QPushButton(self.tr("Add text"))
+        self.add_image_button = QPushButton(self.tr("Add image…"))
+        self.remove_button = QPushButton(self.tr("Remove"))
         self.add_text_button.clicked.connect(lambda: self.add_watermark("text"))
         self.add_image_button.clicked.connect(lambda: self.add_watermark("image"))
         self.remove_button.clicked.connect(self.remove_selected)
@@ -108,7 +111,7 @@ class WatermarkListEditor(QWidget):
         self.remove_button.setEnabled(row >= 0)
         self.group_box.setVisible(row >= 0)
         if row >= 0:
-            self.group_box.setTitle(f"Watermark {row + 1}")
+            self.group_box.setTitle(self.tr("Watermark {0}").format(row + 1))
             self.group.load(self.marks[row])
         self.problems_changed.emit()
 
@@ -119,7 +122,7 @@ class WatermarkListEditor(QWidget):
         out = []
         for i, mark in enumerate(self.marks):
             for text in (self.group.problems() if i == row else mark.problems()):
-                out.append(f"Watermark {i + 1}: {text}")
+                out.append(self.tr("Watermark {0}: {1}").format(i + 1, text))
         return out
 
     # -- edits ----------------------------------------------------------------------------------
@@ -134,7 +137,7 @@ class WatermarkListEditor(QWidget):
         else:
             mark = WatermarkParams(type="text", text=NEW_TEXT)
         marks = copy.deepcopy(self.marks) + [mark]
-        if not self.write(marks, "", f"Add {kind} watermark"):
+        if not self.write(marks, "", self.tr("Add image watermark") if kind == "image" else self.tr("Add text watermark")):
             return False
         self.load(marks, len(marks) - 1)
         return True
@@ -145,7 +148,7 @@ class WatermarkListEditor(QWidget):
             return False
         marks = copy.deepcopy(self.marks)
         del marks[row]
-        if not self.write(marks, "", f"Remove watermark {row + 1}"):
+        if not self.write(marks, "", self.tr("Remove watermark {0}").format(row + 1)):
             return False
         self.load(marks, min(row, len(marks) - 1))
         return True

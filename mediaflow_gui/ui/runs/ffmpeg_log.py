@@ -17,6 +17,7 @@ from __future__ import annotations
 import shlex
 from dataclasses import dataclass
 
+from PySide6.QtCore import QT_TRANSLATE_NOOP
 from PySide6.QtGui import QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QScrollArea, QVBoxLayout,
                                QWidget)
@@ -25,7 +26,7 @@ from ...engine.run_state import RunRecord, SubtaskRecord
 from .. import icons, theme
 from .subtask_card import make_chip
 
-NO_OUTPUT = "FFmpeg wrote no warnings or errors (it logs at level \"warning\")."
+NO_OUTPUT = QT_TRANSLATE_NOOP("ProcessEntry", "FFmpeg wrote no warnings or errors (it logs at level \"warning\").")  # shown translated
 
 
 @dataclass(frozen=True)
@@ -103,27 +104,28 @@ class ProcessEntry(QFrame):
         box.setContentsMargins(12, 10, 12, 10)
         head = QHBoxLayout()
         names = ", ".join(f"'{n}'" for n in process.names)
-        kind = f"one process for {len(process.subtasks)} steps (fused)" if process.fused else "one step"
-        title = QLabel(f"<b>Process {number}</b> · {kind}: {names}")
+        kind = (self.tr("one process for {0} steps (fused)").format(len(process.subtasks)) if process.fused
+                else self.tr("one step"))
+        title = QLabel("<b>{0}</b> · {1}: {2}".format(self.tr("Process {0}").format(number), kind, names))
         title.setObjectName("process_title")
         title.setWordWrap(True)
         head.addWidget(title, 1)
         head.addWidget(make_chip(process.status))
         box.addLayout(head)
         row = QHBoxLayout()
-        caption = QLabel("Command")
+        caption = QLabel(self.tr("Command"))
         caption.setProperty("role", "hint")
         row.addWidget(caption)
         row.addStretch(1)
-        self.copy_button = QPushButton(icons.icon("copy"), "Copy")
+        self.copy_button = QPushButton(icons.icon("copy"), self.tr("Copy"))
         self.copy_button.setObjectName("copy_command")
-        self.copy_button.setToolTip("Copy the command to the clipboard")
+        self.copy_button.setToolTip(self.tr("Copy the command to the clipboard"))
         self.copy_button.clicked.connect(self.copy_command)
         row.addWidget(self.copy_button)
         box.addLayout(row)
         self.command = _mono(process.command_text, "ffmpeg_command", 6)
         box.addWidget(self.command)
-        log_caption = QLabel("Last lines FFmpeg wrote (stderr)")
+        log_caption = QLabel(self.tr("Last lines FFmpeg wrote (stderr)"))
         log_caption.setProperty("role", "hint")
         box.addWidget(log_caption)
         if process.log_tail:
@@ -133,8 +135,8 @@ class ProcessEntry(QFrame):
                 self.log.verticalScrollBar().setValue(self.log.verticalScrollBar().maximum())
         else:
             self.log = None
-            empty = QLabel(NO_OUTPUT if process.status in ("SUCCESS", "FAIL", "CANCELED")
-                           else "FFmpeg is running; its log shows when it ends.")
+            empty = QLabel(self.tr(NO_OUTPUT) if process.status in ("SUCCESS", "FAIL", "CANCELED")
+                           else self.tr("FFmpeg is running; its log shows when it ends."))
             empty.setObjectName("ffmpeg_log_empty")
             empty.setProperty("role", "hint")
             box.addWidget(empty)
@@ -169,7 +171,7 @@ class FFmpegLogView(QScrollArea):
         for entry in self.entries:
             layout.addWidget(entry)
         if not self.entries:
-            none = QLabel("No FFmpeg process has started for this run.")
+            none = QLabel(self.tr("No FFmpeg process has started for this run."))
             none.setProperty("role", "hint")
             layout.addWidget(none)
         layout.addStretch(1)

@@ -8,15 +8,22 @@ import os
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
+
 from ...model.values import format_size
 
-STATUS_TEXT = {"WAITING": "Waiting", "PROCESSING": "Running", "SUCCESS": "Done", "FAIL": "Failed",
-               "CANCELED": "Canceled", "FINISH": "Finished"}
+translate = QCoreApplication.translate  # the name pyside6-lupdate looks for
+
+# English, marked for pyside6-lupdate (context "Status", shared with theme.STATUS_LABELS); status_text()
+# gives them in the UI's language
+STATUS_TEXT = {"WAITING": QT_TRANSLATE_NOOP("Status", "Waiting"), "PROCESSING": QT_TRANSLATE_NOOP("Status", "Running"),
+               "SUCCESS": QT_TRANSLATE_NOOP("Status", "Done"), "FAIL": QT_TRANSLATE_NOOP("Status", "Failed"),
+               "CANCELED": QT_TRANSLATE_NOOP("Status", "Canceled"), "FINISH": QT_TRANSLATE_NOOP("Status", "Finished")}
 
 
 def status_text(status: str) -> str:
     """The word a person reads for a run or subtask status ("Done" for SUCCESS)."""
-    return STATUS_TEXT.get(status, status.capitalize())
+    return translate("Status", STATUS_TEXT.get(status, status.capitalize()))
 
 
 def format_elapsed(seconds: float | None) -> str:
@@ -24,12 +31,12 @@ def format_elapsed(seconds: float | None) -> str:
         return "–"
     seconds = int(round(seconds))
     if seconds < 60:
-        return f"{seconds}s"
+        return translate("RunFormatting", "{0}s").format(seconds)
     minutes, secs = divmod(seconds, 60)
     if minutes < 60:
-        return f"{minutes}m {secs:02d}s"
+        return translate("RunFormatting", "{0}m {1}s").format(minutes, f"{secs:02d}")
     hours, minutes = divmod(minutes, 60)
-    return f"{hours}h {minutes:02d}m"
+    return translate("RunFormatting", "{0}h {1}m").format(hours, f"{minutes:02d}")
 
 
 def format_speed(speed: float | None) -> str:
@@ -43,7 +50,7 @@ def output_folder_display(folder: str) -> str:
     """The Output folder column: the folder's last two parts (`…/MediaFlow results/2026-12`), "bucket"
     for runs whose results a binding delivers (they have no local folder)."""
     if not folder:
-        return "bucket"
+        return translate("RunFormatting", "bucket")
     parts = Path(folder).parts
     return folder if len(parts) <= 3 else os.path.join("…", *parts[-2:])
 

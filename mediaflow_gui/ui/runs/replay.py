@@ -36,6 +36,7 @@ from ..editor.node_state import NodeVisualState
 from ..editor.scene import WorkflowScene
 from ..editor.view import WorkflowView
 from ..main_window import canvas_states
+from ..i18n import translate
 from .formatting import input_display, status_text
 from .timeline_chart import TimelineChart
 
@@ -66,21 +67,22 @@ def node_badges(record: RunRecord, workflow: Workflow, line: Timeline | None = N
         bar = bars.get(sub.step_id)
         if sub.applied_in and sub.begin_time is None:  # a folded watermark: no process, no time of its own
             hosts = ", ".join(names.get(h, h) for h in sub.applied_in)
-            text = f"in {hosts}" if sub.status.is_final else status_text(status)
-            badges[sub.step_id] = Badge(text, status, f"Applied inside {hosts} (no FFmpeg process of its own)")
+            text = translate("Replay", "in {0}").format(hosts) if sub.status.is_final else status_text(status)
+            badges[sub.step_id] = Badge(text, status, translate("Replay", "Applied inside {0} (no FFmpeg process of its own)").format(hosts))
         elif bar is None:
-            badges[sub.step_id] = Badge(f"{theme.STATUS_LABELS.get(status, status)} · did not run", status,
+            badges[sub.step_id] = Badge(translate("Replay", "{0} · did not run").format(status_text(status)), status,
                                         sub.message)
         else:
             seconds = step_duration(sub)
             seconds = seconds if seconds is not None else bar.duration
             text = f"{duration_text(seconds)} · {files_text(len(sub.outputs))}"
-            facts = [f"Started +{bar.start:.3f} s, ended +{bar.end:.3f} s ({bar.duration:.3f} s)",
+            facts = [translate("Replay", "Started +{0} s, ended +{1} s ({2} s)").format(
+                         f"{bar.start:.3f}", f"{bar.end:.3f}", f"{bar.duration:.3f}"),
                      f"{files_text(len(sub.outputs))}" + (": " + ", ".join(
                          Path(str(o.get("path", ""))).name for o in sub.outputs[:6]) if sub.outputs else "")]
             if bar.group:
                 others = [names.get(s, s) for s in line.groups.get(bar.group, ()) if s != sub.step_id]
-                facts.append("One FFmpeg process with " + ", ".join(others))
+                facts.append(translate("Replay", "One FFmpeg process with {0}").format(", ".join(others)))
             if sub.message:
                 facts.append(sub.message[:300])
             badges[sub.step_id] = Badge(text, status, "\n".join(facts))
@@ -89,7 +91,7 @@ def node_badges(record: RunRecord, workflow: Workflow, line: Timeline | None = N
             badges[nid] = Badge(input_display(record.input), "", record.input)
         elif node.kind == NodeKind.END and record.finished:
             status = {"SUCCESS": "SUCCESS", "CANCELED": "CANCELED"}.get(record.display_status, "FAIL")
-            badges[nid] = Badge(f"Total {duration_text(record.elapsed())}", status, record.message)
+            badges[nid] = Badge(translate("Replay", "Total {0}").format(duration_text(record.elapsed())), status, record.message)
     return badges
 
 
@@ -169,7 +171,7 @@ class ReplayDialog(QDialog):
         super().__init__(parent)
         self.record = record
         self.timeline = timeline(record)
-        self.setWindowTitle(f"Replay — {input_display(record.input)}")
+        self.setWindowTitle(self.tr("Replay — {0}").format(input_display(record.input)))
         self.resize(1200, 840)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(14, 12, 14, 10)
@@ -195,7 +197,7 @@ class ReplayDialog(QDialog):
         chart_box = QWidget()
         chart_layout = QVBoxLayout(chart_box)
         chart_layout.setContentsMargins(0, 6, 0, 0)
-        title = QLabel("Timeline — where the time went (hover a bar for its exact times)")
+        title = QLabel(self.tr("Timeline — where the time went (hover a bar for its exact times)"))
         title.setProperty("role", "hint")
         chart_layout.addWidget(title)
         chart_layout.addWidget(chart_scroll, 1)
@@ -218,13 +220,13 @@ class ReplayDialog(QDialog):
         self.splitter.setSizes([available - below, below])
 
         buttons = QDialogButtonBox()
-        self.fit_button = QPushButton(icons.icon("fit"), "Fit")
-        self.fit_button.setToolTip("Fit the workflow in the view (F)")
+        self.fit_button = QPushButton(icons.icon("fit"), self.tr("Fit"))
+        self.fit_button.setToolTip(self.tr("Fit the workflow in the view (F)"))
         self.fit_button.clicked.connect(self.view.fit)
         self.fit_button.setEnabled(self.workflow is not None)
         buttons.addButton(self.fit_button, QDialogButtonBox.ButtonRole.ActionRole)
-        self.close_button = QPushButton(icons.icon("close"), "Close")
-        self.close_button.setToolTip("Close the replay (Esc)")
+        self.close_button = QPushButton(icons.icon("close"), self.tr("Close"))
+        self.close_button.setToolTip(self.tr("Close the replay (Esc)"))
         buttons.addButton(self.close_button, QDialogButtonBox.ButtonRole.RejectRole)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
@@ -236,13 +238,13 @@ class ReplayDialog(QDialog):
     def _show_snapshot(self) -> None:
         record = self.record
         if record.workflow is None:
-            self.problem = "This run kept no workflow snapshot (it ran before snapshots were stored)."
+            self.problem = self.tr("This run kept no workflow snapshot (it ran before snapshots were stored).")
             return
         try:
             workflow = workflow_from_dict(record.workflow, f"<run {record.task_id}>")
         except WorkflowFormatError as exc:
             log.warning("replay of %s: %s", record.task_id, exc)
-            self.problem = f"The workflow snapshot of run {record.task_id} cannot be read: {exc}"
+            self.problem = self.tr("The workflow snapshot of run {0} cannot be read: {1}").format(record.task_id, exc)
             return
         self.workflow = workflow
         states = {nid: NodeVisualState(run_status=status, progress=progress, run_message=message)
@@ -256,14 +258,14 @@ class ReplayDialog(QDialog):
         parts = [f"<span style='font-size:12pt; font-weight:600'>{_esc(record.workflow_name)}</span>",
                  f"<span style='color:{color}; font-weight:600'>{status_text(record.display_status)}</span>",
                  f"{duration_text(record.elapsed())}",
-                 f"started {format_time(record.begin_time)}" if record.begin_time else "never started",
+                 self.tr("started {0}").format(format_time(record.begin_time)) if record.begin_time else self.tr("never started"),
                  f"<span style='color:{theme.TEXT_DIM}'>{_esc(record.task_id)}</span>"]
         text = " &nbsp;·&nbsp; ".join(parts)
         groups = len(self.timeline.groups)
         fused = sum(len(m) for m in self.timeline.groups.values())
         detail = f"{_esc(record.input)}"
         if groups:
-            detail += f" &nbsp;·&nbsp; {fused} steps in {groups} fused FFmpeg process{'es' if groups > 1 else ''}"
+            detail += " &nbsp;·&nbsp; " + self.tr("{0} steps in %n fused FFmpeg process(es)", "", groups).format(fused)
         if record.message and not record.succeeded:
             detail += f"<br><span style='color:{theme.ERROR}'>{_esc(record.message[:300])}</span>"
         return f"{text}<br><span style='color:{theme.TEXT_DIM}'>{detail}</span>"

@@ -29,7 +29,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QCloseEvent, QDesktopServices, QImage, QPixmap
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton,
                                QScrollArea, QTabWidget, QVBoxLayout, QWidget)
@@ -46,6 +46,12 @@ from .subtask_card import THUMB, SubtaskCard, card_signature, make_chip, set_chi
 from .thumbnails import load_thumbnail
 
 REFRESH_MS = 250  # at most 4 live refreshes a second per dialog, however many runs are busy
+
+
+# the header's fact names: English (the logic keys on them), marked for pyside6-lupdate, shown translated
+FACT_NAMES = (QT_TRANSLATE_NOOP("RunDetailsDialog", "Workflow"), QT_TRANSLATE_NOOP("RunDetailsDialog", "Input"),
+              QT_TRANSLATE_NOOP("RunDetailsDialog", "Created"), QT_TRANSLATE_NOOP("RunDetailsDialog", "Elapsed"),
+              QT_TRANSLATE_NOOP("RunDetailsDialog", "Output folder"))
 
 
 def _open_folder(path: str) -> bool:
@@ -73,7 +79,7 @@ class RunDetailsDialog(QDialog):
         self._fetching = False
         self._fetch_again = False
         self._full_rebuild = False
-        self.setWindowTitle(f"Run {task_id}")
+        self.setWindowTitle(self.tr("Run {0}").format(task_id))
         self.resize(920, 720)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 14, 16, 12)
@@ -90,25 +96,25 @@ class RunDetailsDialog(QDialog):
         # the subtasks (cards) and the FFmpeg processes (command once per process, its stderr tail)
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
-        self.tabs.addTab(scroll, "Subtasks")
+        self.tabs.addTab(scroll, self.tr("Subtasks"))
         self.ffmpeg_view = FFmpegLogView()
         self.tabs.addTab(self.ffmpeg_view, icons.icon("process"), "FFmpeg")
         layout.addWidget(self.tabs, 1)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.close_button = buttons.button(QDialogButtonBox.StandardButton.Close)
         self.close_button.setIcon(icons.icon("close"))
-        self.open_button = QPushButton(icons.icon("folder"), "Open output folder")
+        self.open_button = QPushButton(icons.icon("folder"), self.tr("Open output folder"))
         self.open_button.setEnabled(False)
         self.open_button.clicked.connect(self.open_output_folder)
         buttons.addButton(self.open_button, QDialogButtonBox.ButtonRole.ActionRole)
-        self.replay_button = QPushButton(icons.icon("layout"), "Replay on canvas")
-        self.replay_button.setToolTip("The workflow as this run ran it, each node's time and outputs, and a timeline")
+        self.replay_button = QPushButton(icons.icon("layout"), self.tr("Replay on canvas"))
+        self.replay_button.setToolTip(self.tr("The workflow as this run ran it, each node's time and outputs, and a timeline"))
         self.replay_button.setEnabled(False)
         self.replay_button.clicked.connect(lambda: self.replay_requested.emit(self.task_id))
         buttons.addButton(self.replay_button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
-        self.loading = QLabel("Loading…")
+        self.loading = QLabel(self.tr("Loading…"))
         self.loading.setProperty("role", "hint")
         self.body_layout.addWidget(self.loading)
         # one single-shot timer coalesces every update that arrives while it runs into one refresh
@@ -164,10 +170,10 @@ class RunDetailsDialog(QDialog):
         self._fetching = False
         if self._closed:
             return
-        self.adapter.signals.status_message.emit(f"Could not read run {self.task_id}: {exc}")
+        self.adapter.signals.status_message.emit(self.tr("Could not read run {0}: {1}").format(self.task_id, exc))
         if self.record is None:
             self._clear_body()
-            self.body_layout.addWidget(QLabel(f"Could not read run {self.task_id}: {exc}"))
+            self.body_layout.addWidget(QLabel(self.tr("Could not read run {0}: {1}").format(self.task_id, exc)))
 
     # -- live updates ------------------------------------------------------------------------
     def _on_run_updated(self, task_id: str) -> None:
@@ -242,7 +248,7 @@ class RunDetailsDialog(QDialog):
         self.record = record
         self._clear_body()
         if record is None:
-            self.body_layout.addWidget(QLabel(f"No run with TaskId {self.task_id} in the task store."))
+            self.body_layout.addWidget(QLabel(self.tr("No run with TaskId {0} in the task store.").format(self.task_id)))
             return
         self._build_header(record)
         for sub in record.subtasks:
@@ -296,7 +302,7 @@ class RunDetailsDialog(QDialog):
                  ("Created", format_time(record.create_time)), ("Elapsed", format_elapsed(elapsed)),
                  ("Output folder", record.out_dir or "–")]
         for i, (key, value) in enumerate(facts):
-            k = QLabel(key)
+            k = QLabel(self.tr(key))  # the English key stays for the logic below (marked above)
             k.setProperty("role", "hint")
             if key in ("Input", "Output folder"):  # paths: elided in the middle, the whole path on hover
                 v: QLabel = ElidedLabel(value)

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QVBoxLay
 from ...engine.run_state import SubtaskRecord
 from ...model.kinds import TASK_KINDS
 from .. import icons, theme
+from ..i18n import kind_title as translated_kind
 from ..elided import ElidedLabel
 from .formatting import output_caption, status_text
 from .thumbnails import is_image
@@ -78,8 +79,8 @@ class SubtaskCard(QFrame):
         head = QHBoxLayout()
         icon = QLabel()
         icon.setPixmap(icons.pixmap(sub.task_kind, 20, color))
-        kind_title = TASK_KINDS[sub.task_kind].title if sub.task_kind in TASK_KINDS else sub.task_kind
-        name = QLabel(f"<b>{sub.name}</b>  <span style='color:{theme.TEXT_DIM}'>{kind_title}</span>")
+        kind_name = translated_kind(sub.task_kind) if sub.task_kind in TASK_KINDS else sub.task_kind
+        name = QLabel(f"<b>{sub.name}</b>  <span style='color:{theme.TEXT_DIM}'>{kind_name}</span>")
         head.addWidget(icon)
         head.addWidget(name)
         head.addStretch(1)
@@ -93,7 +94,8 @@ class SubtaskCard(QFrame):
         self.ffmpeg_link: QLabel | None = None
         if sub.command and sub.status.value in ("FAIL", "CANCELED"):
             # the command and FFmpeg's last lines are in the dialog's FFmpeg tab, once per process
-            self.ffmpeg_link = QLabel(f"<a href='#ffmpeg' style='color:{theme.ACCENT}'>FFmpeg command and log</a>")
+            link_text = self.tr("FFmpeg command and log")
+            self.ffmpeg_link = QLabel(f"<a href='#ffmpeg' style='color:{theme.ACCENT}'>{link_text}</a>")
             self.ffmpeg_link.setObjectName("ffmpeg_link")
             self.ffmpeg_link.setTextFormat(Qt.TextFormat.RichText)
             self.box.addWidget(self.ffmpeg_link)
@@ -155,7 +157,7 @@ class SubtaskCard(QFrame):
             grid.addLayout(cell, i // columns, i % columns)
         row = (len(images) + columns - 1) // columns
         if hidden:
-            more = QLabel(f"+ {hidden} more image(s) in the output folder")
+            more = QLabel(self.tr("+ %n more image(s) in the output folder", "", hidden))
             more.setProperty("role", "hint")
             grid.addWidget(more, row, 0, 1, columns)
             row += 1

@@ -11,15 +11,19 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
 
 from .. import theme
 from ...engine.eta import run_remaining, run_speed
 from ...engine.run_state import RunRecord
 from ..engine_adapter import EngineAdapter
-from .formatting import STATUS_TEXT, format_elapsed, format_speed, input_display, output_folder_display
+from .formatting import format_elapsed, status_text, format_speed, input_display, output_folder_display
 
-COLUMNS = ("TaskId", "Input", "Status", "Progress", "Speed", "Time left", "Elapsed", "Output folder")
+# column headers: English, marked for pyside6-lupdate; headerData shows them translated
+COLUMNS = ("TaskId", QT_TRANSLATE_NOOP("TaskTableModel", "Input"), QT_TRANSLATE_NOOP("TaskTableModel", "Status"),
+           QT_TRANSLATE_NOOP("TaskTableModel", "Progress"), QT_TRANSLATE_NOOP("TaskTableModel", "Speed"),
+           QT_TRANSLATE_NOOP("TaskTableModel", "Time left"), QT_TRANSLATE_NOOP("TaskTableModel", "Elapsed"),
+           QT_TRANSLATE_NOOP("TaskTableModel", "Output folder"))
 COL_TASK, COL_INPUT, COL_STATUS, COL_PROGRESS, COL_SPEED, COL_LEFT, COL_ELAPSED, COL_OUTPUT = range(8)
 ProgressRole = Qt.ItemDataRole.UserRole + 1
 RunRole = Qt.ItemDataRole.UserRole + 2
@@ -80,9 +84,9 @@ class TaskTableModel(QAbstractTableModel):
             ahead = self.adapter.queue_position(run.task_id)
             if ahead is not None:
                 if self.adapter.queue_paused:
-                    return "Queued (paused)"
-                return "Queued (next)" if ahead == 0 else f"Queued ({ahead} ahead)"
-        return STATUS_TEXT.get(run.display_status, run.display_status)
+                    return self.tr("Queued (paused)")
+                return self.tr("Queued (next)") if ahead == 0 else self.tr("Queued ({0} ahead)").format(ahead)
+        return status_text(run.display_status)
 
     def tick(self) -> None:
         """Refresh the speed, time-left and elapsed columns of running rows and the place of queued ones
@@ -121,7 +125,7 @@ class TaskTableModel(QAbstractTableModel):
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section]
+            return self.tr(COLUMNS[section])
         return None
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -157,9 +161,9 @@ class TaskTableModel(QAbstractTableModel):
             if col == COL_INPUT:
                 return run.input
             if col == COL_OUTPUT:
-                return run.out_dir or "Delivered by the bucket binding (no local folder)"
+                return run.out_dir or self.tr("Delivered by the bucket binding (no local folder)")
             if col == COL_LEFT and not run.finished:
-                return "Estimated from FFmpeg's speed and the input's duration (or the run's pace so far)"
+                return self.tr("Estimated from FFmpeg's speed and the input's duration (or the run's pace so far)")
             if col == COL_STATUS and run.message:
                 return run.message
             return f"{run.task_id} · {run.workflow_name}"

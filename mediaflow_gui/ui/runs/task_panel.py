@@ -69,7 +69,7 @@ class TaskPanel(QWidget):
         self.proxy.setSourceModel(self.model)
 
         self.search = QLineEdit()
-        self.search.setPlaceholderText("Search by TaskId or input…")
+        self.search.setPlaceholderText(self.tr("Search by TaskId or input…"))
         self.search.setClearButtonEnabled(True)
         self.search.addAction(icons.icon("search"), QLineEdit.ActionPosition.LeadingPosition)
         self.search.textChanged.connect(self.proxy.set_search)
@@ -90,14 +90,14 @@ class TaskPanel(QWidget):
             b.setText(tip.split(" ")[0])
             return b
 
-        self.cancel_button = button("cancel", "Cancel the selected runs")
-        self.retry_button = button("retry", "Retry the selected run")
-        self.details_button = button("details", "Details of the selected run")
-        self.pause_button = button("pause", "Pause the queue: start no further run (running ones finish)")
-        self.pause_button.setText("Pause queue")
+        self.cancel_button = button("cancel", self.tr("Cancel the selected runs"))
+        self.retry_button = button("retry", self.tr("Retry the selected run"))
+        self.details_button = button("details", self.tr("Details of the selected run"))
+        self.pause_button = button("pause", self.tr("Pause the queue: start no further run (running ones finish)"))
+        self.pause_button.setText(self.tr("Pause queue"))
         self.pause_button.setCheckable(True)
-        self.clear_button = button("new", "Clear finished runs from the list (they stay in the task history)")
-        self.clear_button.setText("Clear finished")
+        self.clear_button = button("new", self.tr("Clear finished runs from the list (they stay in the task history)"))
+        self.clear_button.setText(self.tr("Clear finished"))
         self.cancel_button.clicked.connect(self.cancel_selected)
         self.retry_button.clicked.connect(self.retry_selected)
         self.details_button.clicked.connect(lambda: self._emit_details())
@@ -214,11 +214,13 @@ class TaskPanel(QWidget):
         queued = [r for r in runs if not r.finished and r.begin_time is None]
         if not running and not queued:
             return ""
-        parts = [f"{len(running)} running"] if running else []
+        parts = [self.tr("%n running", "", len(running))] if running else []
         if queued:
-            parts.append(f"{len(queued)} queued" + (" (paused)" if self.adapter.queue_paused else ""))
+            parts.append(self.tr("%n queued (paused)", "", len(queued)) if self.adapter.queue_paused
+                         else self.tr("%n queued", "", len(queued)))
         left = queue_remaining(running, len(queued), (r for r in runs if r.finished), time.time())
-        parts.append(f"about {format_elapsed(left)} left" if left is not None else "estimating time left…")
+        parts.append(self.tr("about {0} left").format(format_elapsed(left)) if left is not None
+                     else self.tr("estimating time left…"))
         return " · ".join(parts)
 
     def update_queue_summary(self) -> None:
@@ -232,7 +234,7 @@ class TaskPanel(QWidget):
     def set_queue_paused(self, paused: bool) -> None:
         self.adapter.set_queue_paused(paused)
         self.pause_button.setChecked(paused)
-        self.pause_button.setText("Resume queue" if paused else "Pause queue")
+        self.pause_button.setText(self.tr("Resume queue") if paused else self.tr("Pause queue"))
 
     def clear_finished(self) -> int:
         return self.model.remove_finished()
@@ -257,31 +259,31 @@ class TaskPanel(QWidget):
         queued = [t for t in ids if self.adapter.queue_position(t) is not None]
         menu = QMenu(self)
         run = self.adapter.run(ids[0])
-        menu.addAction(icons.icon("details"), "Details", lambda: self._emit_details())
-        replay = menu.addAction("Replay on canvas", self.replay_selected)
-        replay.setToolTip("The workflow as this run ran it, each node's time and outputs, and a timeline")
+        menu.addAction(icons.icon("details"), self.tr("Details"), lambda: self._emit_details())
+        replay = menu.addAction(self.tr("Replay on canvas"), self.replay_selected)
+        replay.setToolTip(self.tr("The workflow as this run ran it, each node's time and outputs, and a timeline"))
         replay.setEnabled(bool(run and run.finished and run.workflow is not None))
-        folder = menu.addAction(icons.icon("folder"), "Open output folder", self.open_output_folder)
+        folder = menu.addAction(icons.icon("folder"), self.tr("Open output folder"), self.open_output_folder)
         folder.setEnabled(bool(run and run.out_dir and Path(run.out_dir).is_dir()))
-        reveal = menu.addAction("Reveal file", self.reveal_output)
+        reveal = menu.addAction(self.tr("Reveal file"), self.reveal_output)
         reveal.setEnabled(bool(run and any(Path(str(o.get("path", ""))).exists() for o in run.outputs())))
         menu.addSeparator()
-        retry = menu.addAction(icons.icon("retry"), "Retry with its own workflow", self.retry_selected)
-        retry.setToolTip("The workflow exactly as this run used it (its snapshot)")
+        retry = menu.addAction(icons.icon("retry"), self.tr("Retry with its own workflow"), self.retry_selected)
+        retry.setToolTip(self.tr("The workflow exactly as this run used it (its snapshot)"))
         retry.setEnabled(self.retry_button.isEnabled())
-        again = menu.addAction("Retry with the current workflow", self.retry_with_current)
-        again.setToolTip("The workflow drawn in the editor now")
+        again = menu.addAction(self.tr("Retry with the current workflow"), self.retry_with_current)
+        again.setToolTip(self.tr("The workflow drawn in the editor now"))
         again.setEnabled(self.retry_button.isEnabled() and self.current_workflow() is not None)
-        cancel = menu.addAction(icons.icon("cancel"), f"Cancel {len(ids)} runs" if len(ids) > 1 else "Cancel",
+        cancel = menu.addAction(icons.icon("cancel"), self.tr("Cancel {0} runs").format(len(ids)) if len(ids) > 1 else self.tr("Cancel"),
                                 self.cancel_selected)
         cancel.setEnabled(self.cancel_button.isEnabled())
         menu.addSeparator()
-        for label, where in (("Move to top", "top"), ("Move up", "up"), ("Move down", "down"),
-                             ("Move to bottom", "bottom")):
+        for label, where in ((self.tr("Move to top"), "top"), (self.tr("Move up"), "up"),
+                             (self.tr("Move down"), "down"), (self.tr("Move to bottom"), "bottom")):
             action = menu.addAction(label, lambda w=where: self.move_selected(w))
             action.setEnabled(bool(queued))
         menu.addSeparator()
-        menu.addAction("Copy TaskId", lambda: QGuiApplication.clipboard().setText("\n".join(ids)))
+        menu.addAction(self.tr("Copy TaskId"), lambda: QGuiApplication.clipboard().setText("\n".join(ids)))
         self.context_menu = menu  # tests read it
         menu.popup(self.table.viewport().mapToGlobal(pos))
 

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 from ...engine.run_timeline import Bar, Timeline, duration_text, files_text
 from .. import theme
+from ..i18n import status_label, translate
 
 NAME_WIDTH = 190.0  # the names' column
 ROW = 26.0  # one step per row
@@ -42,7 +43,7 @@ def tick_text(seconds: float, step: float) -> str:
     """A tick's label: seconds ("0 s", "2.5 s", "0.05 s", "90 s"), minutes once the steps are whole minutes."""
     if step >= 60 and seconds >= 60:
         minutes, secs = divmod(int(round(seconds)), 60)
-        return f"{minutes} min" if secs == 0 else f"{minutes}:{secs:02d}"
+        return translate("TimelineChart", "{0} min").format(minutes) if secs == 0 else f"{minutes}:{secs:02d}"
     decimals = 0 if step >= 1 else (1 if step >= 0.1 else 2)
     return f"{seconds:.{decimals}f} s"
 
@@ -115,22 +116,22 @@ class TimelineChart(QWidget):
 
     # -- words ----------------------------------------------------------------------------------
     def group_label(self, group: str) -> str:
-        return f"1 FFmpeg process · {len(self.timeline.groups.get(group, ()))} steps"
+        return self.tr("1 FFmpeg process · {0} steps").format(len(self.timeline.groups.get(group, ())))
 
     def tooltip_for(self, bar: Bar) -> str:
         """The exact times of a bar (plain text, one fact a line)."""
         origin = self.timeline.origin
-        status = theme.STATUS_LABELS.get(bar.status, bar.status.capitalize())
+        status = status_label(bar.status)
         lines = [f"{bar.name} — {status}",
-                 f"Start: +{bar.start:.3f} s  ({_clock(origin, bar.start)})",
-                 f"End: +{bar.end:.3f} s  ({_clock(origin, bar.end)})",
-                 f"Duration: {bar.duration:.3f} s",
-                 f"Outputs: {files_text(bar.outputs)}"]
+                 self.tr("Start: +{0} s  ({1})").format(f"{bar.start:.3f}", _clock(origin, bar.start)),
+                 self.tr("End: +{0} s  ({1})").format(f"{bar.end:.3f}", _clock(origin, bar.end)),
+                 self.tr("Duration: {0} s").format(f"{bar.duration:.3f}"),
+                 self.tr("Outputs: {0}").format(files_text(bar.outputs))]
         if bar.group:
             others = [self.names.get(s, s) for s in self.timeline.groups.get(bar.group, ()) if s != bar.step_id]
-            lines.append("One FFmpeg process with: " + ", ".join(others))
+            lines.append(self.tr("One FFmpeg process with: {0}").format(", ".join(others)))
         if bar.folded_into:
-            lines.append("Applied inside: " + ", ".join(self.names.get(s, s) for s in bar.folded_into))
+            lines.append(self.tr("Applied inside: {0}").format(", ".join(self.names.get(s, s) for s in bar.folded_into)))
         return "\n".join(lines)
 
     def event(self, event: QEvent) -> bool:
@@ -161,7 +162,7 @@ class TimelineChart(QWidget):
             self._paint_group_label(painter, group)
         if not self.timeline.bars and not self.timeline.idle:
             painter.setPen(QColor(theme.TEXT_DIM))
-            painter.drawText(self.rect(), int(Qt.AlignmentFlag.AlignCenter), "This run has no steps to show.")
+            painter.drawText(self.rect(), int(Qt.AlignmentFlag.AlignCenter), self.tr("This run has no steps to show."))
         painter.end()
 
     def _paint_rows(self, painter: QPainter) -> None:
@@ -178,7 +179,7 @@ class TimelineChart(QWidget):
                              metrics.elidedText(name, Qt.TextElideMode.ElideMiddle, text_rect.width()))
             if not ran:  # a step that never started: its status word where its bar would be
                 painter.setPen(theme.status_color(status))
-                label = theme.STATUS_LABELS.get(status, status.capitalize()) + " — did not run"
+                label = self.tr("{0} — did not run").format(status_label(status))
                 painter.drawText(QRectF(self.plot.left() + 4, rect.top(), self.plot.width(), rect.height()),
                                  int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft), label)
 
@@ -246,7 +247,7 @@ class TimelineChart(QWidget):
         painter.setFont(small)
         text = duration_text(bar.duration)
         if bar.folded_into:
-            text = "applied inside " + ", ".join(self.names.get(s, s) for s in bar.folded_into)
+            text = self.tr("applied inside {0}").format(", ".join(self.names.get(s, s) for s in bar.folded_into))
         width = QFontMetricsF(small).horizontalAdvance(text) + 10
         if rect.width() >= width and not bar.folded_into:
             painter.setPen(QColor("#0d1117"))
