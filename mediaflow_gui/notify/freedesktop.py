@@ -52,6 +52,12 @@ class FreedesktopNotifications:
         self._on_action = on_action
         self._lock = threading.Lock()
         self._closed = False
+        # subscribe before the first notice can be shown: a click on it must not come before the match rule
+        from jeepney import MatchRule
+        from jeepney.bus_messages import message_bus
+        for member in ("ActionInvoked", "NotificationClosed"):
+            rule = MatchRule(type="signal", interface=NAME, path=PATH, member=member)
+            self._listener.send_and_get_reply(message_bus.AddMatch(rule), timeout=CALL_TIMEOUT)
         self._thread = threading.Thread(target=self._listen, name="mediaflow-dbus-notifications", daemon=True)
         self._thread.start()
 
@@ -78,12 +84,7 @@ class FreedesktopNotifications:
 
     # -- signals -------------------------------------------------------------------------------------
     def _listen(self) -> None:
-        from jeepney import MatchRule
-        from jeepney.bus_messages import message_bus
         try:
-            for member in ("ActionInvoked", "NotificationClosed"):
-                rule = MatchRule(type="signal", interface=NAME, path=PATH, member=member)
-                self._listener.send_and_get_reply(message_bus.AddMatch(rule), timeout=CALL_TIMEOUT)
             while not self._closed:
                 try:
                     message = self._listener.receive(timeout=0.5)

@@ -26,7 +26,7 @@ def test_batch_notice_over_dbus_click_opens_the_run_and_the_toast_is_the_fallbac
         assert args[3] == "3 files: 1 done, 1 failed, 1 canceled"
         assert "FFmpeg could not read the input" in args[4] and args[6]["urgency"] == ("y", 2)
         assert args[2].endswith("app.svg") and notifier.live_toasts() == []
-        with qtbot.waitSignal(window.signals.show_run_requested, timeout=5000) as shown:
+        with qtbot.waitSignal(window.signals.show_run_requested, timeout=15000) as shown:
             notification_daemon.click(1, "Details")
         assert shown.args == ["mf-b"]  # the batch's first failed run
         installed = tmp_path / "share" / "icons" / "hicolor" / "scalable" / "apps"
