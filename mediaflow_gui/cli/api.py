@@ -18,7 +18,7 @@ import json
 import sys
 from typing import Any
 
-from .exits import EXIT_FAILED, EXIT_OK, STOP_SIGNALS, err
+from .exits import EXIT_FAILED, EXIT_OK, err, on_stop_signals
 
 
 def cmd_keys(args: argparse.Namespace) -> int:
@@ -56,11 +56,7 @@ async def _serve(args: argparse.Namespace) -> int:
         except OSError as exc:
             err(f"cannot listen on 127.0.0.1:{args.port}: {exc.strerror or exc}")
             return EXIT_FAILED
-        for sig in STOP_SIGNALS:
-            try:
-                loop.add_signal_handler(sig, stop.set)
-            except (NotImplementedError, RuntimeError):
-                pass
+        remove_signal_handlers = on_stop_signals(loop, stop.set)
         try:
             if service.api.workflows is not None:
                 for problem in await service.api.workflows.start_enabled():
@@ -70,11 +66,7 @@ async def _serve(args: argparse.Namespace) -> int:
             await stop.wait()
             print("Stopping the MPS API…", file=sys.stderr, flush=True)
         finally:
-            for sig in STOP_SIGNALS:
-                try:
-                    loop.remove_signal_handler(sig)
-                except (NotImplementedError, RuntimeError):
-                    pass
+            remove_signal_handlers()
             await service.close()
     return EXIT_OK
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
+from typing import Any, Callable
 
 from ..model.text import display_text
 from ..notify.sinks import EventTargets, SqsTarget, WebhookTarget
@@ -19,6 +20,24 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_CANCELED = 0, 1, 2, 130
 
 # what ends a foreground command: Ctrl-C, a service manager's stop, a closed terminal
 STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
+
+
+def on_stop_signals(loop: Any, callback: Callable[..., None], *, with_signal: bool = False) -> Callable[[], None]:
+    """Call `callback()` (or `callback(signal)`) on SIGINT, SIGTERM and SIGHUP where the loop can; returns
+    the undo. (Windows' loop has no signal handlers: Ctrl-C arrives as KeyboardInterrupt there.)"""
+    for sig in STOP_SIGNALS:
+        try:
+            loop.add_signal_handler(sig, callback, *((sig,) if with_signal else ()))
+        except (NotImplementedError, RuntimeError):
+            pass
+
+    def remove() -> None:
+        for sig in STOP_SIGNALS:
+            try:
+                loop.remove_signal_handler(sig)
+            except (NotImplementedError, RuntimeError):
+                pass
+    return remove
 
 
 def err(message: str, *, keep_lines: bool = False) -> None:

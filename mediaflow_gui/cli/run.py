@@ -20,7 +20,7 @@ from typing import Any
 
 from ..media.naming import ON_EXISTING, ON_EXISTING_DEFAULT
 from ..model.statuses import RunResult, SubtaskStatus
-from .exits import (EXIT_CANCELED, EXIT_FAILED, EXIT_OK, EXIT_USAGE, STOP_SIGNALS, add_event_flags, err,
+from .exits import (EXIT_CANCELED, EXIT_FAILED, EXIT_OK, EXIT_USAGE, add_event_flags, err, on_stop_signals,
                     event_targets_from_args, positive_int, say)
 from .progress import ProgressPrinter, announce_ffmpeg
 from .storage import uses_embedded
@@ -88,19 +88,7 @@ def _cancel_on_signals(rt: Any, *, second_stops: bool) -> Any:
         for task_id in rt.engine.running():
             rt.engine.cancel(task_id)
 
-    for sig in STOP_SIGNALS:
-        try:
-            loop.add_signal_handler(sig, on_interrupt)
-        except (NotImplementedError, RuntimeError):  # Windows: KeyboardInterrupt handling in cmd_run
-            pass
-
-    def remove() -> None:
-        for sig in STOP_SIGNALS:
-            try:
-                loop.remove_signal_handler(sig)
-            except (NotImplementedError, RuntimeError):
-                pass
-    return remove
+    return on_stop_signals(loop, on_interrupt)  # Windows: KeyboardInterrupt handling in cmd_run
 
 
 def _exit_code(records: list[Any]) -> int:

@@ -24,7 +24,7 @@ from typing import Any
 
 from ..notify.global_targets import EventTargetsFileError
 from ..storage.embedded import EmbeddedStoreError
-from .exits import (EXIT_CANCELED, EXIT_FAILED, EXIT_OK, EXIT_USAGE, STOP_SIGNALS, add_event_flags, err,
+from .exits import (EXIT_CANCELED, EXIT_FAILED, EXIT_OK, EXIT_USAGE, add_event_flags, err, on_stop_signals,
                     event_targets_from_args)
 from .progress import announce_ffmpeg, watch_printer
 from .storage import uses_embedded
@@ -99,11 +99,7 @@ async def _watch_async(binding: Any, args: argparse.Namespace) -> int:
             if started is not None:
                 print(f"Embedded S3 store at {started.endpoint_url} (pid {started.pid})", flush=True)
         rt.bus.subscribe(watch_printer())
-        for sig in STOP_SIGNALS:
-            try:
-                loop.add_signal_handler(sig, on_signal, sig)
-            except (NotImplementedError, RuntimeError):
-                pass
+        remove_signal_handlers = on_stop_signals(loop, on_signal, with_signal=True)
         try:
             await announce_ffmpeg(rt.engine)  # one line on stderr: the FFmpeg the runs will use, and what it lacks
             if args.retries is not None:
@@ -137,11 +133,7 @@ async def _watch_async(binding: Any, args: argparse.Namespace) -> int:
             err(str(exc), keep_lines=True)
             return EXIT_USAGE
         finally:
-            for sig in STOP_SIGNALS:
-                try:
-                    loop.remove_signal_handler(sig)
-                except (NotImplementedError, RuntimeError):
-                    pass
+            remove_signal_handlers()
     return EXIT_CANCELED if canceled else EXIT_OK
 
 
