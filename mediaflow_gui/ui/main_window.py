@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (QDialog, QDockWidget, QFileDialog, QLabel, QMainW
                                QToolBar, QWidget)
 
 from ..media.inputs import MEDIA_EXTENSIONS, collect_inputs
-from ..model.kinds import NodeKind
 from ..paths import sample_workflow_path
 from . import icons
 from .context import AppContext
@@ -34,39 +33,11 @@ from .ffmpeg_info import FFmpegStatusLabel
 from .inspector.panel import InspectorPanel
 from .notifications import DesktopNotifier
 from .preview import PreviewController
+from .editor.run_states import canvas_states
 from .runs.run_details import RunDetailsDialog
 from .runs.task_panel import TaskPanel
 from .results_target import ResultsTarget
 from .settings_dialog import SettingsDialog
-
-
-def canvas_states(run: RunRecord, workflow) -> dict[str, tuple[str, float, str]]:  # noqa: ANN001 - Workflow
-    """Node states for the canvas: tasks from the run's subtasks, the other nodes derived from them."""
-    states: dict[str, tuple[str, float, str]] = {}
-    for sid in run.steps:
-        if sid in workflow.nodes:
-            states[sid] = run.shown(sid)  # a folded watermark mirrors its transcodes (RunRecord.shown)
-    started = run.begin_time is not None or run.finished
-    for nid, node in workflow.nodes.items():
-        if node.kind in (NodeKind.START, NodeKind.SPLIT):
-            states[nid] = ("SUCCESS" if started else "WAITING", 100.0, "")
-        elif node.kind == NodeKind.END:
-            if run.finished:
-                status = {"SUCCESS": "SUCCESS", "CANCELED": "CANCELED"}.get(run.display_status, "FAIL")
-                states[nid] = (status, 100.0, run.message)
-            else:
-                states[nid] = ("WAITING", 0.0, "")
-    for nid, node in workflow.nodes.items():
-        if node.kind == NodeKind.JOIN:
-            before = [states.get(p, ("WAITING", 0.0, ""))[0] for p in workflow.predecessors(nid)]
-            if before and all(s == "SUCCESS" for s in before):
-                states[nid] = ("SUCCESS", 100.0, "")
-            elif any(s in ("FAIL", "SKIPPED", "CANCELED") for s in before) and \
-                    all(s not in ("WAITING", "PROCESSING") for s in before):
-                states[nid] = ("SKIPPED", 0.0, "A branch before it did not succeed")
-            else:
-                states[nid] = ("WAITING", 0.0, "")
-    return states
 
 
 class MainWindow(QMainWindow):
@@ -513,7 +484,7 @@ class MainWindow(QMainWindow):
         return None
 
     def _open_replay(self, record: RunRecord | None) -> QDialog | None:
-        from .runs.replay import ReplayDialog  # imported here: it uses this module's canvas_states
+        from .runs.replay import ReplayDialog  # imported when first needed: most sessions never replay
         if record is None:
             return None
         task_id = record.task_id

@@ -277,7 +277,7 @@ def test_the_canvas_shows_a_folded_watermark_running_with_its_transcode() -> Non
     from mediaflow_gui.paths import sample_workflow_path
     from mediaflow_gui.engine.run_state import RunRecord, SubtaskRecord
     from mediaflow_gui.model.statuses import RunStatus
-    from mediaflow_gui.ui.main_window import canvas_states
+    from mediaflow_gui.ui.editor.run_states import canvas_states
 
     workflow = load_workflow(sample_workflow_path("standard.mfw.json"))
     by_name = {n.name: nid for nid, n in workflow.nodes.items()}

@@ -2,7 +2,7 @@
 
 `ReplayDialog(record)` shows a finished run (a RunRecord from the adapter or the task store):
 - the workflow as that run ran it (RunRecord.workflow, never the document being edited) in a scene of
-  its own: nodes in their status colours (the canvas's own rules, main_window.canvas_states) and a
+  its own: nodes in their status colours (the canvas's own rules, editor/run_states.canvas_states) and a
   badge under each — duration and output count for a task ("12.3 s · 4 files"), "did not run" for one
   skipped or canceled before it started, the transcodes a folded watermark ran in, the input under
   Start and the total under End. Nothing can be moved, connected, dropped or deleted: the scene
@@ -35,7 +35,7 @@ from ..editor.node_item import NodeItem
 from ..editor.node_state import NodeVisualState
 from ..editor.scene import WorkflowScene
 from ..editor.view import WorkflowView
-from ..main_window import canvas_states
+from ..editor.run_states import canvas_states
 from ..i18n import translate
 from .formatting import input_display, status_text
 from .timeline_chart import TimelineChart
