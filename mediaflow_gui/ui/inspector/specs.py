@@ -59,24 +59,31 @@ TRANSCODE = [
     FieldSpec("output_name", QT_TRANSLATE_NOOP("InspectorSpecs", "Output name"), "text", hint=QT_TRANSLATE_NOOP("InspectorSpecs", "Template, e.g. {inputName}_{definition}.{ext}; empty = default")),
 ]
 
+# rows several image tasks share: one definition each (the labels are translated where shown)
+IMAGE_SIZE = [
+    FieldSpec("width", QT_TRANSLATE_NOOP("InspectorSpecs", "Width"), "int", 0, 4096, " px", QT_TRANSLATE_NOOP("InspectorSpecs", "auto"), hint=SIZE_HINT),
+    FieldSpec("height", QT_TRANSLATE_NOOP("InspectorSpecs", "Height"), "int", 0, 4096, " px", QT_TRANSLATE_NOOP("InspectorSpecs", "auto"), hint=SIZE_HINT),
+]
+FILE_NUMBERS = FieldSpec("number_format", QT_TRANSLATE_NOOP("InspectorSpecs", "File numbers"), "number_format",
+                         hint=QT_TRANSLATE_NOOP("InspectorSpecs", "How {number} is written: first number, step, "
+                                                "digits and the padding character"))
+IMAGE_OUTPUT_NAME = FieldSpec("output_name", QT_TRANSLATE_NOOP("InspectorSpecs", "Output name"), "text",
+                              hint=QT_TRANSLATE_NOOP("InspectorSpecs", "Template; empty = default"))
+
 SNAPSHOT = [
     FieldSpec("offsets", QT_TRANSLATE_NOOP("InspectorSpecs", "Time points"), "offsets", hint=QT_TRANSLATE_NOOP("InspectorSpecs", "Each as seconds (3.5s) or percent (25%)")),
     FieldSpec("format", QT_TRANSLATE_NOOP("InspectorSpecs", "Format"), "choice", choices=P.IMAGE_FORMATS),
-    FieldSpec("width", QT_TRANSLATE_NOOP("InspectorSpecs", "Width"), "int", 0, 4096, " px", QT_TRANSLATE_NOOP("InspectorSpecs", "auto"), hint=SIZE_HINT),
-    FieldSpec("height", QT_TRANSLATE_NOOP("InspectorSpecs", "Height"), "int", 0, 4096, " px", QT_TRANSLATE_NOOP("InspectorSpecs", "auto"), hint=SIZE_HINT),
-    FieldSpec("number_format", QT_TRANSLATE_NOOP("InspectorSpecs", "File numbers"), "number_format",
-              hint=QT_TRANSLATE_NOOP("InspectorSpecs", "How {number} is written: first number, step, digits and the padding character")),
-    FieldSpec("output_name", QT_TRANSLATE_NOOP("InspectorSpecs", "Output name"), "text", hint=QT_TRANSLATE_NOOP("InspectorSpecs", "Template; empty = default")),
+    *IMAGE_SIZE,
+    FILE_NUMBERS,
+    IMAGE_OUTPUT_NAME,
 ]
 
 SAMPLE_SNAPSHOT = [
     FieldSpec("interval", QT_TRANSLATE_NOOP("InspectorSpecs", "Every"), "offset", hint=QT_TRANSLATE_NOOP("InspectorSpecs", "Seconds (5s) or percent of the duration (10%)")),
     FieldSpec("format", QT_TRANSLATE_NOOP("InspectorSpecs", "Format"), "choice", choices=P.IMAGE_FORMATS),
-    FieldSpec("width", QT_TRANSLATE_NOOP("InspectorSpecs", "Width"), "int", 0, 4096, " px", QT_TRANSLATE_NOOP("InspectorSpecs", "auto"), hint=SIZE_HINT),
-    FieldSpec("height", QT_TRANSLATE_NOOP("InspectorSpecs", "Height"), "int", 0, 4096, " px", QT_TRANSLATE_NOOP("InspectorSpecs", "auto"), hint=SIZE_HINT),
-    FieldSpec("number_format", QT_TRANSLATE_NOOP("InspectorSpecs", "File numbers"), "number_format",
-              hint=QT_TRANSLATE_NOOP("InspectorSpecs", "How {number} is written: first number, step, digits and the padding character")),
-    FieldSpec("output_name", QT_TRANSLATE_NOOP("InspectorSpecs", "Output name"), "text", hint=QT_TRANSLATE_NOOP("InspectorSpecs", "Template; empty = default")),
+    *IMAGE_SIZE,
+    FILE_NUMBERS,
+    IMAGE_OUTPUT_NAME,
 ]
 
 ANIMATED_IMAGE = [
@@ -85,9 +92,8 @@ ANIMATED_IMAGE = [
     FieldSpec("fps", QT_TRANSLATE_NOOP("InspectorSpecs", "Frame rate"), "int", 1, 30, " fps"),
     FieldSpec("format", QT_TRANSLATE_NOOP("InspectorSpecs", "Format"), "choice", choices=P.ANIMATED_FORMATS),
     FieldSpec("quality", QT_TRANSLATE_NOOP("InspectorSpecs", "Quality"), "int", 1, 100, " %"),
-    FieldSpec("width", QT_TRANSLATE_NOOP("InspectorSpecs", "Width"), "int", 0, 4096, " px", QT_TRANSLATE_NOOP("InspectorSpecs", "auto"), hint=SIZE_HINT),
-    FieldSpec("height", QT_TRANSLATE_NOOP("InspectorSpecs", "Height"), "int", 0, 4096, " px", QT_TRANSLATE_NOOP("InspectorSpecs", "auto"), hint=SIZE_HINT),
-    FieldSpec("output_name", QT_TRANSLATE_NOOP("InspectorSpecs", "Output name"), "text", hint=QT_TRANSLATE_NOOP("InspectorSpecs", "Template; empty = default")),
+    *IMAGE_SIZE,
+    IMAGE_OUTPUT_NAME,
 ]
 
 IMAGE_SPRITE = [
@@ -97,9 +103,8 @@ IMAGE_SPRITE = [
     FieldSpec("width", QT_TRANSLATE_NOOP("InspectorSpecs", "Cell width"), "int", 0, 4096, " px", QT_TRANSLATE_NOOP("InspectorSpecs", "auto"), hint=QT_TRANSLATE_NOOP("InspectorSpecs", "0 follows the height; else 16–4096 px")),
     FieldSpec("height", QT_TRANSLATE_NOOP("InspectorSpecs", "Cell height"), "int", 0, 4096, " px", QT_TRANSLATE_NOOP("InspectorSpecs", "auto"), hint=QT_TRANSLATE_NOOP("InspectorSpecs", "0 follows the width; else 16–4096 px")),
     FieldSpec("format", QT_TRANSLATE_NOOP("InspectorSpecs", "Format"), "choice", choices=P.SPRITE_FORMATS),
-    FieldSpec("number_format", QT_TRANSLATE_NOOP("InspectorSpecs", "File numbers"), "number_format",
-              hint=QT_TRANSLATE_NOOP("InspectorSpecs", "How {number} is written: first number, step, digits and the padding character")),
-    FieldSpec("output_name", QT_TRANSLATE_NOOP("InspectorSpecs", "Output name"), "text", hint=QT_TRANSLATE_NOOP("InspectorSpecs", "Template; empty = default")),
+    FILE_NUMBERS,
+    IMAGE_OUTPUT_NAME,
 ]
 
 WATERMARK = [
