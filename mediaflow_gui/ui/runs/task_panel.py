@@ -150,6 +150,10 @@ class TaskPanel(QWidget):
         self._tick.setInterval(1000)
         self._tick.timeout.connect(self.model.tick)
         self._tick.timeout.connect(self.update_queue_summary)
+        self._summary_timer = QTimer(self)
+        self._summary_timer.setSingleShot(True)
+        self._summary_timer.setInterval(50)
+        self._summary_timer.timeout.connect(self.update_queue_summary)
         self._tick.start()
         self._update_buttons()
 
@@ -197,7 +201,9 @@ class TaskPanel(QWidget):
 
     def _on_run_updated(self, _task_id: str) -> None:
         self._update_buttons()
-        self.update_queue_summary()  # at once, not at the next tick: "1 running" after the batch ended read wrong
+        # soon, not at the next tick ("1 running" after the batch ended read wrong), and once for all the
+        # runs one adapter flush updates (each recount walks every row)
+        self._summary_timer.start()
 
     def _update_buttons(self) -> None:
         tid = self.selected_task_id()
