@@ -16,6 +16,8 @@ Open, in this order (each part is named in `Runtime.parts` as it is made):
   5. notifier         the global targets (`<data dir>/event_targets.json`, notify/global_targets.py, or
                       RuntimeSettings.event_targets) plus one-off ones (the CLI's --webhook …);
                       subscribed after the store
+  5b. cluster         a place for the Dask cluster runs may use (`use_cluster()`, cluster/): nothing is
+                      connected until asked; closed after the runs were canceled (they use it to stop)
   6. engine           runs; all runs share its thread budget
   7. storage service  only with storage: connections, bindings and their watchers
 
@@ -75,6 +77,9 @@ class RuntimeSettings:
     # build the storage service: embedded store handle, ledger, connections, bindings
     storage: bool = False
     embedded: Any = None  # an EmbeddedStore to use (tests share one); None: `<data dir>/seaweedfs`
+    # run steps on a Dask cluster (cluster/settings.ClusterSettings); None: this computer. Connected by
+    # `use_cluster()` (blocking), which the CLI and the GUI call; the constructor does not connect
+    cluster: Any = None
     stop_embedded: bool = True  # close() stops the embedded store when this process started it
     cancel_timeout: float = 10.0  # close(): seconds canceled runs get to record their end
     notify_timeout: float = 10.0  # close(): seconds the notifier gets for events still going out
@@ -132,6 +137,9 @@ class Runtime:
                                      deliveries=self.ledger.deliveries if self.ledger is not None else None)
             self.notifier.attach(self.bus)
             self._push("notifier", self._close_notifier)
+            self._cluster: Any = None  # cluster.dispatcher.ClusterUnits while runs go to a cluster
+            self._staging_store: Any = None  # an embedded store started only to stage a cluster's files
+            self._push("cluster", self._close_cluster)
             self.engine = Engine(self.store, self.bus, s.engine)
             self._push("engine", self._cancel_runs_now, self._cancel_and_wait_runs)
             if s.storage:
@@ -167,6 +175,60 @@ class Runtime:
         targets = load_global_targets(self.targets_path)
         self.set_global_targets(targets)
         return targets
+
+    # -- a Dask cluster -------------------------------------------------------------------------------
+    def use_cluster(self, settings: Any = None) -> Any:
+        """Run steps on the Dask cluster `settings` (cluster/settings.ClusterSettings) from now on, or on
+        this computer for None / an empty address. Blocking (it connects): call it off the GUI thread.
+
+        Returns the cluster's ClusterInfo (None for this computer). Raises ValueError for settings with
+        problems, cluster.info.ClusterUnreachable when the scheduler, its workers or the staging store do
+        not answer; the runtime then goes on as it was. Steps already out on a cluster finish there."""
+        from .cluster.dispatcher import ClusterUnits
+
+        if settings is None or not settings.enabled:
+            self._swap_cluster(None)
+            return None
+        problems = settings.problems()
+        if problems:
+            raise ValueError("; ".join(problems))
+        units = ClusterUnits(settings, self._staging_connection(settings))
+        info = units.connect()
+        self._swap_cluster(units)
+        return info
+
+    def cluster_info(self) -> Any:
+        """The cluster's workers as last seen (ClusterInfo), or None when runs go to this computer."""
+        return self._cluster.info() if self._cluster is not None else None
+
+    def _staging_connection(self, settings: Any) -> Any:
+        """The S3 connection files travel through: the one named, else the embedded store (started here
+        when this runtime has none running: `mediaflow run --cluster` needs no bucket of its own)."""
+        if settings.staging_connection:
+            return self.connections.get(settings.staging_connection)
+        embedded = self.embedded
+        if embedded is None:
+            if self._staging_store is None:
+                from .storage.embedded import EmbeddedStore
+                self._staging_store = EmbeddedStore(self.data_dir / "seaweedfs")
+            embedded = self._staging_store
+        if not embedded.health_check():
+            embedded.start(30.0)
+        return ConnectionRegistry(self.data_dir / "connections.json", embedded=embedded).get("")  # "": embedded
+
+    def _swap_cluster(self, units: Any) -> None:
+        old, self._cluster = self._cluster, units
+        self.engine.remote = units
+        if old is not None:  # steps still out there finish there; the client goes when they have
+            old.close_when_idle()
+
+    def _close_cluster(self) -> None:
+        """Closed after the engine's runs were canceled (they need the client to stop their workers)."""
+        if self._cluster is not None:
+            self._cluster.close()
+            self._cluster = None
+        if self._staging_store is not None:
+            self._staging_store.stop()  # only if this runtime started it
 
     # -- the embedded store -------------------------------------------------------------------------
     async def start_embedded(self, timeout: float = 30.0) -> Any:

@@ -12,7 +12,8 @@ rules the store, the GUI, the CLI and the notifier apply too); `deliver`, `run()
 `wait()` get that record. A RunFinished of failed steps names the first failed step (`failed_step`).
 
 All runs of one Engine share one ThreadBudget (settings.max_threads), so many runs at once stay
-within the machine's cores.
+within the machine's cores. With `remote` set (engine/remote.py; runtime.py sets a Dask cluster's), the
+steps run there: the budget then counts the cluster's slots (remote.capacity()), one per unit out.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ from .budget import ThreadBudget
 from .errors import classify_error
 from .events import Event, EventBus, RunCreated, RunFinished, RunStarted, StepInfo, SubtaskFinished
 from .executor import BuildFn, FFmpegRunner, PlanExecutor, ProbeFn
+from .remote import RemoteUnits
 from .run_state import RunRecord, apply
 from .store import TaskStore, new_task_id
 
@@ -84,6 +86,8 @@ class _RunHandle:
         self.task: asyncio.Task[Any] | None = None
         self.executor: PlanExecutor | None = None
         self.cancel_requested = False
+        # where the input already is for remote workers (a bucket run's object), handed to `remote`
+        self.source_object: Any = None
         self.done: asyncio.Future[RunRecord] | None = loop.create_future() if loop else None
 
 
@@ -106,6 +110,8 @@ class Engine:
         self._build = build  # injectable for tests; None: media.builders.build_step
         self._probe = probe  # injectable for tests; None: media.probe.probe
         self._runner = runner  # the FFmpeg seam; tests pass a fake (None: engine.ffmpeg_runner.run_ffmpeg)
+        # where units run when not here (engine/remote.py): None runs everything on this machine
+        self.remote: RemoteUnits | None = None
         self._handles: dict[str, _RunHandle] = {}
         self._plans: dict[str, tuple[ExecutionPlan | None, str]] = {}
         self._ffmpeg_found: tuple[str | None, float, FFmpegChoice] | None = None  # (setting, when, choice)
@@ -119,19 +125,24 @@ class Engine:
     # -- public API -------------------------------------------------------------------------
     async def run(self, workflow: Workflow, input: str | os.PathLike[str], out_dir: Path | None, *,
                   input_label: str | None = None, fetch_input: FetchInput | None = None,
-                  deliver: Deliver | None = None) -> RunRecord:
+                  deliver: Deliver | None = None, source_object: Any = None) -> RunRecord:
         task_id, plan, problem = self._create(workflow, input, out_dir, input_label)
         handle = self._handles[task_id]
+        handle.source_object = source_object
         handle.task = asyncio.current_task()
         return await self._execute(handle, plan, problem, input, out_dir, input_label, fetch_input, deliver)
 
     def submit(self, workflow: Workflow, input: str | os.PathLike[str], out_dir: Path | None, *,
                input_label: str | None = None, fetch_input: FetchInput | None = None,
-               deliver: Deliver | None = None) -> str:
-        """Record the run now (RunCreated is emitted before this returns) and run it in the background."""
+               deliver: Deliver | None = None, source_object: Any = None) -> str:
+        """Record the run now (RunCreated is emitted before this returns) and run it in the background.
+
+        `source_object`: where remote workers can read the input themselves (a bucket run passes its
+        object: (S3Connection, bucket, key)), instead of getting a copy staged by this machine."""
         loop = asyncio.get_running_loop()
         task_id, plan, problem = self._create(workflow, input, out_dir, input_label)
         handle = self._handles[task_id]
+        handle.source_object = source_object
         handle.task = loop.create_task(
             self._execute(handle, plan, problem, input, out_dir, input_label, fetch_input, deliver),
             name=f"mediaflow-run-{task_id}")
@@ -265,8 +276,10 @@ class Engine:
                        input: str | os.PathLike[str], out_dir: Path | None, input_label: str | None,
                        fetch_input: FetchInput | None, deliver: Deliver | None) -> RunRecord:
         task_id = handle.task_id
-        if self.budget.total != max(1, int(self.settings.max_threads)):  # settings changed since the last run
-            self.budget.resize(self.settings.max_threads)
+        remote = self.remote
+        slots = remote.capacity() if remote is not None else self.settings.max_threads
+        if self.budget.total != max(1, int(slots)):  # settings (or the cluster's workers) changed since the last run
+            self.budget.resize(slots)
         work = self._work_dir(task_id)
         fetch_dir = work / "input"
         result, code, message = RunResult.SUCCESS, "", ""
@@ -293,7 +306,10 @@ class Engine:
                     task_id, plan, local, target, bus=self.bus, budget=self.budget, ffmpeg=str(choice.binary.path),
                     source_name=source_name, threads_per_step=self.settings.threads_per_step,
                     name_templates=self.settings.output_templates, build=self._build, probe=self._probe,
-                    probe_cache=probe_cache, fusion=self.settings.fusion and choice.fusion, runner=self._runner,
+                    # remote: the worker's own FFmpeg decides whether a group can share a process
+                    probe_cache=probe_cache, runner=self._runner, remote=remote,
+                    source_object=handle.source_object,
+                    fusion=self.settings.fusion and (choice.fusion or remote is not None),
                     on_existing=self.settings.on_existing)
                 handle.executor = executor
                 if handle.cancel_requested:

@@ -50,6 +50,7 @@ class ErrorCode(StrEnum):
     CANCELED = ("Canceled", 1011)  # canceled by request
     INTERRUPTED = ("Interrupted", 1012)  # the process running it ended (crash, kill) before it did
     FFMPEG_LACKS_FEATURE = ("FFmpegLacksFeature", 1013)  # the FFmpeg in use lacks an encoder/filter
+    CLUSTER_FAILED = ("ClusterFailed", 1014)  # the Dask cluster could not run a step (unreachable, no workers, staging)
     INTERNAL_ERROR = ("InternalError", 1099)  # a bug: the log has the traceback
 
 

@@ -23,7 +23,10 @@ How a run goes:
   the others run again without it; an unattributed failure fails every member, naming all of them;
 - cancel kills the FFmpeg processes, removes staging dirs, and marks every unfinished step CANCELED;
 - FFmpeg runs through `runner` (engine.ffmpeg_runner.run_ffmpeg by default): the one seam a test can
-  replace with a fake to check scheduling, skip, cancel and fusion rules without FFmpeg.
+  replace with a fake to check scheduling, skip, cancel and fusion rules without FFmpeg;
+- with `remote` (engine/remote.py: a Dask cluster), each unit — a fused group, or a step apart — is
+  handed to it instead of being built and run here; probing, the "already there" check, publishing under
+  the on_existing policy and every SubtaskFinished stay here, so a remote run is recorded like a local one.
 Each member of a fused process still gets its own SubtaskStarted (with the shared command), the shared
 progress, its own finalize, staging dir, outputs and SubtaskFinished, exactly as if it had run apart.
 SubtaskFinished.log_tail carries the last stderr lines (ffmpeg_runner.LOG_TAIL_LINES) of the step's
@@ -56,6 +59,7 @@ from .budget import ThreadBudget
 from .errors import ErrorCode, StepFailure, classify_error
 from .events import EventBus, SubtaskFinished, SubtaskProgress, SubtaskStarted
 from .ffmpeg_runner import LOG_TAIL_LINES, FFmpegError, ProgressState, meaningful_error_lines, run_ffmpeg
+from .remote import RemoteOutcome, RemoteUnits, UnitRequest
 from .scheduler import Scheduler, Settled
 from .store import STAGING_PREFIX  # one name: the store's start-up clean-up finds staging dirs by it
 
@@ -126,7 +130,8 @@ class PlanExecutor:
                  threads_per_step: int = 1, name_templates: dict[str, str] | None = None,
                  build: BuildFn | None = None, probe: ProbeFn | None = None,
                  probe_cache: dict[str, MediaInfo | BaseException] | None = None, fusion: bool = False,
-                 runner: FFmpegRunner | None = None, on_existing: str = ON_EXISTING_DEFAULT) -> None:
+                 runner: FFmpegRunner | None = None, on_existing: str = ON_EXISTING_DEFAULT,
+                 remote: RemoteUnits | None = None, source_object: Any = None) -> None:
         if on_existing not in ON_EXISTING:
             raise ValueError(f"on_existing must be one of {', '.join(ON_EXISTING)}, not {on_existing!r}")
         self.on_existing = on_existing
@@ -148,6 +153,8 @@ class PlanExecutor:
         self.fusion = fusion and build is None
         self._real_builders = build is None  # their names tell which files a step will write
         self._runner: FFmpegRunner = runner or run_ffmpeg
+        self.remote = remote  # None: every unit runs here
+        self.source_object = source_object  # where remote workers read the source themselves (or None)
         self._started_at: dict[str, float] = {}
         self.processes_started = 0  # FFmpeg processes this run started (fused or not)
         self.outcomes: dict[str, StepOutcome] = {}
@@ -169,7 +176,11 @@ class PlanExecutor:
         self._ran = True
         if self._canceling:  # cancel() came before the run started
             self.scheduler.cancel()
-        await self.scheduler.run()
+        try:
+            await self.scheduler.run()
+        finally:
+            if self.remote is not None:  # what the run staged there can go
+                self.remote.run_ended(self.task_id)
         return self.outcomes
 
     def cancel(self) -> None:
@@ -281,8 +292,12 @@ class PlanExecutor:
                     self._finish(ctx.step_id, outcome)
             ctxs = [ctx for ctx, outcome in zip(ctxs, kept) if outcome is None]
         groups, apart = fusion.plan_groups(ctxs)
-        work = [self._run_group(group) for group in groups]
-        work += [self._guarded(ctx.step_id, self._run_apart(ctx)) for ctx in apart]
+        if self.remote is not None:  # each group, and each step apart, is one unit of remote work
+            work = [self._run_remote(group, fused=True) for group in groups]
+            work += [self._run_remote([ctx], fused=False) for ctx in apart]
+        else:
+            work = [self._run_group(group) for group in groups]
+            work += [self._guarded(ctx.step_id, self._run_apart(ctx)) for ctx in apart]
         results = await asyncio.gather(*work, return_exceptions=True)
         cancel = next((r for r in results if isinstance(r, asyncio.CancelledError)), None)
         if cancel is not None:
@@ -315,7 +330,13 @@ class PlanExecutor:
         input_path = self._input_of(step)
         info = await self._probe_input(input_path)
         ctx = self._context(step, input_path, info)
-        return await self._already_there(ctx) or await self._run_apart(ctx)
+        kept = await self._already_there(ctx)
+        if kept is not None:
+            return kept
+        if self.remote is not None:
+            await self._run_remote([ctx], fused=False)
+            return None  # recorded by _run_remote
+        return await self._run_apart(ctx)
 
     async def _already_there(self, ctx: BuildContext) -> StepOutcome | None:
         """Under on_existing "skip": the step's outcome when every file it would write is already in the
@@ -381,6 +402,53 @@ class PlanExecutor:
         except OSError:
             shutil.rmtree(staging, ignore_errors=True)
         return final
+
+    # -- remote units --------------------------------------------------------------------------
+    async def _run_remote(self, ctxs: list[BuildContext], fused: bool) -> None:
+        """Hand one unit to `remote`, then publish and record each member here (engine/remote.py).
+
+        The unit holds one token of the budget while it is out (the engine sizes the budget by the
+        cluster's capacity), so queued runs wait here, in order, instead of piling up on the scheduler."""
+        assert self.remote is not None
+        reads_source = Path(ctxs[0].input_path) == self.source
+        request = UnitRequest(self.task_id, [self.plan.steps[c.step_id] for c in ctxs], list(ctxs), fused,
+                              self.threads_per_step, source_object=self.source_object if reads_source else None)
+        try:
+            async with self._hold(1):
+                outcomes = await self.remote.run(request, self.bus.emit)
+        except asyncio.CancelledError:
+            for ctx in ctxs:
+                if ctx.step_id not in self.outcomes:
+                    self._canceled_step(ctx.step_id)
+            raise
+        except Exception as exc:  # the unit as a whole did not run: each member fails with the reason
+            for ctx in ctxs:
+                if ctx.step_id not in self.outcomes:
+                    self._failed_step(ctx.step_id, exc)
+            return
+        self.processes_started += 1
+        for ctx in ctxs:
+            sid = ctx.step_id
+            outcome = outcomes.get(sid) or RemoteOutcome(
+                SubtaskStatus.FAIL, error_code=ErrorCode.INTERNAL_ERROR.value,
+                message=f"Task '{ctx.step_name}' failed: {self.remote.label} returned no outcome for it")
+            self._log_tails[sid] = outcome.log_tail.splitlines()[-LOG_TAIL_LINES:]
+            staging = Path(ctx.staging_dir)
+            if outcome.status != SubtaskStatus.SUCCESS:
+                shutil.rmtree(staging, ignore_errors=True)
+                where = f" (on {outcome.where})" if outcome.where and outcome.status == SubtaskStatus.FAIL else ""
+                self._finish(sid, StepOutcome(outcome.status, error_code=outcome.error_code,
+                                              message=outcome.message + where, started=outcome.started))
+                continue
+            try:
+                final = await asyncio.to_thread(self._finalize_and_publish, lambda o=outcome: list(o.outputs), staging)
+            except Exception as exc:
+                self._failed_step(sid, exc)
+                continue
+            ran_on = [f"ran on {outcome.where}"] if outcome.where else []
+            self._finish(sid, StepOutcome(SubtaskStatus.SUCCESS, outputs=final, started=outcome.started,
+                                          message="; ".join([m for m in [outcome.message] if m] + _kept_notes(final)
+                                                            + ran_on)))
 
     # -- fusion ------------------------------------------------------------------------------
     def _names(self, ctxs: list[BuildContext]) -> str:

@@ -299,8 +299,10 @@ async def run_object(engine: Any, workflow: Workflow, job: ObjectJob, *, notifie
 def submit_object(engine: Any, workflow: Workflow, job: ObjectJob, *, notifier: Any = None,
                   sinks: list[Any] | None = None, trigger: dict[str, Any] | None = None,
                   on_sent: Callable[[str], None] | None = None) -> str:
+    # a cluster's workers read the object from its bucket themselves (engine/remote.py)
+    where = {"source_object": (job.source, job.bucket, job.key)} if getattr(engine, "remote", None) else {}
     task_id: str = engine.submit(workflow, job.url, None, input_label=job.url, fetch_input=job.fetch,
-                                 deliver=job.deliver)
+                                 deliver=job.deliver, **where)
     if notifier is not None:
         notifier.route(task_id, sinks or [], trigger or job.trigger(), on_sent=on_sent)
     return task_id

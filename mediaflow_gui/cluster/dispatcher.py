@@ -1,0 +1,317 @@
+"""ClusterUnits: the engine's remote seam (engine/remote.py) on a Dask cluster.
+
+For each unit the executor hands over, on the submitting machine:
+1. the input: a bucket run's own object when the engine knows it (the worker reads the input bucket
+   itself), else a copy of the local file staged once per run and path under `<task>/input/…` in the
+   staging store (the submitter and every worker reach that store: the embedded one for a cluster on
+   this computer, a shared S3 for workers elsewhere);
+2. the files the parameters name (watermark images) go with the unit as bytes (cluster/assets.py);
+3. `worker_side.run_unit(spec)` is submitted as one Dask task (a fused group stays one task: it shares a
+   decode); the scheduler places it, and runs it again elsewhere if its worker dies;
+4. while it runs, the worker's SubtaskStarted / SubtaskProgress arrive as Dask events (one subscription
+   per client, each message names its unit) and are emitted on this machine's bus;
+5. its result names each step's outputs in the staging store: they are downloaded into the steps' local
+   staging dirs and handed back; the executor publishes them as it publishes local outputs.
+Cancel sets the unit's distributed.Event (the worker kills FFmpeg within CANCEL_POLL) and cancels the
+future. When a run ends, its staging prefix is removed in the background.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, Callable
+
+from ..engine.errors import ErrorCode, StepFailure
+from ..engine.events import Event, SubtaskProgress, SubtaskStarted
+from ..engine.remote import RemoteOutcome, UnitRequest
+from ..media.base import OutputFile
+from ..model.statuses import SubtaskStatus
+from ..storage.s3 import S3Connection, error_text, make_client
+from .info import ClusterInfo, ClusterUnreachable, workers_of
+from .settings import ClusterSettings
+from .spec import PROGRESS_TOPIC, StoreRef, UnitResult, UnitSpec
+
+log = logging.getLogger(__name__)
+
+CAPACITY_REFRESH = 5.0  # seconds the known number of worker threads is trusted
+
+
+class ClusterUnits:
+    """Runs units on the Dask cluster `settings.address`, staging files in `staging` (an S3 connection)."""
+
+    def __init__(self, settings: ClusterSettings, staging: S3Connection) -> None:
+        self.settings = settings
+        self.address = settings.normalized_address()
+        self.label = f"the Dask cluster at {self.address}"
+        self.staging_conn = staging
+        self.staging = StoreRef(staging.to_dict(with_secret=True), settings.staging_bucket)
+        self._client: Any = None
+        self._s3: Any = None
+        self._info = ClusterInfo(self.address)
+        self._info_at = 0.0
+        self._refreshing = False
+        # unit id → (loop, emit, task id): where a worker's events for that unit go
+        self._listeners: dict[str, tuple[asyncio.AbstractEventLoop, Callable[[Event], None], str, str]] = {}
+        # task id → {local path: staging key}; and a lock per run so parallel units stage a file once
+        self._staged: dict[str, dict[str, str]] = {}
+        self._stage_locks: dict[str, threading.Lock] = {}
+        self._lock = threading.Lock()
+        # S3 transfers and blocking Dask calls: a pool of our own, so that many units in flight never
+        # starve asyncio's default executor (which the engine uses for probes and publishing)
+        self._pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="mediaflow-cluster")
+        self._close_when_idle = False
+
+    # -- connection --------------------------------------------------------------------------------
+    def connect(self) -> ClusterInfo:
+        """Blocking: reach the scheduler, check it has workers, make sure the staging bucket exists."""
+        from distributed import Client
+
+        problems = self.settings.problems()
+        if problems:
+            raise ValueError("; ".join(problems))
+        try:
+            client = Client(self.address, timeout=self.settings.connect_timeout, set_as_default=False)
+        except Exception as exc:
+            raise ClusterUnreachable(f"the Dask scheduler at {self.address} did not answer within "
+                                     f"{self.settings.connect_timeout:g} s: {type(exc).__name__}: {exc}") from exc
+        try:
+            info = ClusterInfo(self.address, workers_of(client.scheduler_info(n_workers=-1)))
+            if not info.workers:  # a scheduler alone may get workers soon: wait a little for the first
+                client.wait_for_workers(1, timeout=self.settings.connect_timeout)
+                info = ClusterInfo(self.address, workers_of(client.scheduler_info(n_workers=-1)))
+            self._s3 = make_client(self.staging_conn)
+            self._ensure_bucket()
+            client.subscribe_topic(PROGRESS_TOPIC, self._on_worker_event)
+        except BaseException as exc:
+            client.close()
+            if isinstance(exc, TimeoutError):
+                raise ClusterUnreachable(f"the Dask scheduler at {self.address} has no workers: start one with "
+                                         f"`mediaflow worker --scheduler {self.address}`") from exc
+            raise
+        self._client = client
+        self._info, self._info_at = info, time.monotonic()
+        return info
+
+    def _ensure_bucket(self) -> None:
+        bucket = self.staging.bucket
+        try:
+            self._s3.head_bucket(Bucket=bucket)
+            return
+        except Exception:
+            pass
+        try:
+            self._s3.create_bucket(Bucket=bucket)
+        except Exception as exc:
+            raise ClusterUnreachable(f"the staging bucket {bucket} on {self.staging_conn.endpoint_url or 'AWS S3'} "
+                                     f"cannot be used: {error_text(exc, self.staging_conn, bucket)}") from exc
+
+    def close(self) -> None:
+        client, self._client = self._client, None
+        if client is not None:
+            try:
+                client.unsubscribe_topic(PROGRESS_TOPIC)
+            except Exception:
+                pass
+            client.close()
+        self._pool.shutdown(wait=True)  # removals of staged files already asked for finish first
+        for task_id in list(self._staged):
+            self._remove_staged(task_id)
+
+    def close_when_idle(self) -> None:
+        """Close once no unit is out (now, when none is): runs switched away from this cluster keep
+        the client their steps in flight need."""
+        self._close_when_idle = True
+        if not self._listeners:
+            self.close()
+
+    def info(self) -> ClusterInfo:
+        """The workers as last seen (refreshed in the background at most every CAPACITY_REFRESH s)."""
+        return self._info
+
+    def capacity(self) -> int:
+        if time.monotonic() - self._info_at > CAPACITY_REFRESH and not self._refreshing and self._client is not None:
+            self._refreshing = True
+            self._pool.submit(self._refresh)
+        return max(1, self._info.threads)
+
+    def _refresh(self) -> None:
+        try:
+            if self._client is not None:
+                self._info = ClusterInfo(self.address, workers_of(self._client.scheduler_info(n_workers=-1)))
+        except Exception:
+            log.debug("cluster info not refreshed", exc_info=True)
+        finally:
+            self._info_at = time.monotonic()
+            self._refreshing = False
+
+    # -- events from workers -------------------------------------------------------------------------
+    def _on_worker_event(self, event: tuple[float, dict[str, Any]]) -> None:
+        """On the client's thread: one worker message → one engine event on the unit's loop."""
+        _, msg = event
+        listener = self._listeners.get(msg.get("unit", ""))
+        if listener is None:
+            return
+        loop, emit, task_id, input_path = listener
+        if msg.get("kind") == "started":
+            made: Event = SubtaskStarted(task_id, msg["step"], tuple(msg.get("command") or ()),
+                                         time=msg.get("time") or time.time(), input=input_path,
+                                         threads=int(msg.get("threads") or 0))
+        elif msg.get("kind") == "progress":
+            made = SubtaskProgress(task_id, msg["step"], float(msg.get("percent") or 0.0), msg.get("speed"))
+        else:
+            return
+        try:
+            loop.call_soon_threadsafe(emit, made)
+        except RuntimeError:  # the loop closed meanwhile
+            pass
+
+    # -- one unit -------------------------------------------------------------------------------------
+    async def _blocking(self, fn: Callable[..., Any], *args: Any) -> Any:
+        return await asyncio.get_running_loop().run_in_executor(self._pool, fn, *args)
+
+    async def run(self, request: UnitRequest, emit: Callable[[Event], None]) -> dict[str, RemoteOutcome]:
+        from . import worker_side
+
+        client = self._client
+        if client is None:
+            raise StepFailure(ErrorCode.CLUSTER_FAILED, detail=f"{self.label} is not connected")
+        loop = asyncio.get_running_loop()
+        unit_id = f"{request.task_id}-{'+'.join(request.step_ids)}-{uuid.uuid4().hex[:8]}"
+        first = request.contexts[0]
+        try:
+            input_store, input_key = await self._blocking(self._input_of, request)
+            from .assets import collect_assets
+            assets = await self._blocking(collect_assets, request.steps)
+        except StepFailure:
+            raise
+        except (FileNotFoundError, ValueError) as exc:
+            raise StepFailure(ErrorCode.INPUT_NOT_FOUND, detail=str(exc)) from exc
+        spec = UnitSpec(
+            task_id=request.task_id, unit_id=unit_id, workflow_name=request.task_id, steps=list(request.steps),
+            input_store=input_store, input_key=input_key, input_name=Path(first.input_path).name,
+            probe=first.probe, source_name=first.source_name, name_templates=dict(first.name_templates),
+            fused=request.fused, threads_per_step=request.threads_per_step, staging=self.staging,
+            output_prefix=f"{request.task_id}/out/{unit_id}/", cancel_event=f"mediaflow-cancel-{unit_id}",
+            assets=assets)
+        done: asyncio.Future[None] = loop.create_future()
+
+        def settled(_: Any) -> None:
+            loop.call_soon_threadsafe(lambda: done.done() or done.set_result(None))
+        self._listeners[unit_id] = (loop, emit, request.task_id, str(first.input_path))
+        try:
+            future = client.submit(worker_side.run_unit, spec, key=f"mediaflow-{unit_id}", pure=False)
+            future.add_done_callback(settled)
+            try:
+                await done
+            except asyncio.CancelledError:
+                await asyncio.shield(self._blocking(self._cancel, spec.cancel_event, future))
+                raise
+            result: UnitResult = await self._blocking(self._result, future, request)
+            return await self._blocking(self._download, request, result)
+        finally:
+            self._listeners.pop(unit_id, None)
+            if self._close_when_idle and not self._listeners:
+                self.close()
+
+    def _cancel(self, event_name: str, future: Any) -> None:
+        """Blocking: tell the worker to stop (it polls the event), then forget the task."""
+        from distributed import Event as DaskEvent
+
+        try:
+            DaskEvent(event_name, client=self._client).set()
+        except Exception:
+            log.warning("could not set the cancel event %s", event_name, exc_info=True)
+        future.cancel()
+
+    def _result(self, future: Any, request: UnitRequest) -> UnitResult:
+        try:
+            return future.result()
+        except Exception as exc:
+            kind = type(exc).__name__
+            if kind == "KilledWorker":
+                detail = (f"{self.label} lost every worker that tried {request.names} (each died while "
+                          f"running it); the scheduler gave up: {exc}")
+            else:
+                detail = f"{self.label} could not run {request.names}: {kind}: {exc}"
+            raise StepFailure(ErrorCode.CLUSTER_FAILED, detail=detail) from exc
+        finally:
+            future.release()
+
+    # -- staging -------------------------------------------------------------------------------------
+    def _input_of(self, request: UnitRequest) -> tuple[StoreRef, str]:
+        """Where the worker reads the unit's input: the bucket object itself, or a staged copy."""
+        if request.source_object is not None:
+            conn, bucket, key = request.source_object
+            return StoreRef(conn.to_dict(with_secret=True), bucket), key
+        path = Path(request.contexts[0].input_path)
+        with self._lock:
+            lock = self._stage_locks.setdefault(request.task_id, threading.Lock())
+        with lock:
+            staged = self._staged.setdefault(request.task_id, {})
+            key = staged.get(str(path))
+            if key is None:
+                digest = hashlib.sha1(str(path).encode()).hexdigest()[:12]
+                key = f"{request.task_id}/input/{digest}/{path.name}"
+                try:
+                    self._s3.upload_file(str(path), self.staging.bucket, key)
+                except Exception as exc:
+                    raise StepFailure(ErrorCode.CLUSTER_FAILED, detail=(
+                        f"could not stage {path.name} for {self.label}: "
+                        f"{error_text(exc, self.staging_conn, self.staging.bucket)}")) from exc
+                staged[str(path)] = key
+        return self.staging, key
+
+    def _download(self, request: UnitRequest, result: UnitResult) -> dict[str, RemoteOutcome]:
+        """Bring each successful step's outputs into its local staging dir."""
+        outcomes: dict[str, RemoteOutcome] = {}
+        for ctx in request.contexts:
+            step = result.steps.get(ctx.step_id)
+            if step is None:
+                continue
+            status = SubtaskStatus(step.status)
+            files: list[OutputFile] = []
+            if status == SubtaskStatus.SUCCESS:
+                staging_dir = Path(ctx.staging_dir)
+                staging_dir.mkdir(parents=True, exist_ok=True)
+                for ref in step.outputs:
+                    local = staging_dir / ref.name
+                    try:
+                        self._s3.download_file(self.staging.bucket, ref.key, str(local))
+                    except Exception as exc:
+                        raise StepFailure(ErrorCode.CLUSTER_FAILED, detail=(
+                            f"the output {ref.name} of '{ctx.step_name}' could not be fetched from the staging "
+                            f"store: {error_text(exc, self.staging_conn, self.staging.bucket)}")) from exc
+                    files.append(OutputFile(path=local, kind=ref.kind, size=local.stat().st_size, width=ref.width,
+                                            height=ref.height, duration=ref.duration, extra=dict(ref.extra)))
+            outcomes[ctx.step_id] = RemoteOutcome(status, files, step.error_code, step.message, step.started,
+                                                  step.log_tail, where=f"worker {result.worker}")
+        return outcomes
+
+    def run_ended(self, task_id: str) -> None:
+        if self._client is not None:
+            try:
+                self._pool.submit(self._remove_staged, task_id)
+            except RuntimeError:  # the pool is shut down: close() removes what is left
+                pass
+
+    def _remove_staged(self, task_id: str) -> None:
+        """Delete everything under `<task_id>/` in the staging bucket (inputs staged, outputs fetched)."""
+        self._staged.pop(task_id, None)
+        self._stage_locks.pop(task_id, None)
+        if self._s3 is None:
+            return
+        try:
+            paginator = self._s3.get_paginator("list_objects_v2")
+            for page in paginator.paginate(Bucket=self.staging.bucket, Prefix=f"{task_id}/"):
+                keys = [{"Key": o["Key"]} for o in page.get("Contents", [])]
+                if keys:
+                    self._s3.delete_objects(Bucket=self.staging.bucket, Delete={"Objects": keys, "Quiet": True})
+        except Exception:
+            log.warning("staged files of %s not removed from %s", task_id, self.staging.bucket, exc_info=True)

@@ -1,0 +1,20 @@
+"""Dask worker preload (`dask worker --preload mediaflow_gui.cluster.preload`, what `mediaflow worker`
+and start_local_cluster pass): load MediaFlow's media code once and log the worker's FFmpeg choice, so a
+worker without a usable FFmpeg says so when it starts rather than at its first step."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+log = logging.getLogger("mediaflow_gui.cluster.worker")
+
+
+def dask_setup(worker: Any) -> None:
+    from ..media import builders as _builders  # noqa: F401  (first step must not pay for the imports)
+    from ..media import fusion as _fusion  # noqa: F401
+    from .info import worker_ffmpeg_summary
+
+    summary = worker_ffmpeg_summary()
+    worker.mediaflow_ffmpeg = summary
+    log.info("MediaFlow worker %s: %s", getattr(worker, "address", "?"), summary)
