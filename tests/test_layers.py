@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "mediaflow_gui"
-CORE_PACKAGES = ("model", "media", "engine", "storage", "notify", "mps", "api")
+CORE_PACKAGES = ("model", "media", "engine", "storage", "notify", "mps", "api", "cluster")
 # what sits above the core: the command line, the Runtime that wires the core together, the GUI
 ABOVE_CORE = ("mediaflow_gui.cli", "mediaflow_gui.runtime", "mediaflow_gui.ui", "mediaflow_gui.app")
 
@@ -26,7 +26,7 @@ sys.meta_path.insert(0, Block())
 
 CORE = BLOCK + r"""
 import importlib, pkgutil
-for pkg in ('model', 'media', 'engine', 'storage', 'notify', 'mps', 'api'):
+for pkg in ('model', 'media', 'engine', 'storage', 'notify', 'mps', 'api', 'cluster'):
     try:
         mod = importlib.import_module('mediaflow_gui.' + pkg)
     except ModuleNotFoundError as exc:

@@ -19,6 +19,7 @@ future. When a run ends, its staging prefix is removed in the background.
 from __future__ import annotations
 
 import asyncio
+import collections
 import hashlib
 import logging
 import threading
@@ -41,6 +42,7 @@ from .spec import PROGRESS_TOPIC, StoreRef, UnitResult, UnitSpec
 log = logging.getLogger(__name__)
 
 CAPACITY_REFRESH = 5.0  # seconds the known number of worker threads is trusted
+UNITS_PER_THREAD = 2  # units out at once per worker thread (see capacity())
 
 
 class ClusterUnits:
@@ -67,6 +69,9 @@ class ClusterUnits:
         # starve asyncio's default executor (which the engine uses for probes and publishing)
         self._pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="mediaflow-cluster")
         self._close_when_idle = False
+        # (worker, began, ended) of the last units that came back: what benchmarks/cluster_scaling.py
+        # reads as each worker's busy time
+        self.unit_times: collections.deque[tuple[str, float, float]] = collections.deque(maxlen=10_000)
 
     # -- connection --------------------------------------------------------------------------------
     def connect(self) -> ClusterInfo:
@@ -139,7 +144,10 @@ class ClusterUnits:
         if time.monotonic() - self._info_at > CAPACITY_REFRESH and not self._refreshing and self._client is not None:
             self._refreshing = True
             self._pool.submit(self._refresh)
-        return max(1, self._info.threads)
+        # two units per worker thread: one running, one staged and queued on the scheduler, so the
+        # next unit's input upload and the last one's output download overlap a worker's FFmpeg (with
+        # one per thread, a one-worker cluster sat idle during every transfer: 1.75× local's time)
+        return max(1, UNITS_PER_THREAD * self._info.threads)
 
     def _refresh(self) -> None:
         try:
@@ -214,6 +222,7 @@ class ClusterUnits:
                 await asyncio.shield(self._blocking(self._cancel, spec.cancel_event, future))
                 raise
             result: UnitResult = await self._blocking(self._result, future, request)
+            self.unit_times.append((result.worker, result.began, result.ended))
             return await self._blocking(self._download, request, result)
         finally:
             self._listeners.pop(unit_id, None)

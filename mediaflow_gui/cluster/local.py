@@ -23,4 +23,5 @@ def start_local_cluster(workers: int = 2, threads_per_worker: int = 1, *, host: 
     quiet_http = {} if dashboard else {"scheduler_kwargs": {"dashboard": False, "dashboard_address": f"{host}:0"}}
     return LocalCluster(n_workers=workers, threads_per_worker=threads_per_worker, processes=processes,
                         host=host, scheduler_port=port, dashboard_address=":0" if dashboard else None,
+                        protocol="tcp://",  # threads in this process would get inproc://, which refuses a host
                         preload=[PRELOAD] if processes else [], **quiet_http)

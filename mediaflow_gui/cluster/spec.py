@@ -78,4 +78,6 @@ class StepResult:
 class UnitResult:
     worker: str  # the worker's address
     ffmpeg: str  # the FFmpeg it ran, in one line
+    began: float = 0.0  # when the worker started the unit and when it was done (its clock, time.time())
+    ended: float = 0.0
     steps: dict[str, StepResult] = field(default_factory=dict)
