@@ -9,7 +9,11 @@ One shutdown path: `shutdown()` stops the storage controller's work, then closes
 stopped, runs canceled and awaited, their events sent, stores closed). Whatever ends the app — the
 window closed (its Quit action closes it), Qt's aboutToQuit, a signal handler — calls
 `request_shutdown()`, which starts that one shutdown once; app.py runs the loop until it is done
-(`run_until_shutdown()`)."""
+(`run_until_shutdown()`).
+
+Where steps run — this computer or the Dask cluster of Settings → Execution — is applied here too
+(`apply_cluster_settings()`: Runtime.use_cluster in a worker thread, at start and after the settings
+dialog); `execution` holds the outcome the status bar shows."""
 
 from __future__ import annotations
 
@@ -18,10 +22,12 @@ import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from ..cluster.settings import ClusterSettings
 from ..notify.global_targets import EventTargetsFileError
 from ..notify.sinks import EventTargets
 from ..runtime import Runtime, RuntimeSettings
 from .engine_adapter import EngineAdapter, engine_settings
+from .execution import ExecutionState
 from .i18n import translate
 from .settings import AppSettings
 from .signals import AppSignals
@@ -41,6 +47,10 @@ class AppContext:
     storage: "StorageController | None" = None
     problems: list[str] = field(default_factory=list)  # said on the status bar once the window is up
     api: Any = None  # the local MPS API (api/service.py ApiService) while Settings → MPS API has it on
+    # where new runs go (this computer, or the Dask cluster of Settings → Execution); the status bar shows it
+    execution: ExecutionState = field(default_factory=ExecutionState)
+    _cluster_applied: ClusterSettings | None = field(default=None, init=False, repr=False)  # use_cluster took these
+    _cluster_lock: asyncio.Lock | None = field(default=None, init=False, repr=False)  # one use_cluster at a time
     _shutdown: "asyncio.Future[None] | None" = field(default=None, init=False, repr=False)
     _requested: asyncio.Event | None = field(default=None, init=False, repr=False)
 
@@ -77,6 +87,8 @@ class AppContext:
             self.storage.startup()
         if self.settings.api_enabled:
             asyncio.ensure_future(self.apply_api_settings())
+        if self.settings.cluster_enabled:  # connects in a worker thread; runs go to this computer meanwhile
+            asyncio.ensure_future(self._apply_cluster_at_start())
 
     async def apply_api_settings(self) -> str:
         """Start, stop or move the local MPS API as the settings say (on the running loop); returns
@@ -98,6 +110,81 @@ class AppContext:
             return self._say_api(translate("AppContext", "The MPS API could not listen on 127.0.0.1:{0}: {1}").format(port, exc))
         self.api = service
         return self._say_api(translate("AppContext", "The MPS API answers on {0}").format(f"http://{service.endpoint}"))
+
+    async def apply_cluster_settings(self) -> ExecutionState:
+        """Run steps where Settings → Execution says: Runtime.use_cluster (blocking: it connects to the
+        scheduler) in a worker thread, one call at a time, the newest settings last. Nothing is done when
+        the runtime already uses these settings (the dialog's OK without a change). A refusal — scheduler
+        unreachable, no workers, a bad address — is a status-bar message and a warning in the status bar's
+        cluster label, never an exception, and steps run on this computer (a cluster used before is let
+        go: it is not the one the settings ask for). Returns the new state, also sent on
+        `signals.execution_changed`."""
+        if self._cluster_lock is None:
+            self._cluster_lock = asyncio.Lock()
+        async with self._cluster_lock:
+            wanted = self.settings.cluster_settings()
+            if self._shutdown is not None:  # quitting: the runtime is closing
+                return self.execution
+            address = wanted.normalized_address() if wanted.enabled else ""
+            if not wanted.enabled and not self.execution.address:
+                self._cluster_applied = wanted  # never left this computer: nothing to undo
+                return self.execution
+            if wanted == self._cluster_applied and (self.execution.on_cluster or not wanted.enabled):
+                return self.execution
+            previous = self.execution
+            if wanted.enabled:
+                self._set_execution(ExecutionState(address, connecting=True))
+            try:
+                info = await asyncio.to_thread(self.runtime.use_cluster, wanted if wanted.enabled else None)
+            except Exception as exc:  # ClusterUnreachable, ValueError (settings) or anything else: said, not raised
+                log.warning("could not use the Dask cluster at %s: %s", address, exc)
+                self._cluster_applied = None
+                await self._back_to_this_computer()
+                self.signals.status_message.emit(
+                    translate("AppContext", "Could not use the Dask cluster at {0}: {1}. Runs stay on this computer.")
+                    .format(address or previous.address, exc))
+                return self._set_execution(ExecutionState(address, error=str(exc)) if wanted.enabled
+                                           else ExecutionState())
+            self._cluster_applied = wanted
+            if wanted.enabled and info is not None:
+                self.signals.status_message.emit(translate("AppContext", "Runs now go to the Dask cluster at {0}")
+                                                 .format(address))
+                return self._set_execution(ExecutionState(address, info=info))
+            if previous.on_cluster:
+                self.signals.status_message.emit(translate("AppContext", "Runs now go to this computer"))
+            return self._set_execution(ExecutionState())
+
+    async def _back_to_this_computer(self) -> None:
+        """After a refusal: the runtime kept what it had; a cluster from before is let go too."""
+        try:
+            if self.runtime.cluster_info() is not None:
+                await asyncio.to_thread(self.runtime.use_cluster, None)
+        except Exception as exc:  # use_cluster(None) connects nothing; a failure is still only logged
+            log.warning("could not stop using the previous Dask cluster: %s", exc)
+
+    async def _apply_cluster_at_start(self, wait_store: float = 60.0) -> ExecutionState:
+        """At start, staging through the embedded store: the storage controller's start of that store
+        (begun just before) ends first — Runtime.use_cluster would otherwise start it a second time."""
+        if self.storage is not None and not self.settings.cluster_staging_connection:
+            deadline = asyncio.get_running_loop().time() + wait_store
+            while self.storage.embedded.state == "starting" and asyncio.get_running_loop().time() < deadline:
+                await asyncio.sleep(0.1)
+        return await self.apply_cluster_settings()
+
+    def refresh_execution(self) -> ExecutionState:
+        """On a cluster: its workers as the runtime last saw them (Runtime.cluster_info, non-blocking; the
+        runtime refreshes them while runs go out), said on `execution_changed` when they changed."""
+        if not self.execution.on_cluster:
+            return self.execution
+        info = self.runtime.cluster_info()
+        if info is None or info == self.execution.info:
+            return self.execution
+        return self._set_execution(ExecutionState(self.execution.address, info=info))
+
+    def _set_execution(self, state: ExecutionState) -> ExecutionState:
+        self.execution = state
+        self.signals.execution_changed.emit(state)
+        return state
 
     def _say_api(self, text: str) -> str:
         log.info("%s", text)
@@ -128,6 +215,14 @@ class AppContext:
         await self.request_shutdown()
 
     async def _shut_down(self) -> None:
+        if self._cluster_lock is not None and self._cluster_lock.locked():
+            # a connection under way ends first, so the runtime's close finds (and closes) its client
+            try:
+                wait = self.settings.cluster_settings().connect_timeout + 10
+                await asyncio.wait_for(self._cluster_lock.acquire(), wait)
+                self._cluster_lock.release()
+            except asyncio.TimeoutError:
+                log.warning("quitting while a Dask cluster connection is still under way")
         if self.api is not None:  # no new requests while the runtime closes
             api, self.api = self.api, None
             await api.close()

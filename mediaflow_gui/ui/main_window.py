@@ -29,6 +29,7 @@ from .editor.palette import Palette
 from .editor.problems import ProblemsPanel
 from .editor.view import WorkflowView
 from ..engine.run_state import RunRecord
+from .execution import ClusterStatusLabel
 from .ffmpeg_info import FFmpegStatusLabel
 from .inspector.panel import InspectorPanel
 from .notifications import DesktopNotifier
@@ -91,6 +92,13 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.zoom_label)
         self.ffmpeg_label = FFmpegStatusLabel()  # which FFmpeg runs use, said once at start (and after Settings)
         self.statusBar().addPermanentWidget(self.ffmpeg_label)
+        self.cluster_label = ClusterStatusLabel()  # where runs go: hidden for this computer, else the Dask cluster
+        self.statusBar().addPermanentWidget(self.cluster_label)
+        self.cluster_label.show_state(context.execution)
+        self._cluster_timer = QTimer(self)  # workers join and leave: the label follows what the runtime saw
+        self._cluster_timer.setInterval(5000)
+        self._cluster_timer.timeout.connect(context.refresh_execution)
+        self._cluster_timer.start()
         self.notifier = DesktopNotifier(self, self.adapter, self.settings, self.signals, use_tray=use_tray)
 
         self.preview = PreviewController(self)  # dry-run previews on an excerpt (ui/preview.py)
@@ -262,6 +270,7 @@ class MainWindow(QMainWindow):
         self.signals.show_run_requested.connect(self.show_run)
         self.signals.status_message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.signals.settings_changed.connect(self.check_ffmpeg)
+        self.signals.execution_changed.connect(self.cluster_label.show_state)
         self.signals.settings_changed.connect(self.results_target.refresh)
 
     def _add_storage_pages(self) -> None:
@@ -505,6 +514,7 @@ class MainWindow(QMainWindow):
             self.adapter.apply_settings()
             self.signals.settings_changed.emit()
             asyncio.ensure_future(self.context.apply_api_settings())  # the MPS API switch and port
+            asyncio.ensure_future(self.context.apply_cluster_settings())  # this computer or the Dask cluster
 
     # -- window ----------------------------------------------------------------------------------------
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802

@@ -17,6 +17,7 @@ from PySide6.QtCore import QSettings
 
 from ..notify.global_targets import global_targets_path, load_global_targets, save_global_targets
 from ..notify.sinks import EventTargets
+from ..cluster.settings import DEFAULT_STAGING_BUCKET, ClusterSettings
 from ..media.naming import ON_EXISTING, ON_EXISTING_DEFAULT
 from ..paths import data_dir, default_results_dir, private_file
 
@@ -128,6 +129,14 @@ class AppSettings:
     # -- the local MPS API (mediaflow_gui/api/; ui/context.py starts and stops it) ------------
     api_enabled = Setting("api/enabled", False, bool)  # off by default: nothing listens unless asked
     api_port = Setting("api/port", 8686, int, normalize=lambda n: n if 1 <= n <= 65535 else 8686)
+    # -- execution: this computer or a Dask cluster (ui/execution_settings.py; ui/context.py applies it) --
+    # the address is kept when "This computer" is chosen, so switching back does not retype it
+    cluster_enabled = Setting("cluster/enabled", False, bool)
+    cluster_address = Setting("cluster/address", "", str)
+    cluster_staging_connection = Setting("cluster/staging_connection", "", str)  # "": the embedded store
+    cluster_staging_bucket = Setting("cluster/staging_bucket", DEFAULT_STAGING_BUCKET, str, empty_is_default=True)
+    # seconds to reach the scheduler (no field in the dialog: a far cluster may need more; tests need less)
+    cluster_connect_timeout = Setting("cluster/connect_timeout", 10, int, normalize=lambda n: max(1, min(300, n)))
 
     def __init__(self, path: Path | None = None) -> None:
         path = private_file(path or settings_file())  # 0600; QSettings keeps the mode of the file it rewrites
@@ -159,6 +168,13 @@ class AppSettings:
         if self.results_to == RESULTS_LAST and self.last_results_folder:
             return self.last_results_folder
         return self.output_dir
+
+    def cluster_settings(self) -> ClusterSettings:
+        """Where steps run as the settings say: address "" (this computer) unless the cluster is chosen."""
+        return ClusterSettings(address=self.cluster_address.strip() if self.cluster_enabled else "",
+                               staging_connection=self.cluster_staging_connection,
+                               staging_bucket=self.cluster_staging_bucket,
+                               connect_timeout=float(self.cluster_connect_timeout))
 
     @property
     def output_templates(self) -> dict[str, str]:

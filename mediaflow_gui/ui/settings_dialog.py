@@ -1,6 +1,7 @@
 """The settings dialog: output folder and names, concurrency, FFmpeg, notifications, and the event
 targets every run sends its run-finished event to (webhook with secret, SQS, JSON lines — the editor
-the bindings use, ui/buckets/event_targets.py; saved in `event_targets.json`, which the CLI reads too)."""
+the bindings use, ui/buckets/event_targets.py; saved in `event_targets.json`, which the CLI reads too),
+and where steps run (this computer or a Dask cluster: ui/execution_settings.py)."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from .buckets.event_targets import EventTargetsEditor
 from .ffmpeg_info import describe_setting
 from .i18n import kind_title, translate
 from . import theme
+from .execution_settings import ExecutionSettings
 from .file_field import FileField, PathKind
 from ..paths import default_results_dir
 from .settings import AppSettings
@@ -74,7 +76,9 @@ def placeholder_help() -> QLabel:
 
 
 class SettingsDialog(QDialog):
-    def __init__(self, settings: AppSettings, parent: QWidget | None = None) -> None:
+    def __init__(self, settings: AppSettings, parent: QWidget | None = None, *,
+                 connection_names: list[str] | None = None) -> None:
+        """`connection_names`: the S3 connections the Execution group offers for staging (None: read them)."""
         super().__init__(parent)
         self.settings = settings
         self.setWindowTitle(self.tr("Settings"))
@@ -217,6 +221,9 @@ class SettingsDialog(QDialog):
         layout.addWidget(events)
 
         layout.addWidget(self._api_group(settings))
+        # where steps run: this computer or a Dask cluster
+        self.execution = ExecutionSettings(settings, connection_names=connection_names)
+        layout.addWidget(self.execution)
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
@@ -298,7 +305,15 @@ class SettingsDialog(QDialog):
         """The Open button: the folder typed (or the default one) in the file manager."""
         return open_folder(self.output_dir.text().strip() or str(default_results_dir()))
 
+    def show_execution(self) -> None:
+        """Scroll to the Execution group (a refused OK shows why; the screenshots tool shows it)."""
+        self.findChild(QScrollArea).ensureWidgetVisible(self.execution, 0, 0)
+
     def accept(self) -> None:
+        if not self.execution.check():  # a cluster without a usable address: the dialog stays open, says why
+            self.show_execution()
+            self.execution.address.setFocus()
+            return
         if not self._save_event_targets():  # the dialog stays open with the reason; nothing else is saved
             return
         s = self.settings
@@ -317,5 +332,6 @@ class SettingsDialog(QDialog):
         s.api_enabled = self.api_enabled.isChecked()
         s.api_port = self.api_port.value()
         s.language = self.language.currentData()  # read at the next start (ui/i18n.py)
+        self.execution.save(s)  # applied by AppContext.apply_cluster_settings (main window, after OK)
         s.sync()
         super().accept()

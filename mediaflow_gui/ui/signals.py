@@ -26,3 +26,6 @@ class AppSignals(QObject):
     settings_changed = Signal()
     # a short message for the status bar: (text)
     status_message = Signal(str)
+    # where new runs go changed — this computer, connecting to / connected to / refused by a Dask cluster:
+    # (ui/execution.py ExecutionState)
+    execution_changed = Signal(object)

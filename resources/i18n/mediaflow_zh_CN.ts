@@ -19,6 +19,18 @@
         <source>The MPS API answers on {0}</source>
         <translation>MPS API 在 {0} 上应答</translation>
     </message>
+    <message>
+        <source>Could not use the Dask cluster at {0}: {1}. Runs stay on this computer.</source>
+        <translation>无法使用 {0} 上的 Dask 集群：{1}。任务仍在本机运行。</translation>
+    </message>
+    <message>
+        <source>Runs now go to the Dask cluster at {0}</source>
+        <translation>任务现在交给 {0} 上的 Dask 集群运行</translation>
+    </message>
+    <message>
+        <source>Runs now go to this computer</source>
+        <translation>任务现在在本机运行</translation>
+    </message>
 </context>
 <context>
     <name>BindingDialog</name>
@@ -687,6 +699,124 @@
     <message>
         <source>from the environment variable {0}</source>
         <translation>来自环境变量 {0}</translation>
+    </message>
+</context>
+<context>
+    <name>Execution</name>
+    <message>
+        <source>{0} worker</source>
+        <translation>{0} 个工作节点</translation>
+    </message>
+    <message>
+        <source>{0} workers</source>
+        <translation>{0} 个工作节点</translation>
+    </message>
+    <message>
+        <source>{0} thread</source>
+        <translation>{0} 个线程</translation>
+    </message>
+    <message>
+        <source>{0} threads</source>
+        <translation>{0} 个线程</translation>
+    </message>
+    <message>
+        <source>no workers yet</source>
+        <translation>尚无工作节点</translation>
+    </message>
+    <message>
+        <source>no memory limit</source>
+        <translation>内存不限</translation>
+    </message>
+    <message>
+        <source>FFmpeg not checked</source>
+        <translation>未检查 FFmpeg</translation>
+    </message>
+    <message>
+        <source>Connected to {0}: {1}</source>
+        <translation>已连接 {0}：{1}</translation>
+    </message>
+    <message>
+        <source>Connecting to Dask cluster {0}…</source>
+        <translation>正在连接 Dask 集群 {0}…</translation>
+    </message>
+    <message>
+        <source>Runs on Dask cluster {0} · {1}</source>
+        <translation>任务在 Dask 集群 {0} 上运行 · {1}</translation>
+    </message>
+    <message>
+        <source>Dask cluster not used: runs on this computer</source>
+        <translation>未使用 Dask 集群：任务在本机运行</translation>
+    </message>
+    <message>
+        <source>Could not use the Dask cluster at {0}: {1}</source>
+        <translation>无法使用 {0} 上的 Dask 集群：{1}</translation>
+    </message>
+</context>
+<context>
+    <name>ExecutionSettings</name>
+    <message>
+        <source>Execution</source>
+        <translation>执行</translation>
+    </message>
+    <message>
+        <source>This computer</source>
+        <translation>本机</translation>
+    </message>
+    <message>
+        <source>Dask cluster at</source>
+        <translation>Dask 集群，地址</translation>
+    </message>
+    <message>
+        <source>Test</source>
+        <translation>测试</translation>
+    </message>
+    <message>
+        <source>Ask the scheduler for its workers, their threads, memory and FFmpeg</source>
+        <translation>向调度器查询其工作节点及各节点的线程、内存和 FFmpeg</translation>
+    </message>
+    <message>
+        <source>Run steps on</source>
+        <translation>步骤运行于</translation>
+    </message>
+    <message>
+        <source>Embedded store (this computer only)</source>
+        <translation>内置存储（仅限本机）</translation>
+    </message>
+    <message>
+        <source>{0} (missing)</source>
+        <translation>{0}（已不存在）</translation>
+    </message>
+    <message>
+        <source>Staging store</source>
+        <translation>中转存储</translation>
+    </message>
+    <message>
+        <source>Staging bucket</source>
+        <translation>中转存储桶</translation>
+    </message>
+    <message>
+        <source>Each worker needs MediaFlow and FFmpeg installed; start it with this command on its machine. Inputs and results travel through the staging store (a bucket run's input is read from its own bucket). The embedded store is only reachable by workers on this computer.</source>
+        <translation>每个工作节点都需要安装 MediaFlow 和 FFmpeg；在其所在的机器上用这条命令启动它。输入和结果经由中转存储传递（存储桶任务的输入从其所在的存储桶读取）。内置存储只有本机上的工作节点才能访问。</translation>
+    </message>
+    <message>
+        <source>Copy</source>
+        <translation>复制</translation>
+    </message>
+    <message>
+        <source>Copy the command to the clipboard</source>
+        <translation>把命令复制到剪贴板</translation>
+    </message>
+    <message>
+        <source>Start a worker</source>
+        <translation>启动工作节点</translation>
+    </message>
+    <message>
+        <source>Type the scheduler's address, such as {0}</source>
+        <translation>请输入调度器的地址，例如 {0}</translation>
+    </message>
+    <message>
+        <source>Asking {0} for its workers…</source>
+        <translation>正在向 {0} 查询工作节点…</translation>
     </message>
 </context>
 <context>

@@ -43,6 +43,8 @@ ALLOWED_WORDS = {
     "h264", "h265", "hevc", "av1", "vp9", "aac", "opus", "mp3", "mp4", "mov", "mkv", "webm", "gif", "webp", "jpg",
     "jpeg", "png", "m4a", "p", "eng", "rrggbb", "px", "kbps", "fps", "Hz", "KB", "MB", "GB", "s",
     "min", "x", "e", "g", "N", "B", "jsonl", "json", "mfw", "Ctrl", "Shift",
+    # Dask (a product), its protocol, and the words of the command `mediaflow worker --scheduler tcp://…`
+    "Dask", "tcp", "worker", "scheduler",
     # FFmpeg's encoder presets (x264/x265 option values, shown as FFmpeg spells them)
     "ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow",
 }
