@@ -26,7 +26,7 @@ from mediaflow_gui.runtime import Runtime, RuntimeSettings
 from tests.engine.helpers import parallel_workflow, small_snapshots, task_node
 from tests.notify.test_sinks import HookServer
 
-OPEN_ORDER = ["embedded store", "task store", "event bus", "ledger", "notifier", "engine", "storage service"]
+OPEN_ORDER = ["embedded store", "task store", "event bus", "ledger", "notifier", "cluster", "engine", "storage service"]
 
 
 @pytest.fixture
@@ -100,10 +100,10 @@ def test_close_goes_in_reverse_and_a_run_in_flight_still_sends_its_event(tmp_pat
 
 def test_a_runtime_without_storage_and_its_synchronous_close(tmp_path: Path) -> None:
     with Runtime(tmp_path) as rt:
-        assert rt.parts == ["task store", "event bus", "notifier", "engine"]
+        assert rt.parts == ["task store", "event bus", "notifier", "cluster", "engine"]
         assert rt.storage is None and rt.ledger is None and rt.embedded is None
         assert rt.notifier.sinks == []  # no event_targets.json: no targets
-    assert rt.closed == ["engine", "notifier", "event bus", "task store"]
+    assert rt.closed == ["engine", "cluster", "notifier", "event bus", "task store"]
     assert rt.is_closed
 
 

@@ -5,6 +5,7 @@ no Qt). One module per command group:
     run.py       validate, run (files and s3://)    progress.py  what a run prints on the terminal
     status.py    status, tasks                      doctor.py    doctor
     storage.py   storage serve/status/test/…        watch.py     watch (a binding without the GUI)
+    cluster.py   worker, cluster local/info, and run/watch's --cluster (a Dask cluster)
 
 Exit codes: 0 success, 1 a run failed, 2 bad usage or a refused workflow (unreadable, beyond a size
 limit, not valid, or naming a file its tasks cannot use: `validate` says so, `run` runs nothing),

@@ -10,6 +10,7 @@ promise that an error is one line on stderr, never a traceback (MEDIAFLOW_DEBUG=
     mediaflow watch …                         watch.py
     mediaflow api serve|keys                  api.py
     mediaflow mps import|export …             mps.py
+    mediaflow worker / cluster local|info     cluster.py (run/watch --cluster: the same module)
     mediaflow --data-dir DIR ...              moves the data dir (same as MEDIAFLOW_DATA_DIR)
 """
 
@@ -25,7 +26,7 @@ from typing import Sequence
 
 from .. import __version__
 from ..paths import DATA_DIR_ENV, secure_data_dir
-from . import api, doctor, mps, run, status, storage, watch
+from . import api, cluster, doctor, mps, run, status, storage, watch
 from .exits import EXIT_CANCELED, EXIT_FAILED, EXIT_USAGE, err
 
 
@@ -45,6 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
     watch.add_parsers(sub, [common])
     api.add_parsers(sub, [common])
     mps.add_parsers(sub, [common])
+    cluster.add_parsers(sub, [common])
     return parser
 
 

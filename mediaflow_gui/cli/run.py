@@ -8,6 +8,10 @@ files a second Ctrl-C stops waiting (the runs show as Interrupted next time).
 Both build their core through the Runtime (mediaflow_gui/runtime.py): every run's run-finished event
 goes to the targets in `<data dir>/event_targets.json` and to those of --webhook/--sqs/--jsonl; the
 command ends once they were sent (at most a minute more).
+
+`--cluster tcp://host:8786` runs the steps on a Dask cluster (cli/cluster.py's join_cluster, before
+anything is submitted); the TaskIds, the task store and the output folder stay on this machine. An
+unreachable scheduler exits 2 with one line naming it.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from ..media.naming import ON_EXISTING, ON_EXISTING_DEFAULT
 from ..model.statuses import RunResult, SubtaskStatus
 from .exits import (EXIT_CANCELED, EXIT_FAILED, EXIT_OK, EXIT_USAGE, add_event_flags, err, on_stop_signals,
                     event_targets_from_args, positive_int, say)
+from .cluster import add_cluster_flags, cluster_refusals, cluster_settings_from_args, join_cluster
 from .progress import ProgressPrinter, announce_ffmpeg
 from .storage import uses_embedded
 
@@ -109,6 +114,9 @@ async def _run_async(args: argparse.Namespace, workflow: Any, inputs: list[str],
                      excerpt: Any = None) -> int:
     """Run every input (on an excerpt of it when `excerpt`, an ExcerptRange, is given: --preview)."""
     async with _runtime(args) as rt:
+        code = await join_cluster(rt, cluster_settings_from_args(args))  # --cluster: the steps run there
+        if code != EXIT_OK:
+            return code
         rt.bus.subscribe(ProgressPrinter(sys.stdout, before_task_id=rt.store.flush))
         await announce_ffmpeg(rt.engine)
         remove_handlers = _cancel_on_signals(rt, second_stops=True)
@@ -161,6 +169,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     if refusals:  # refused like `validate` refuses it: nothing is run or recorded
         for problem in refusals:
             err(f"cannot run {args.workflow}: {problem}")
+        return EXIT_USAGE
+    cluster_problems = cluster_refusals(args)
+    if cluster_problems:
+        for problem in cluster_problems:
+            err(problem)
         return EXIT_USAGE
     try:
         if any(str(i).startswith("s3://") for i in args.inputs):
@@ -234,6 +247,9 @@ async def _run_s3_async(args: argparse.Namespace, workflow: Any, locations: list
             return EXIT_USAGE
         if target_name == source_name:
             target = source
+        code = await join_cluster(rt, cluster_settings_from_args(args))  # --cluster: the steps run there
+        if code != EXIT_OK:
+            return code
         rt.bus.subscribe(ProgressPrinter(sys.stdout, before_task_id=rt.store.flush))
         await announce_ffmpeg(rt.engine)  # one line on stderr: the FFmpeg the runs will use, and what it lacks
         remove_handlers = _cancel_on_signals(rt, second_stops=False)
@@ -292,4 +308,5 @@ def add_parsers(sub: Any, parents: list[argparse.ArgumentParser]) -> None:
     group.add_argument("--output-prefix", metavar="P", default="", help="key prefix of the results")
     group.add_argument("--connection", metavar="NAME", help="connection of the input (default embedded)")
     group.add_argument("--output-connection", metavar="NAME", help="connection of the output bucket")
+    add_cluster_flags(p.add_argument_group("a Dask cluster (instead of this computer)"))
     add_event_flags(p.add_argument_group("events (besides the ones in event_targets.json)"))

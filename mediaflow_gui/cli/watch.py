@@ -12,6 +12,10 @@ canceled runs run again at the next start. `watch` then exits 130 (0 when nothin
 The core comes from the Runtime (mediaflow_gui/runtime.py, with storage): each run's event goes to the
 targets in `<data dir>/event_targets.json`, the binding's own, and those of --webhook/--sqs/--jsonl
 (added to the binding's for this watcher).
+
+`--cluster tcp://host:8786` runs the binding's steps on a Dask cluster (cli/cluster.py's join_cluster,
+before the watcher starts): the objects, the ledger and the task store stay this process's; an
+unreachable scheduler exits 2 with one line naming it.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from ..notify.global_targets import EventTargetsFileError
 from ..storage.embedded import EmbeddedStoreError
 from .exits import (EXIT_CANCELED, EXIT_FAILED, EXIT_OK, EXIT_USAGE, add_event_flags, err, on_stop_signals,
                     event_targets_from_args)
+from .cluster import add_cluster_flags, cluster_refusals, cluster_settings_from_args, join_cluster
 from .progress import announce_ffmpeg, watch_printer
 from .storage import uses_embedded
 
@@ -98,6 +103,9 @@ async def _watch_async(binding: Any, args: argparse.Namespace) -> int:
             started = await rt.start_embedded()
             if started is not None:
                 print(f"Embedded S3 store at {started.endpoint_url} (pid {started.pid})", flush=True)
+        code = await join_cluster(rt, cluster_settings_from_args(args))  # --cluster: the steps run there
+        if code != EXIT_OK:
+            return code
         rt.bus.subscribe(watch_printer())
         remove_signal_handlers = on_stop_signals(loop, on_signal, with_signal=True)
         try:
@@ -147,6 +155,10 @@ def cmd_watch(args: argparse.Namespace) -> int:
     if problems:
         err("the binding cannot run: " + "; ".join(problems))
         return EXIT_USAGE
+    cluster_problems = cluster_refusals(args)
+    if cluster_problems:
+        err("; ".join(cluster_problems))
+        return EXIT_USAGE
     try:
         return asyncio.run(_watch_async(binding, args))
     except EventTargetsFileError as exc:  # nothing was watched: the configured targets must be right first
@@ -188,6 +200,7 @@ def add_parsers(sub: Any, parents: list[argparse.ArgumentParser]) -> None:
                    help="how often an object whose run failed on an unreachable store (download or upload) is "
                         "run again, with back-off: 2 s, 10 s, 30 s, 1 min, 2 min, then every 5 min (default 3; "
                         "0: never; FFmpeg failures on bad media are never retried)")
+    add_cluster_flags(p.add_argument_group("a Dask cluster (instead of this computer)"))
     add_event_flags(p)
     p.set_defaults(func=cmd_watch)
 
