@@ -185,6 +185,7 @@ class Runtime:
         problems, cluster.info.ClusterUnreachable when the scheduler, its workers or the staging store do
         not answer; the runtime then goes on as it was. Steps already out on a cluster finish there."""
         from .cluster.dispatcher import ClusterUnits
+        from .cluster.info import check_reachable
 
         if settings is None or not settings.enabled:
             self._swap_cluster(None)
@@ -192,6 +193,9 @@ class Runtime:
         problems = settings.problems()
         if problems:
             raise ValueError("; ".join(problems))
+        # a closed port or an unknown host is said at once (Dask's connect retries until its timeout),
+        # before an embedded staging store is started for nothing
+        check_reachable(settings.normalized_address(), settings.connect_timeout)
         units = ClusterUnits(settings, self._staging_connection(settings))
         info = units.connect()
         self._swap_cluster(units)

@@ -4,8 +4,12 @@
 from __future__ import annotations
 
 import logging
+import socket
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlparse
+
+from .settings import DEFAULT_PORT
 
 log = logging.getLogger(__name__)
 
@@ -64,11 +68,34 @@ def worker_ffmpeg_summary() -> str:
         return f"no usable FFmpeg: {exc}"
 
 
+def check_reachable(address: str, timeout: float) -> None:
+    """A plain TCP connect to a tcp:// or tls:// scheduler: a closed port or an unknown host fails here
+    at once (Dask's own connect retries until its timeout, 10 s by default, whatever the reason).
+    Other schemes are left to Dask. Raises ClusterUnreachable naming the address and the reason."""
+    parsed = urlparse(address)
+    if parsed.scheme not in ("tcp", "tls") or not parsed.hostname:
+        return
+    port = parsed.port or DEFAULT_PORT
+    try:
+        socket.create_connection((parsed.hostname, port), timeout=timeout).close()
+    except ConnectionRefusedError:
+        raise ClusterUnreachable(f"no Dask scheduler at {address}: the connection was refused (is one running "
+                                 "there? `mediaflow cluster local` starts one on this machine)") from None
+    except socket.gaierror as exc:
+        raise ClusterUnreachable(f"no Dask scheduler at {address}: the host {parsed.hostname!r} is unknown "
+                                 f"({exc.strerror or exc})") from None
+    except (TimeoutError, socket.timeout):
+        raise ClusterUnreachable(f"the Dask scheduler at {address} did not answer within {timeout:g} s") from None
+    except OSError as exc:
+        raise ClusterUnreachable(f"no Dask scheduler at {address}: {exc.strerror or exc}") from None
+
+
 def describe_cluster(address: str, timeout: float = 5.0, with_ffmpeg: bool = True) -> ClusterInfo:
     """Connect, list the workers (and ask each for its FFmpeg), disconnect. Blocking: call it off the
     GUI thread. Raises ClusterUnreachable with the address and the reason."""
     from distributed import Client
 
+    check_reachable(address, timeout)
     try:
         client = Client(address, timeout=timeout, set_as_default=False)
     except Exception as exc:  # OSError, TimeoutError, ValueError for a bad address …

@@ -15,6 +15,11 @@ def dask_setup(worker: Any) -> None:
     from ..media import fusion as _fusion  # noqa: F401
     from .info import worker_ffmpeg_summary
 
+    if getattr(worker, "nanny", None):
+        # Ctrl-C in a terminal reaches the whole process group: the nanny closes its worker; a worker
+        # that took SIGINT too left the nanny waiting 8 s before it killed it (stock `dask worker`)
+        import signal
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
     summary = worker_ffmpeg_summary()
     worker.mediaflow_ffmpeg = summary
     log.info("MediaFlow worker %s: %s", getattr(worker, "address", "?"), summary)
