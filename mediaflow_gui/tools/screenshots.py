@@ -16,6 +16,9 @@ generated test clips and the real engine, and writes:
 With `--lang zh_CN` it loads that translation (ui/i18n.py) and writes only:
   12-zh-main-window.png    the main window in Chinese, the transcode node's inspector open
   13-zh-run.png            two runs in progress in Chinese: live node states, the task list, the queue line
+With --cluster (a two-worker Dask LocalCluster started for the shots, on this machine):
+  14-execution-settings.png  Settings → Execution: the cluster chosen, Test listing its workers
+  15-cluster-run.png       two runs in progress on the cluster: live node states, "Runs on Dask cluster …"
 """
 
 from __future__ import annotations
@@ -53,6 +56,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m mediaflow_gui.tools.screenshots")
     parser.add_argument("out_dir", type=Path)
     parser.add_argument("--lang", choices=("zh_CN",), help="take the main window and a run in this language")
+    parser.add_argument("--cluster", action="store_true",
+                        help="take the Execution settings and runs on a two-worker Dask LocalCluster")
     args = parser.parse_args(argv)
     out: Path = args.out_dir.resolve()
     out.mkdir(parents=True, exist_ok=True)
@@ -90,6 +95,11 @@ def main(argv: list[str] | None = None) -> int:
     settings = AppSettings()
     settings.output_dir = str(work / "results")
     settings.max_threads = 8  # both runs at once, even on a 2-core machine
+    cluster = None
+    if args.cluster:  # worker processes, as a real cluster has; started before the Qt loop turns
+        from ..cluster.local import start_local_cluster
+        cluster = start_local_cluster(2, threads_per_worker=1)
+        settings.cluster_enabled, settings.cluster_address = True, cluster.scheduler_address
     settings.sync()
     context = AppContext.create()
     window = MainWindow(context, use_tray=False)
@@ -126,9 +136,41 @@ def main(argv: list[str] | None = None) -> int:
         await _until(lambda: all(r.finished for r in live), 600)
         await context.shutdown()
 
+    async def cluster_shots() -> None:
+        """Settings → Execution with the cluster tested, then two runs going on it."""
+        from ..ui.settings_dialog import SettingsDialog
+        await _until(lambda: context.execution.on_cluster or bool(context.execution.error), 90)
+        if context.execution.error:
+            print(f"the cluster was not used: {context.execution.error}")
+        dialog = SettingsDialog(window.settings, window, connection_names=["studio-minio"])
+        dialog.resize(900, 900)
+        dialog.show()
+        dialog.execution.test_button.click()
+        await _pause(0.3)
+        await _until(lambda: dialog.execution.test_button.isEnabled(), 30)
+        dialog.show_execution()
+        await _pause(0.5)
+        shot(dialog, "14-execution-settings.png")
+        dialog.reject()
+        ids = window.process_files([str(c) for c in clips])
+        live = [context.adapter.run(t) for t in ids]
+
+        def running_with_percent() -> bool:
+            return sum(1 for r in live for s in r.steps.values() if s.status == "PROCESSING" and s.progress > 3) >= 2
+
+        await _until(lambda: running_with_percent() or all(r.finished for r in live), 600)
+        await _pause(0.15)
+        shot(window, "15-cluster-run.png")
+        await _until(lambda: all(r.finished for r in live), 600)
+        print("runs on the cluster:", ", ".join(f"{r.task_id} {r.status}" for r in live))
+        await context.shutdown()
+
     async def scenario() -> None:
         if args.lang:
             await translated_shots()
+            return
+        if args.cluster:
+            await cluster_shots()
             return
         await _pause(0.5)
         window.view.fit()
@@ -319,6 +361,8 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         window.close()
         context.close()
+        if cluster is not None:
+            cluster.close()
     print(f"work dir (clips, results): {work}")
     return 0
 
