@@ -83,8 +83,8 @@ async def run_all(rt: Runtime, files: list[Path], out: Path) -> float:
     return wall
 
 
-async def local_wall(data: Path, store: EmbeddedStore, files: list[Path], out: Path) -> float:
-    settings = RuntimeSettings(engine=EngineSettings(max_threads=1, threads_per_step=1), storage=True,
+async def local_wall(data: Path, store: EmbeddedStore, files: list[Path], out: Path, threads: int = 1) -> float:
+    settings = RuntimeSettings(engine=EngineSettings(max_threads=threads, threads_per_step=1), storage=True,
                                embedded=store, stop_embedded=False)
     async with Runtime(data, settings) as rt:
         return await run_all(rt, files, out)
@@ -119,26 +119,37 @@ def main() -> None:
     print(f"{args.inputs} inputs of {args.seconds:g} s 640x360 → one x264 360p transcode each; {cores} cores; "
           f"load {load_text()}")
     try:
-        local = statistics.median(asyncio.run(local_wall(root / "local", store, files, root / "out-local"))
-                                  for _ in range(args.rounds))
-        print(f"local, 1 thread:        {local:7.2f} s   {args.inputs / local:5.2f} inputs/s")
         walls: dict[int, float] = {}
+        locals_: list[float] = []
+        ceilings: dict[int, list[float]] = defaultdict(list)  # this computer running k FFmpegs at once
         for k in counts:
             cluster = start_local_cluster(k, threads_per_worker=1)
+            measured = []
             try:
-                measured = [asyncio.run(cluster_wall(root / f"c{k}-{r}", store, files, root / f"out-{k}",
-                                                     cluster.scheduler_address)) for r in range(args.rounds)]
+                for r in range(args.rounds):
+                    if k == counts[0]:  # local and cluster rounds alternate: a shared VM drifts over minutes
+                        locals_.append(asyncio.run(local_wall(root / f"local-{r}", store, files, root / "out-local")))
+                    elif k <= cores:  # what this machine gives at k at once without a cluster: the ceiling
+                        ceilings[k].append(asyncio.run(local_wall(root / f"local{k}-{r}", store, files,
+                                                                  root / "out-local", threads=k)))
+                    measured.append(asyncio.run(cluster_wall(root / f"c{k}-{r}", store, files, root / f"out-{k}",
+                                                             cluster.scheduler_address)))
             finally:
                 cluster.close()
+            if k == counts[0]:
+                local = statistics.median(locals_)
+                print(f"local, 1 thread:        {local:7.2f} s   {args.inputs / local:5.2f} inputs/s   "
+                      f"(rounds: {', '.join(f'{w:.2f}' for w in locals_)})")
             wall, busy = sorted(measured, key=lambda m: m[0])[len(measured) // 2]
             walls[k] = wall
+            rounds = f"   (rounds: {', '.join(f'{m[0]:.2f}' for m in measured)})" if len(measured) > 1 else ""
             speedup = walls[1] / wall if 1 in walls else float("nan")
             per_worker = args.inputs / wall / k
             # each worker's busy time ÷ wall, a worker that got no unit counting 0
             fed = [busy.get(w, 0.0) / wall for w in busy] + [0.0] * (k - len(busy))
             honest = " (past this machine's cores: they share them)" if k > cores else ""
             print(f"cluster, {k} worker{'s' if k > 1 else ' '}:     {wall:7.2f} s   {args.inputs / wall:5.2f} inputs/s   "
-                  f"{per_worker:5.2f} per worker   speed-up {speedup:4.2f}× = {speedup / k:4.2f}× linear{honest}")
+                  f"{per_worker:5.2f} per worker   speed-up {speedup:4.2f}× = {speedup / k:4.2f}× linear{honest}{rounds}")
             unit = sum(busy.values()) / args.inputs  # grows past the cores: the workers share them
             print(f"    simulated scaling: busy ÷ wall per worker {statistics.mean(fed):4.2f} (lowest {min(fed):4.2f}),"
                   f" {unit:5.2f} s per unit on a worker → ≈{statistics.mean(fed):4.2f}× linear with a core per worker"
@@ -148,6 +159,11 @@ def main() -> None:
         for k in counts:
             if 1 < k <= cores and 1 in walls:
                 print(f"{k} workers: {walls[1] / walls[k] / k:4.2f}× linear (target ≥ 0.80; {cores} cores here)")
+                if ceilings.get(k):
+                    ceiling = statistics.median(ceilings[k])
+                    print(f"    this computer alone, {k} FFmpegs at once: {ceiling:.2f} s = {local / ceiling:4.2f}× its one-at-a-"
+                          f"time speed (the cores' own ceiling); the cluster's {k} workers reach "
+                          f"{(walls[1] / walls[k]) / (local / ceiling):4.2f} of that ceiling")
     finally:
         store.stop()
         shutil.rmtree(root, ignore_errors=True)

@@ -38,6 +38,7 @@ from ..storage.s3 import S3Connection, error_text, make_client
 from .info import ClusterInfo, ClusterUnreachable, workers_of
 from .settings import ClusterSettings
 from .spec import PROGRESS_TOPIC, StoreRef, UnitResult, UnitSpec
+from .transfer import transfer_config
 
 log = logging.getLogger(__name__)
 
@@ -269,7 +270,8 @@ class ClusterUnits:
                 digest = hashlib.sha1(str(path).encode()).hexdigest()[:12]
                 key = f"{request.task_id}/input/{digest}/{path.name}"
                 try:
-                    self._s3.upload_file(str(path), self.staging.bucket, key)
+                    self._s3.upload_file(str(path), self.staging.bucket, key,
+                                         Config=transfer_config(path.stat().st_size))
                 except Exception as exc:
                     raise StepFailure(ErrorCode.CLUSTER_FAILED, detail=(
                         f"could not stage {path.name} for {self.label}: "
@@ -292,7 +294,8 @@ class ClusterUnits:
                 for ref in step.outputs:
                     local = staging_dir / ref.name
                     try:
-                        self._s3.download_file(self.staging.bucket, ref.key, str(local))
+                        self._s3.download_file(self.staging.bucket, ref.key, str(local),
+                                               Config=transfer_config(ref.size))
                     except Exception as exc:
                         raise StepFailure(ErrorCode.CLUSTER_FAILED, detail=(
                             f"the output {ref.name} of '{ctx.step_name}' could not be fetched from the staging "

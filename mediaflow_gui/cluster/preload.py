@@ -13,7 +13,12 @@ log = logging.getLogger("mediaflow_gui.cluster.worker")
 def dask_setup(worker: Any) -> None:
     from ..media import builders as _builders  # noqa: F401  (first step must not pay for the imports)
     from ..media import fusion as _fusion  # noqa: F401
+    from ..storage.s3 import S3Connection, make_client
+    from . import worker_side as _worker_side  # noqa: F401  (boto3 alone takes 0.7 s to import)
     from .info import worker_ffmpeg_summary
+
+    # botocore loads its S3 model and customizations with the first client: here, not in the first unit
+    make_client(S3Connection("warm-up", "http://127.0.0.1:9"))
 
     if getattr(worker, "nanny", None):
         # Ctrl-C in a terminal reaches the whole process group: the nanny closes its worker; a worker

@@ -37,6 +37,7 @@ from ..model.statuses import SubtaskStatus
 from ..storage.s3 import S3Connection, local_name_for_key, make_client
 from .assets import place_assets
 from .spec import PROGRESS_TOPIC, OutputRef, StepResult, UnitResult, UnitSpec
+from .transfer import transfer_config
 
 log = logging.getLogger(__name__)
 
@@ -142,7 +143,8 @@ def run_unit(spec: UnitSpec) -> UnitResult:
         input_path = tmp / "input" / local_name_for_key(spec.input_name)
         input_path.parent.mkdir(parents=True)
         try:
-            s3_in.download_file(spec.input_store.bucket, spec.input_key, str(input_path))
+            s3_in.download_file(spec.input_store.bucket, spec.input_key, str(input_path),
+                                Config=transfer_config(spec.probe.size))
         except Exception as exc:
             raise RuntimeError(f"worker {worker.address} could not download its input "
                                f"s3://{spec.input_store.bucket}/{spec.input_key}: {exc}") from exc
@@ -168,7 +170,7 @@ def run_unit(spec: UnitSpec) -> UnitResult:
             for out in outcome.outputs if outcome.status == SubtaskStatus.SUCCESS else []:
                 path = Path(out.path)
                 key = f"{spec.output_prefix}{sid}/{path.name}"
-                s3_out.upload_file(str(path), spec.staging.bucket, key)
+                s3_out.upload_file(str(path), spec.staging.bucket, key, Config=transfer_config(path.stat().st_size))
                 outputs.append(OutputRef(name=path.name, key=key, kind=out.kind, size=path.stat().st_size,
                                          width=out.width, height=out.height, duration=out.duration,
                                          extra=dict(out.extra or {})))
