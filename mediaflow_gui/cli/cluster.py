@@ -137,14 +137,16 @@ def cmd_worker(args: argparse.Namespace) -> int:
     print(f"Starting a Dask worker for {argv[3]} with MediaFlow's preload ({args.nthreads} thread"
           f"{'s' if args.nthreads != 1 else ''}): {shlex.join(argv)}", file=sys.stderr, flush=True)
     sys.stdout.flush()
+    from ..cluster.tuning import worker_environment
+    env = worker_environment()  # no 10 ms profiler and 20 ms ticks in a process that waits for FFmpeg
     if os.name == "posix":
-        os.execv(argv[0], argv)  # Dask owns the process from here: its signals, its logs, its exit code
-    return _run_forwarding_signals(argv)  # Windows: exec would detach the console; run it and wait
+        os.execve(argv[0], argv, env)  # Dask owns the process from here: its signals, its logs, its exit code
+    return _run_forwarding_signals(argv, env)  # Windows: exec would detach the console; run it and wait
 
 
-def _run_forwarding_signals(argv: list[str]) -> int:
+def _run_forwarding_signals(argv: list[str], env: dict[str, str] | None = None) -> int:
     """Run `argv` as a child and pass on the stop signals (where exec is not the same process)."""
-    proc = subprocess.Popen(argv)
+    proc = subprocess.Popen(argv, env=env)
     previous = {}
     for sig in STOP_SIGNALS:
         try:

@@ -12,7 +12,7 @@ from mediaflow_gui.media.base import MissingCapabilityError, TaskInputError
 NUMBERS = {"InvalidWorkflow": 1001, "InputNotFound": 1002, "FetchFailed": 1003, "ProbeFailed": 1004,
            "InputNotSupported": 1005, "FFmpegNotFound": 1006, "FFmpegFailed": 1007, "OutputFailed": 1008,
            "DeliveryFailed": 1009, "Skipped": 1010, "Canceled": 1011, "Interrupted": 1012,
-           "FFmpegLacksFeature": 1013, "InternalError": 1099}
+           "FFmpegLacksFeature": 1013, "ClusterFailed": 1014, "InternalError": 1099}
 
 
 def test_codes_keep_their_names_and_numbers() -> None:
