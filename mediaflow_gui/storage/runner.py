@@ -13,7 +13,8 @@ reconcile or arrive after a restart never start a second run.
 - A reconcile streams pages and asks the ledger per page (ReconcilePass): memory stays flat in
   the number of objects; the first pass of a new binding takes the baseline (`skipped` rows).
 - Until the baseline is taken, changes are left to it (as before: whatever is listed in the
-  baseline was "there before the first start").
+  baseline was "there before the first start"). A listing that fails because the bucket does not
+  exist (NoSuchBucket) takes an empty baseline: everything that appears once it exists is new.
 - Runs that failed because a store was away (RETRYABLE_ERRORS) run again — a new run, bounded by
   `retry_delays` — once the object is still there unchanged and the output store answers.
 
@@ -58,6 +59,14 @@ def retry_delays_for(retries: int) -> tuple[float, ...]:
     return tuple(BACKOFF[min(i, len(BACKOFF) - 1)] for i in range(retries))
 _TICK = 0.5  # seconds between looks at keys to list again and retries due
 RECONCILE_SHARE = 200.0  # next to events, full listings take at most 1/200 of the time (0.5 %)
+
+
+def _no_such_bucket(exc: BaseException) -> bool:
+    """Whether a listing failed because the bucket does not exist (S3's NoSuchBucket). Only that code:
+    a bare 404 may also be a wrong endpoint or path (a proxy's page), where the bucket may well hold
+    objects from before — those failures keep deferring the baseline, like an outage or AccessDenied."""
+    from botocore.exceptions import ClientError
+    return isinstance(exc, ClientError) and str(exc.response.get("Error", {}).get("Code", "")) == "NoSuchBucket"
 
 
 class BindingRunner:
@@ -389,6 +398,8 @@ class BindingRunner:
                     for obj in page:
                         found += self._consider(obj)
             except Exception as exc:  # the store is down or refuses: the binding says so, listings go on
+                if listing.baseline and _no_such_bucket(exc):
+                    self._take_empty_baseline()
                 self._listing_error = self._describe(exc)
                 self._update_state()
                 return False, found
@@ -402,6 +413,19 @@ class BindingRunner:
             self._listing_error = ""
             self._update_state()
             return True, found
+
+    def _take_empty_baseline(self) -> None:
+        """The bucket does not exist: record the baseline as taken, and empty. A bucket that does not
+        exist has nothing "from before": whatever appears once it is created is an upload to run.
+        Deferring the baseline here (as for an outage) would make the first listing that works — right
+        after someone creates the bucket and uploads into it — count those uploads as "there before
+        the first start" and leave them alone. Recorded as ReconcilePass records a finished baseline
+        listing (Ledger.set_baseline with this binding's signature), so a restart does not take it again."""
+        b = self.binding
+        self.ledger.set_baseline(b.id, self._signature)
+        self._baselined = True
+        log.info("binding %s: the bucket %r does not exist yet; everything uploaded into it once it does "
+                 "will be run", b.name, b.input_bucket)
 
     def _consider(self, obj: ObjectInfo) -> int:
         """Start a run for `obj` unless the ledger knows its (key, ETag). No await between the
