@@ -252,3 +252,49 @@ def test_an_unreachable_cluster_is_refused_with_its_address_and_runs_stay_local(
             return await rt.engine.run(parallel_workflow(task_node("snapshot", "frames")), video_clip, tmp_path / "o")
 
     assert asyncio.run(scenario()).result == RunResult.SUCCESS
+
+
+def test_a_worker_without_a_usable_ffmpeg_fails_the_steps_naming_it(tmp_path, seaweed, video_clip):
+    """Each worker chooses its FFmpeg like this computer does; one that has none fails the unit with
+    ClusterFailed and the worker's own reason — and the run is recorded, nothing hangs."""
+    import dask
+    from distributed import LocalCluster
+
+    from mediaflow_gui.cluster.local import PRELOAD
+    from mediaflow_gui.cluster.tuning import QUIET_CONFIG
+
+    with dask.config.set(QUIET_CONFIG):
+        broken = LocalCluster(n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1",
+                              protocol="tcp://", dashboard_address=None, preload=[PRELOAD],
+                              env={"MEDIAFLOW_FFMPEG": str(tmp_path / "no-such-ffmpeg")})
+    odd = tmp_path / "ünïcode 'clip' (1).mp4"  # an odd name travels as an S3 key and back
+    odd.write_bytes(video_clip.read_bytes())
+    try:
+        async def scenario() -> Any:
+            async with _runtime(tmp_path, seaweed) as rt:
+                await _on_cluster(rt, broken)
+                return await rt.engine.run(parallel_workflow(task_node("snapshot", "frames")), odd, tmp_path / "out")
+
+        record = asyncio.run(scenario())
+    finally:
+        broken.close()
+    assert record.result == RunResult.FAIL and record.error_code == "ClusterFailed"
+    (step,) = record.subtasks
+    assert "'frames'" in step.message and "no usable FFmpeg" in step.message and "no-such-ffmpeg" in step.message
+    assert "tcp://127.0.0.1:" in step.message  # which worker
+    assert odd.read_bytes() == video_clip.read_bytes()  # the source is never touched
+
+
+def test_an_odd_input_name_runs_on_the_cluster(tmp_path, seaweed, cluster, video_clip):
+    odd = tmp_path / "ünïcode 'clip' (1) #2.mp4"
+    odd.write_bytes(video_clip.read_bytes())
+
+    async def scenario() -> Any:
+        async with _runtime(tmp_path, seaweed) as rt:
+            await _on_cluster(rt, cluster)
+            return await rt.engine.run(parallel_workflow(task_node("snapshot", "frames")), odd, tmp_path / "out")
+
+    record = asyncio.run(scenario())
+    assert record.result == RunResult.SUCCESS, record.message
+    names = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert names and all(n.startswith("ünïcode 'clip' (1) #2") for n in names), names
