@@ -35,7 +35,7 @@ import threading
 from typing import Any
 
 from ..cluster.settings import DEFAULT_PORT, DEFAULT_STAGING_BUCKET, ClusterSettings
-from .exits import EXIT_FAILED, EXIT_OK, EXIT_USAGE, STOP_SIGNALS, err, positive_int, say
+from .exits import EXIT_FAILED, EXIT_OK, EXIT_USAGE, STOP_SIGNALS, err, positive_int, say, whole_number
 
 WORKER_MODULE = "distributed.cli.dask_worker"  # what the `dask worker` entry point runs (distributed 2026.8)
 LOCAL_DEFAULT_PORT = DEFAULT_PORT  # `cluster local` listens where `--cluster 127.0.0.1` looks
@@ -271,13 +271,7 @@ def _seconds(text: str) -> float:
 
 
 def _workers(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"cannot be negative ({value})")
-    return value
+    return whole_number(text, 0)  # 0: a scheduler alone
 
 
 def _port(text: str) -> int:

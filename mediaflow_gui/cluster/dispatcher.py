@@ -26,6 +26,7 @@ import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Callable
 
@@ -292,16 +293,16 @@ class ClusterUnits:
                 staging_dir = Path(ctx.staging_dir)
                 staging_dir.mkdir(parents=True, exist_ok=True)
                 for ref in step.outputs:
-                    local = staging_dir / ref.name
+                    name = Path(ref.file.path).name  # a bare name; never a path the worker could aim elsewhere
+                    local = staging_dir / name
                     try:
                         self._s3.download_file(self.staging.bucket, ref.key, str(local),
-                                               Config=transfer_config(ref.size))
+                                               Config=transfer_config(ref.file.size))
                     except Exception as exc:
                         raise StepFailure(ErrorCode.CLUSTER_FAILED, detail=(
-                            f"the output {ref.name} of '{ctx.step_name}' could not be fetched from the staging "
+                            f"the output {name} of '{ctx.step_name}' could not be fetched from the staging "
                             f"store: {error_text(exc, self.staging_conn, self.staging.bucket)}")) from exc
-                    files.append(OutputFile(path=local, kind=ref.kind, size=local.stat().st_size, width=ref.width,
-                                            height=ref.height, duration=ref.duration, extra=dict(ref.extra)))
+                    files.append(replace(ref.file, path=local, size=local.stat().st_size))
             outcomes[ctx.step_id] = RemoteOutcome(status, files, step.error_code, step.message, step.started,
                                                   step.log_tail, where=f"worker {result.worker}")
         return outcomes

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..media.base import MediaInfo
+from ..media.base import MediaInfo, OutputFile
 from ..model.plan import PlannedStep
 
 # the Dask topic workers log progress on (distributed.Worker.log_event → Client.subscribe_topic); one for
@@ -52,16 +52,11 @@ class UnitSpec:
 
 @dataclass
 class OutputRef:
-    """One output file, uploaded: where it is in the staging store and what OutputFile said of it."""
+    """One output file, uploaded: its key in the staging store, and the worker's OutputFile of it with
+    the bare file name as its path (the submitter puts it in the step's staging dir)."""
 
-    name: str
     key: str
-    kind: str
-    size: int = 0
-    width: int = 0
-    height: int = 0
-    duration: float | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
+    file: OutputFile
 
 
 @dataclass

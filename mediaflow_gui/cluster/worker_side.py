@@ -171,9 +171,8 @@ def run_unit(spec: UnitSpec) -> UnitResult:
                 path = Path(out.path)
                 key = f"{spec.output_prefix}{sid}/{path.name}"
                 s3_out.upload_file(str(path), spec.staging.bucket, key, Config=transfer_config(path.stat().st_size))
-                outputs.append(OutputRef(name=path.name, key=key, kind=out.kind, size=path.stat().st_size,
-                                         width=out.width, height=out.height, duration=out.duration,
-                                         extra=dict(out.extra or {})))
+                outputs.append(OutputRef(key, replace(out, path=Path(path.name), size=path.stat().st_size,
+                                                      extra=dict(out.extra or {}))))
             done = finished.get(sid)
             result.steps[sid] = StepResult(status=outcome.status.value, error_code=outcome.error_code,
                                            message=outcome.message, started=outcome.started, outputs=outputs,

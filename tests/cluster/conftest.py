@@ -3,6 +3,7 @@ SeaweedFS test server as the staging store. Each cluster is closed by the fixtur
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from typing import Iterator
 
 import pytest
@@ -11,21 +12,25 @@ from mediaflow_gui.cluster.local import start_local_cluster
 from tests.seaweed_fixture import fresh_bucket, seaweed, seaweed_client  # noqa: F401
 
 
-@pytest.fixture(scope="module")
-def cluster() -> Iterator[object]:
-    """Two worker processes with one thread each, shared by a module's tests (none of them kills one)."""
+@contextmanager
+def two_workers() -> Iterator[object]:
+    """Two worker processes with one thread each, closed afterwards."""
     made = start_local_cluster(2, threads_per_worker=1)
     try:
         yield made
     finally:
         made.close()
+
+
+@pytest.fixture(scope="module")
+def cluster() -> Iterator[object]:
+    """Shared by a module's tests (none of them kills a worker)."""
+    with two_workers() as made:
+        yield made
 
 
 @pytest.fixture()
 def own_cluster() -> Iterator[object]:
-    """A cluster for one test that may kill its workers."""
-    made = start_local_cluster(2, threads_per_worker=1)
-    try:
+    """For one test that may kill its workers."""
+    with two_workers() as made:
         yield made
-    finally:
-        made.close()
