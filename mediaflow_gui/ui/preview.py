@@ -10,7 +10,7 @@ preview still running and replaces its temporary folder; the app removes the las
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import Any, Callable, Protocol
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QDoubleSpinBox, QFileDialog, QFormLayout, QHBoxLayout,
@@ -19,8 +19,20 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QDoubleSpinBox, QFileD
 from ..media.excerpt import DEFAULT_LENGTH, MAX_LENGTH, ExcerptRange
 from ..media.inputs import MEDIA_EXTENSIONS
 
-if TYPE_CHECKING:
-    from .main_window import MainWindow
+
+
+class PreviewHost(Protocol):
+    """What the preview needs of the window it serves (the main window; a protocol, so that this module
+    does not import the window that imports it)."""
+
+    adapter: Any  # EngineAdapter
+    inspector: Any  # InspectorPanel: shows the sample input's frame
+    controller: Any  # EditorController: the drawing's snapshot
+
+    def input_start_folder(self) -> str: ...
+    def workflow_can_run(self) -> bool: ...
+    def statusBar(self) -> Any: ...  # noqa: N802 - Qt's name
+    def show_run(self, task_id: str) -> None: ...
 
 
 class PreviewRangeDialog(QDialog):
@@ -99,8 +111,8 @@ class PreviewController(QObject):
     # (task_id): a preview run was started
     started = Signal(str)
 
-    def __init__(self, window: "MainWindow") -> None:
-        super().__init__(window)
+    def __init__(self, window: PreviewHost) -> None:
+        super().__init__(window)  # type: ignore[arg-type]  # the host is a QWidget too
         self.window = window
         self.last_input = ""
         self.range = ExcerptRange(0.0, DEFAULT_LENGTH)
@@ -114,7 +126,7 @@ class PreviewController(QObject):
             self.last_input = path
 
     def _ask(self, source: str, rng: ExcerptRange) -> tuple[str, ExcerptRange] | None:
-        dialog = PreviewRangeDialog(source, rng, self.window.input_start_folder(), self.window)
+        dialog = PreviewRangeDialog(source, rng, self.window.input_start_folder(), self.window)  # type: ignore[arg-type]
         if not dialog.exec():
             return None
         return dialog.values()

@@ -10,7 +10,7 @@ for some changes (scene changes), which crashes the interpreter at exit after ma
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QPainter
@@ -23,8 +23,14 @@ from .node_geometry import NodeGeometry, geometry_for, node_font
 from .node_painter import kind_subtitle, paint_node, shown_label
 from .node_state import NodeVisualState
 
-if TYPE_CHECKING:
-    from .scene import WorkflowScene
+
+
+class NodeHost(Protocol):
+    """What a node item asks of the scene it stands in (WorkflowScene; a protocol, so that this module
+    does not import the scene that imports it)."""
+
+    def node_item_moved(self, item: "NodeItem") -> None: ...
+    def begin_connection(self, item: "NodeItem", port: str) -> None: ...
 
 
 class NodeItem(QGraphicsObject):
@@ -44,7 +50,7 @@ class NodeItem(QGraphicsObject):
     # -- model → item -------------------------------------------------------------------
     def sync_from_model(self) -> None:
         self.setPos(QPointF(*self.node.position))
-        scene: WorkflowScene | None = self.scene()  # type: ignore[assignment]
+        scene: NodeHost | None = self.scene()  # type: ignore[assignment]
         if scene is not None:
             scene.node_item_moved(self)
         self.refresh()
@@ -59,7 +65,7 @@ class NodeItem(QGraphicsObject):
         if geometry != self.geometry:
             self.prepareGeometryChange()
             self.geometry = geometry
-            scene: WorkflowScene | None = self.scene()  # type: ignore[assignment]
+            scene: NodeHost | None = self.scene()  # type: ignore[assignment]
             if scene is not None:
                 scene.node_item_moved(self)
         self.setToolTip(self.state.tooltip(shown_label(self.node)))
@@ -111,7 +117,7 @@ class NodeItem(QGraphicsObject):
 
     def mousePressEvent(self, event: QGraphicsSceneMouseEvent) -> None:  # noqa: N802
         port = self.geometry.port_at(event.pos())
-        scene: WorkflowScene | None = self.scene()  # type: ignore[assignment]
+        scene: NodeHost | None = self.scene()  # type: ignore[assignment]
         if port and event.button() == Qt.MouseButton.LeftButton and scene is not None:
             scene.begin_connection(self, port)
             event.accept()
