@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
 from PySide6.QtWidgets import QLabel, QWidget
 
 from ..media.ffmpeg_choice import FFmpegChoice, choose_ffmpeg
@@ -32,10 +32,31 @@ def describe_setting(override: str) -> str:
         return f"⚠ {exc}"
 
 
-class FFmpegStatusLabel(QLabel):
-    """The status bar's permanent FFmpeg label: the summary (elided to fit), details in the tooltip."""
+# where an FFmpeg came from, in the status bar's words (media/ffmpeg_choice.WHERE says it in the CLI's)
+_WHERE = {"setting": QT_TRANSLATE_NOOP("FFmpegStatusLabel", "chosen in Settings"),
+          "environment": QT_TRANSLATE_NOOP("FFmpegStatusLabel", "from MEDIAFLOW_FFMPEG"),
+          "PATH": QT_TRANSLATE_NOOP("FFmpegStatusLabel", "on PATH"),
+          "imageio-ffmpeg": QT_TRANSLATE_NOOP("FFmpegStatusLabel", "bundled")}
 
-    MAX_WIDTH = 640  # px: a PATH summary fits; a long path (the bundled one) is elided in the middle
+
+def short_choice(choice: FFmpegChoice) -> str:
+    """The status bar's few words: "FFmpeg 5.1.9 (on PATH)", with ⚠ when it lacks something MediaFlow
+    uses and ⓘ when there are notes (the whole summary, how and notes are in the tooltip)."""
+    tr = QCoreApplication.translate
+    where = _WHERE.get(choice.binary.source)
+    shown = tr("FFmpegStatusLabel", "FFmpeg {0} ({1})").format(choice.binary.version, tr("FFmpegStatusLabel", where)) if where \
+        else tr("FFmpegStatusLabel", "FFmpeg {0}").format(choice.binary.version)
+    a = choice.assessment
+    if a.missing or a.too_old:
+        return "⚠ " + shown
+    return shown + (" ⓘ" if choice.notes else "")
+
+
+class FFmpegStatusLabel(QLabel):
+    """The status bar's permanent FFmpeg label: a few words (version, where from), the summary, how and
+    notes in the tooltip. (The whole summary elided in the middle read "fus…ogress is read from …".)"""
+
+    MAX_WIDTH = 640  # px: what a problem's text is elided to
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(QCoreApplication.translate("FFmpegStatusLabel", "FFmpeg: checking…"), parent)
@@ -60,13 +81,13 @@ class FFmpegStatusLabel(QLabel):
         adapter.check_ffmpeg(done, failed, context=self)
 
     def show_choice(self, choice: FFmpegChoice) -> None:
-        self._show(choice.summary(), choice_details(choice))
+        self._show(choice.summary(), choice_details(choice), short_choice(choice))
 
     def show_problem(self, exc: BaseException) -> None:
         text = self.tr("No usable FFmpeg: {0}").format(exc)
         self._show("⚠ " + text, text)
 
-    def _show(self, summary: str, details: str) -> None:
+    def _show(self, summary: str, details: str, short: str = "") -> None:
         self.summary = summary
         self.setToolTip(details)
-        self.setText(self.fontMetrics().elidedText(summary, Qt.TextElideMode.ElideMiddle, self.MAX_WIDTH))
+        self.setText(short or self.fontMetrics().elidedText(summary, Qt.TextElideMode.ElideMiddle, self.MAX_WIDTH))

@@ -840,6 +840,30 @@
         <source>No usable FFmpeg: {0}</source>
         <translation>没有可用的 FFmpeg：{0}</translation>
     </message>
+    <message>
+        <source>FFmpeg {0} ({1})</source>
+        <translation>FFmpeg {0}（{1}）</translation>
+    </message>
+    <message>
+        <source>FFmpeg {0}</source>
+        <translation>FFmpeg {0}</translation>
+    </message>
+    <message>
+        <source>chosen in Settings</source>
+        <translation>在设置中选择</translation>
+    </message>
+    <message>
+        <source>from MEDIAFLOW_FFMPEG</source>
+        <translation>来自 MEDIAFLOW_FFMPEG</translation>
+    </message>
+    <message>
+        <source>on PATH</source>
+        <translation>PATH 中</translation>
+    </message>
+    <message>
+        <source>bundled</source>
+        <translation>内置</translation>
+    </message>
 </context>
 <context>
     <name>FileField</name>

@@ -51,7 +51,7 @@ ALLOWED_WORDS = {
 TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 # whole things that stay as they are: placeholders, paths and file names, URLs, TaskIds, e-mail-like
 KEEP = re.compile(r"\(&?[A-Z]\)|\S*\{[^}]*\}\S*|X-[\w-]+|<[^>]*>|https?://\S+|s3://\S+|(?:~|\.{0,2})/\S*|\S+\.\w{2,5}\b|\*\.\w+|"
-                  r"\b[a-z]+-[0-9a-f]{6,}\S*|\b\d+[a-z]*\b|[A-Za-z0-9]{16,}|%[0-9n]")
+                  r"\b[a-z]+-[0-9a-f]{6,}\S*|\b\d+[a-z]*\b|[A-Za-z0-9]{16,}|%[0-9n]|\b[A-Z][A-Z0-9]*_[A-Z0-9_]+\b")
 # widgets showing what the user, the engine or FFmpeg wrote (names, FFmpeg's choice, commands, messages)
 ENGINE_TEXT = {"ffmpeg_status", "ffmpeg_command", "ffmpeg_log", "subtask_message", "run_title", "placeholder_help"}
 
@@ -201,6 +201,10 @@ def test_the_chinese_ui_has_no_english_left(chinese, context, qtbot, run, video_
         c.add_node(f"task:{kind}", (40.0 * i, 400.0))
     user_words = ({n.name for n in c.workflow.nodes.values()}
                   | {c.workflow.name, window.windowTitle(), Path(window.settings.output_dir).name})
+    # the status bar's FFmpeg words are the app's (its tooltip is the FFmpeg choice's own report, in English
+    # as in `mediaflow doctor`: ENGINE_TEXT)
+    qtbot.waitUntil(lambda: bool(window.ffmpeg_label.summary), timeout=15000)
+    assert not untranslated(window.ffmpeg_label.text()), window.ffmpeg_label.text()
     counted = assert_translated(window, user_words)
     for menu in window.menuBar().findChildren(QMenu):
         counted += assert_translated(menu, user_words)
