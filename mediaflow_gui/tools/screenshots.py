@@ -82,11 +82,11 @@ def main(argv: list[str] | None = None) -> int:
     app.setApplicationName("MediaFlow")
     app.setWindowIcon(icons.app_icon())
     apply_theme(app)
-    if args.lang:
-        from ..ui.i18n import install_translators
-        if not install_translators(app, language=args.lang):
-            print(f"the {args.lang} translation did not load", file=sys.stderr)
-            return 1
+    from ..ui.i18n import ENGLISH, install_translators
+    # as the app does at start: English too loads a file (its plural forms: "11 nodes", "Started 2 runs")
+    if not install_translators(app, language=args.lang or ENGLISH):
+        print(f"the {args.lang or ENGLISH} translation did not load", file=sys.stderr)
+        return 1
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
 

@@ -1,7 +1,9 @@
 """The GUI's languages: which translation to load at start, and where its compiled .qm comes from.
 
-Source strings are English (an English UI needs no file). A language `xx_YY` is
-`resources/i18n/mediaflow_xx_YY.ts`, compiled by `pyside6-lrelease` to `mediaflow_xx_YY.qm`:
+Source strings are English. An English UI still loads `mediaflow_en.ts`, which holds only the numerus
+(plural) forms of the messages with a count — Qt's way to turn `tr("%n node(s)", "", n)` into "1 node" /
+"11 nodes" (ENGLISH). A language `xx_YY` is `resources/i18n/mediaflow_xx_YY.ts`; every .ts is compiled by
+`pyside6-lrelease` to `mediaflow_xx_YY.qm`:
 - a bundle / install has it compiled at build time in `<resources dir>/i18n/` (packaging/): looked at first;
 - a development run (the venv) compiles it on demand into `<data dir>/i18n-cache/` when the .ts is newer
   than the cached .qm — never into the source tree (.qm files are not committed).
@@ -29,11 +31,13 @@ log = logging.getLogger(__name__)
 translate = QCoreApplication.translate
 
 LANGUAGES = ("system", "en", "zh_CN")  # the choices of Settings ▸ Language (AppSettings.language)
-AVAILABLE = ("zh_CN",)  # languages with a .ts in resources/i18n
+AVAILABLE = ("zh_CN",)  # languages with a full translation (.ts) in resources/i18n
+ENGLISH = "en"  # mediaflow_en.ts: the English plural forms only, loaded when pick_language says English
 
 
 def pick_language(setting: str, system_name: str | None = None) -> str | None:
-    """The translation to load for a Language setting, or None for the English source strings.
+    """The translation to load for a Language setting, or None for English (the source strings, with the
+    plural forms of ENGLISH, which install_translators loads then).
 
     "system" maps the system locale (e.g. zh_CN, zh_Hans_CN, zh_SG) to the closest available language.
     """
@@ -89,14 +93,13 @@ def install_translators(app: QCoreApplication, settings: object | None = None, *
     """Install MediaFlow's translation and Qt's qtbase one for the chosen language on `app`.
 
     `settings` is an AppSettings (its `language`); `language` overrides it (tests, the screenshots tool).
+    An English UI gets the English plural forms (ENGLISH) and no qtbase file (Qt's own texts are English).
     Returns the installed translators; the caller keeps them alive (a QTranslator must outlive its use).
     """
     choice = language if language is not None else getattr(settings, "language", "system")
     picked = pick_language(choice)
-    if picked is None:
-        return []
     installed: list[QTranslator] = []
-    qm = compiled_translation(picked)
+    qm = compiled_translation(picked or ENGLISH)
     if qm is not None:
         translator = QTranslator(app)
         if translator.load(str(qm)):
@@ -104,6 +107,8 @@ def install_translators(app: QCoreApplication, settings: object | None = None, *
             installed.append(translator)
         else:
             log.warning("could not load the translation %s", qm)
+    if picked is None:
+        return installed
     qt_dir = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
     qtbase = QTranslator(app)
     if qtbase.load(f"qtbase_{picked}", qt_dir):

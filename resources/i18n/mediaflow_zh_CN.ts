@@ -2632,21 +2632,21 @@
         <source>Add {0} nodes</source>
         <translation>添加 {0} 个节点</translation>
     </message>
-    <message>
-        <source>Delete {0} node(s)</source>
-        <translation>删除 {0} 个节点</translation>
+    <message numerus="yes">
+        <source>Delete %n node(s)</source>
+        <translation><numerusform>删除 %n 个节点</numerusform></translation>
     </message>
-    <message>
-        <source>Delete {0} connection(s)</source>
-        <translation>删除 {0} 条连线</translation>
+    <message numerus="yes">
+        <source>Delete %n connection(s)</source>
+        <translation><numerusform>删除 %n 条连线</numerusform></translation>
     </message>
     <message>
         <source>Connect {0} → {1}</source>
         <translation>连接 {0} → {1}</translation>
     </message>
-    <message>
-        <source>Move {0} node(s)</source>
-        <translation>移动 {0} 个节点</translation>
+    <message numerus="yes">
+        <source>Move %n node(s)</source>
+        <translation><numerusform>移动 %n 个节点</numerusform></translation>
     </message>
     <message>
         <source>Change {0} of {1}</source>
@@ -2683,9 +2683,9 @@
         <source>optional, e.g. incoming/</source>
         <translation>可选，如 incoming/</translation>
     </message>
-    <message>
+    <message numerus="yes">
         <source>%n file(s), {0} MB: {1}</source>
-        <translation>%n 个文件，{0} MB：{1}</translation>
+        <translation><numerusform>%n 个文件，{0} MB：{1}</numerusform></translation>
     </message>
     <message>
         <source>Files</source>
@@ -2727,9 +2727,9 @@
         <source>Uploading {0}…</source>
         <translation>正在上传 {0}…</translation>
     </message>
-    <message>
+    <message numerus="yes">
         <source>Uploaded %n file(s):</source>
-        <translation>已上传 %n 个文件：</translation>
+        <translation><numerusform>已上传 %n 个文件：</numerusform></translation>
     </message>
     <message>
         <source>upload failed: {0}</source>

@@ -99,8 +99,9 @@ class RemoveCommand(WorkflowCommand):
 
     def __init__(self, workflow: Workflow, guard: CommandGuard, node_ids: list[str], edges: list[Edge] = ()) -> None:
         n, e = len(node_ids), len(edges)
-        super().__init__(workflow, guard, translate("UndoCommands", "Delete {0} node(s)").format(n) if n
-                         else translate("UndoCommands", "Delete {0} connection(s)").format(e))
+        # numerus forms (%n): "Delete 1 node" / "Delete 3 nodes" come from the translation (mediaflow_en.ts too)
+        super().__init__(workflow, guard, translate("UndoCommands", "Delete %n node(s)", "", n) if n
+                         else translate("UndoCommands", "Delete %n connection(s)", "", e))
         self.node_ids = [nid for nid in node_ids if nid in workflow.nodes]
         ids = set(self.node_ids)
         # remember every edge that goes, in model order, so undo puts them back as they were
@@ -139,7 +140,8 @@ class MoveNodesCommand(WorkflowCommand):
 
     def __init__(self, workflow: Workflow, guard: CommandGuard,
                  moves: dict[str, tuple[tuple[float, float], tuple[float, float]]], text: str | None = None) -> None:
-        super().__init__(workflow, guard, text or translate("UndoCommands", "Move {0} node(s)").format(len(moves)))
+        moved = len(moves)  # a plain name: pyside6-lupdate skips translate() with a call as its count
+        super().__init__(workflow, guard, text or translate("UndoCommands", "Move %n node(s)", "", moved))
         self.moves = dict(moves)  # node id → (old, new)
 
     def do(self) -> None:
