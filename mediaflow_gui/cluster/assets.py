@@ -36,12 +36,17 @@ def _walk(value: Any, visit: Callable[[str], str]) -> Any:
 def collect_assets(steps: list[PlannedStep]) -> dict[str, bytes]:
     """{path as the params name it: its bytes} for every file the steps' parameters name.
 
-    Raises FileNotFoundError / ValueError naming the file (the step fails with it, as it would locally)."""
+    A file that is not there is not shipped: the worker's builder then fails that step alone with the
+    message a local run gives ("the watermark image … does not exist"), and the other members of its
+    fused group still run (raising here failed the whole unit, every member, as "InputNotFound").
+    Raises ValueError naming a file too large to send."""
     found: dict[str, bytes] = {}
 
     def read(path: str) -> str:
         if path not in found:
             file = Path(path).expanduser()
+            if not file.is_file():
+                return path
             size = file.stat().st_size
             if size > MAX_ASSET_BYTES:
                 raise ValueError(f"{file} is {size / 1e6:.0f} MB: too large to send to a cluster worker "

@@ -71,6 +71,11 @@ class ClusterUnits:
         # starve asyncio's default executor (which the engine uses for probes and publishing)
         self._pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="mediaflow-cluster")
         self._close_when_idle = False
+        self._closed = False
+        # what close_when_idle waits for: units in run() (from their staging on, not only once submitted)
+        # and runs between run_began and run_ended (a chain's next step, a queued run's first, come later)
+        self._units_out = 0
+        self._runs: set[str] = set()
         # (worker, began, ended) of the last units that came back: what benchmarks/cluster_scaling.py
         # reads as each worker's busy time
         self.unit_times: collections.deque[tuple[str, float, float]] = collections.deque(maxlen=10_000)
@@ -120,6 +125,10 @@ class ClusterUnits:
                                      f"cannot be used: {error_text(exc, self.staging_conn, bucket)}") from exc
 
     def close(self) -> None:
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
         client, self._client = self._client, None
         if client is not None:
             try:
@@ -132,11 +141,22 @@ class ClusterUnits:
             self._remove_staged(task_id)
 
     def close_when_idle(self) -> None:
-        """Close once no unit is out (now, when none is): runs switched away from this cluster keep
-        the client their steps in flight need."""
+        """Close once no unit is out and every run that sent one here has ended (now, when none has):
+        runs switched away from this cluster keep the client their steps in flight, and the next steps
+        of a chain, and runs queued before their first unit (Engine._execute: run_began), need."""
         self._close_when_idle = True
-        if not self._listeners:
-            self.close()
+        self._close_if_idle()
+
+    def _idle(self) -> bool:
+        return self._units_out == 0 and not self._runs
+
+    def _close_if_idle(self) -> None:
+        """close() when asked to and nothing needs the client any more — in a thread of its own: it waits
+        for the pool's transfers and removes staged files (blocking S3 calls), and is called from the
+        engine's event loop too (the last unit or run_ended)."""
+        if self._close_when_idle and self._idle() and not self._closed:
+            # not a daemon: the client and the staged files are closed and removed even at exit
+            threading.Thread(target=self.close, name="mediaflow-cluster-close").start()
 
     def info(self) -> ClusterInfo:
         """The workers as last seen (refreshed in the background at most every CAPACITY_REFRESH s)."""
@@ -187,11 +207,19 @@ class ClusterUnits:
         return await asyncio.get_running_loop().run_in_executor(self._pool, fn, *args)
 
     async def run(self, request: UnitRequest, emit: Callable[[Event], None]) -> dict[str, RemoteOutcome]:
-        from . import worker_side
-
         client = self._client
         if client is None:
             raise StepFailure(ErrorCode.CLUSTER_FAILED, detail=f"{self.label} is not connected")
+        self._units_out += 1
+        try:
+            return await self._run(client, request, emit)
+        finally:
+            self._units_out -= 1
+            self._close_if_idle()
+
+    async def _run(self, client: Any, request: UnitRequest, emit: Callable[[Event], None]) -> dict[str, RemoteOutcome]:
+        from . import worker_side
+
         loop = asyncio.get_running_loop()
         unit_id = f"{request.task_id}-{'+'.join(request.step_ids)}-{uuid.uuid4().hex[:8]}"
         first = request.contexts[0]
@@ -201,8 +229,10 @@ class ClusterUnits:
             assets = await self._blocking(collect_assets, request.steps)
         except StepFailure:
             raise
-        except (FileNotFoundError, ValueError) as exc:
+        except FileNotFoundError as exc:
             raise StepFailure(ErrorCode.INPUT_NOT_FOUND, detail=str(exc)) from exc
+        except ValueError as exc:  # a parameter's file too large to ship: the step cannot use it
+            raise StepFailure(ErrorCode.INPUT_NOT_SUPPORTED, detail=str(exc)) from exc
         spec = UnitSpec(
             task_id=request.task_id, unit_id=unit_id, workflow_name=request.task_id, steps=list(request.steps),
             input_store=input_store, input_key=input_key, input_name=Path(first.input_path).name,
@@ -212,8 +242,11 @@ class ClusterUnits:
             assets=assets)
         done: asyncio.Future[None] = loop.create_future()
 
-        def settled(_: Any) -> None:
-            loop.call_soon_threadsafe(lambda: done.done() or done.set_result(None))
+        def settled(_: Any) -> None:  # on Dask's callback thread
+            try:
+                loop.call_soon_threadsafe(lambda: done.done() or done.set_result(None))
+            except RuntimeError:  # the loop closed meanwhile (a canceled unit's future ends after it)
+                pass
         self._listeners[unit_id] = (loop, emit, request.task_id, str(first.input_path))
         try:
             future = client.submit(worker_side.run_unit, spec, key=f"mediaflow-{unit_id}", pure=False)
@@ -228,8 +261,6 @@ class ClusterUnits:
             return await self._blocking(self._download, request, result)
         finally:
             self._listeners.pop(unit_id, None)
-            if self._close_when_idle and not self._listeners:
-                self.close()
 
     def _cancel(self, event_name: str, future: Any) -> None:
         """Blocking: tell the worker to stop (it polls the event), then forget the task."""
@@ -307,17 +338,30 @@ class ClusterUnits:
                                                   step.log_tail, where=f"worker {result.worker}")
         return outcomes
 
+    def run_began(self, task_id: str) -> None:
+        self._runs.add(task_id)  # close_when_idle waits for it: its first unit may come after a gap
+
     def run_ended(self, task_id: str) -> None:
+        self._runs.discard(task_id)
         if self._client is not None:
             try:
                 self._pool.submit(self._remove_staged, task_id)
             except RuntimeError:  # the pool is shut down: close() removes what is left
                 pass
+        self._close_if_idle()
 
     def _remove_staged(self, task_id: str) -> None:
         """Delete everything under `<task_id>/` in the staging bucket (inputs staged, outputs fetched)."""
-        self._staged.pop(task_id, None)
-        self._stage_locks.pop(task_id, None)
+        with self._lock:
+            stage_lock = self._stage_locks.get(task_id)
+        if stage_lock is not None:
+            # a unit canceled while its input was uploading leaves the upload going in the pool: wait for
+            # it, else it lands after the listing below and stays in the bucket for good
+            with stage_lock:
+                pass
+        with self._lock:
+            self._staged.pop(task_id, None)
+            self._stage_locks.pop(task_id, None)
         if self._s3 is None:
             return
         try:

@@ -25,6 +25,9 @@ def dask_setup(worker: Any) -> None:
         # that took SIGINT too left the nanny waiting 8 s before it killed it (stock `dask worker`)
         import signal
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+    removed = _worker_side.sweep_orphan_folders()  # what workers killed on this machine left behind
+    if removed:
+        log.info("MediaFlow worker: removed %d unit folder(s) of workers that are gone", len(removed))
     summary = worker_ffmpeg_summary()
     worker.mediaflow_ffmpeg = summary
     log.info("MediaFlow worker %s: %s", getattr(worker, "address", "?"), summary)

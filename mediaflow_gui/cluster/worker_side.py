@@ -11,7 +11,8 @@ each step's outcome comes back as the task's result, with its output files uploa
 Cancel: a thread polls the unit's distributed.Event every CANCEL_POLL seconds; when it is set, the
 executor is canceled (FFmpeg killed). `Future.cancel()` alone does not stop a running task's thread.
 Worker loss: the process dies, FFmpeg with it (its parent-death signal); Dask runs the task again on
-another worker, which starts over in a fresh folder — the submitter hears of one result.
+another worker, which starts over in a fresh folder — the submitter hears of one result. The dead worker's
+folder (named with its PID) is removed by the next worker that starts on that machine (the preload).
 """
 
 from __future__ import annotations
@@ -42,6 +43,28 @@ from .transfer import transfer_config
 log = logging.getLogger(__name__)
 
 CANCEL_POLL = 0.25  # seconds between looks at the cancel event (the issue's bound is one second)
+UNIT_DIR_PREFIX = "mediaflow-unit-"  # + the worker's PID: a killed worker's folder is found by it
+
+
+def sweep_orphan_folders(root: Path | None = None) -> list[Path]:
+    """Remove the unit folders of worker processes that are gone (a worker killed mid-step skips its
+    `finally`, leaving a copy of its input behind each time). Called by the preload when a worker starts;
+    a folder whose process is alive — or whose name says no PID — is left alone. Returns what it removed."""
+    removed = []
+    for folder in Path(root or tempfile.gettempdir()).glob(f"{UNIT_DIR_PREFIX}*-*"):
+        pid = folder.name[len(UNIT_DIR_PREFIX):].split("-", 1)[0]
+        if not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid), 0)
+            continue  # alive (or another user's: not ours to judge)
+        except ProcessLookupError:
+            pass
+        except OSError:
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+        removed.append(folder)
+    return removed
 
 
 _clients: dict[tuple[tuple[str, Any], ...], Any] = {}
@@ -128,6 +151,24 @@ async def _run(executor: PlanExecutor, flag: Any) -> None:
         stop.set()
 
 
+def _unless_canceled(flag: Any, s3: Any, spec: UnitSpec, uploaded: list[str]) -> None:
+    """After a step's uploads: a cancel that came once FFmpeg was done (the watcher has stopped) removes what
+    this unit uploaded — the submitter removed the run's staging prefix already, and nobody would again."""
+    try:
+        canceled = flag is not None and flag.is_set()
+    except Exception:  # the scheduler is briefly away: the submitter's own clean-up covers the usual case
+        return
+    if not canceled:
+        return
+    try:
+        for start in range(0, len(uploaded), 1000):  # at most 1000 keys per request
+            s3.delete_objects(Bucket=spec.staging.bucket, Delete={
+                "Objects": [{"Key": k} for k in uploaded[start:start + 1000]], "Quiet": True})
+    except Exception:
+        log.warning("outputs of the canceled unit %s left in %s", spec.unit_id, spec.staging.bucket, exc_info=True)
+    raise asyncio.CancelledError(f"unit {spec.unit_id} was canceled")
+
+
 def run_unit(spec: UnitSpec) -> UnitResult:
     """Run one unit on this worker (the function the dispatcher submits). Raises for a failure of the unit
     as a whole (the input cannot be downloaded, no FFmpeg); a step's own failure is in its StepResult."""
@@ -137,7 +178,7 @@ def run_unit(spec: UnitSpec) -> UnitResult:
         choice = choose_ffmpeg(None)
     except FFmpegNotFoundError as exc:
         raise RuntimeError(f"worker {worker.address} has no usable FFmpeg: {exc}") from exc
-    tmp = Path(tempfile.mkdtemp(prefix="mediaflow-unit-"))
+    tmp = Path(tempfile.mkdtemp(prefix=f"{UNIT_DIR_PREFIX}{os.getpid()}-"))
     try:
         s3_in = _s3_for(spec.input_store.connection)
         input_path = tmp / "input" / local_name_for_key(spec.input_name)
@@ -162,17 +203,22 @@ def run_unit(spec: UnitSpec) -> UnitResult:
             ffmpeg=str(choice.binary.path), source_name=spec.source_name, threads_per_step=spec.threads_per_step,
             name_templates=spec.name_templates, probe_cache={str(input_path): replace(spec.probe, path=input_path)},
             fusion=spec.fused and choice.fusion, on_existing="keep-both")
-        asyncio.run(_run(executor, _cancel_flag(spec.cancel_event)))
+        flag = _cancel_flag(spec.cancel_event)
+        asyncio.run(_run(executor, flag))
         s3_out = _s3_for(spec.staging.connection)
         result = UnitResult(worker=worker.address, ffmpeg=choice.summary(), began=began)
+        uploaded: list[str] = []
         for sid, outcome in executor.outcomes.items():
             outputs = []
             for out in outcome.outputs if outcome.status == SubtaskStatus.SUCCESS else []:
                 path = Path(out.path)
                 key = f"{spec.output_prefix}{sid}/{path.name}"
                 s3_out.upload_file(str(path), spec.staging.bucket, key, Config=transfer_config(path.stat().st_size))
+                uploaded.append(key)
                 outputs.append(OutputRef(key, replace(out, path=Path(path.name), size=path.stat().st_size,
                                                       extra=dict(out.extra or {}))))
+            if outputs:  # one look at the cancel event per step that uploaded (a sprite has many files)
+                _unless_canceled(flag, s3_out, spec, uploaded)
             done = finished.get(sid)
             result.steps[sid] = StepResult(status=outcome.status.value, error_code=outcome.error_code,
                                            message=outcome.message, started=outcome.started, outputs=outputs,

@@ -277,6 +277,8 @@ class Engine:
                        fetch_input: FetchInput | None, deliver: Deliver | None) -> RunRecord:
         task_id = handle.task_id
         remote = self.remote
+        if remote is not None:  # this run's units go there, even if the settings change meanwhile
+            remote.run_began(task_id)
         slots = remote.capacity() if remote is not None else self.settings.max_threads
         if self.budget.total != max(1, int(slots)):  # settings (or the cluster's workers) changed since the last run
             self.budget.resize(slots)
@@ -350,6 +352,8 @@ class Engine:
                 if not steps_settled and handle.executor is None:
                     self._skip_all(task_id, plan, SubtaskStatus.SKIPPED, "Skipped", f"Not run: {detail}")
         finally:
+            if remote is not None:  # what the run staged there can go; it no longer needs the client
+                remote.run_ended(task_id)
             if fetch_input is not None or out_dir is None:  # only then did this run make a work dir
                 shutil.rmtree(fetch_dir, ignore_errors=True)
                 if out_dir is None and result != RunResult.SUCCESS:

@@ -176,11 +176,7 @@ class PlanExecutor:
         self._ran = True
         if self._canceling:  # cancel() came before the run started
             self.scheduler.cancel()
-        try:
-            await self.scheduler.run()
-        finally:
-            if self.remote is not None:  # what the run staged there can go
-                self.remote.run_ended(self.task_id)
+        await self.scheduler.run()  # (the engine tells `remote` when the run began and ended)
         return self.outcomes
 
     def cancel(self) -> None:

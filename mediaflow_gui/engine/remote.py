@@ -72,5 +72,10 @@ class RemoteUnits(Protocol):
     async def run(self, request: UnitRequest, emit: Callable[[Event], None]) -> dict[str, RemoteOutcome]:
         """Run the unit; one outcome per step id. Raises for a failure of the unit as a whole."""
 
+    def run_began(self, task_id: str) -> None:
+        """A run whose units will come here began (Engine._execute, before it waits for anything): the
+        implementation stays usable for it until run_ended, even when the settings switch elsewhere."""
+
     def run_ended(self, task_id: str) -> None:
-        """The run ended: whatever was staged for it can be removed (must not raise or block long)."""
+        """The run ended (every run_began has one, whatever happened): whatever was staged for it can be
+        removed (must not raise or block long)."""
