@@ -25,6 +25,7 @@ import logging
 import threading
 import time
 import uuid
+from urllib.parse import urlparse
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
@@ -98,6 +99,7 @@ class ClusterUnits:
             if not info.workers:  # a scheduler alone may get workers soon: wait a little for the first
                 client.wait_for_workers(1, timeout=self.settings.connect_timeout)
                 info = ClusterInfo(self.address, workers_of(client.scheduler_info(n_workers=-1)))
+            self._check_workers_reach_staging(client, info)
             self._s3 = make_client(self.staging_conn)
             self._ensure_bucket()
             client.subscribe_topic(PROGRESS_TOPIC, self._on_worker_event)
@@ -110,6 +112,25 @@ class ClusterUnits:
         self._client = client
         self._info, self._info_at = info, time.monotonic()
         return info
+
+    def _check_workers_reach_staging(self, client: Any, info: ClusterInfo) -> None:
+        """Every worker must open a connection to the staging store: the embedded one listens on this
+        computer's loopback only, and a worker elsewhere would fail every unit at its first download."""
+        from .info import connect_problem
+
+        endpoint = self.staging_conn.endpoint_url or f"https://s3.{self.staging_conn.region or 'us-east-1'}.amazonaws.com"
+        parsed = urlparse(endpoint)
+        port = parsed.port or (443 if parsed.scheme == "https" else 80)
+        try:
+            problems = client.run(connect_problem, parsed.hostname, port, on_error="return")
+        except Exception as exc:  # the workers cannot run MediaFlow's code: the units would fail too
+            raise ClusterUnreachable(f"the workers of {self.address} cannot run MediaFlow: {exc}") from exc
+        for worker, problem in sorted(problems.items()):
+            if isinstance(problem, BaseException) or problem:
+                hint = (" The embedded store listens on this computer only: choose a staging connection every "
+                        "worker reaches (Settings → Execution, --staging-connection)."
+                        if parsed.hostname in ("127.0.0.1", "localhost", "::1") else "")
+                raise ClusterUnreachable(f"worker {worker} cannot reach the staging store {endpoint}: {problem}.{hint}")
 
     def _ensure_bucket(self) -> None:
         bucket = self.staging.bucket
@@ -165,7 +186,10 @@ class ClusterUnits:
     def capacity(self) -> int:
         if time.monotonic() - self._info_at > CAPACITY_REFRESH and not self._refreshing and self._client is not None:
             self._refreshing = True
-            self._pool.submit(self._refresh)
+            try:
+                self._pool.submit(self._refresh)
+            except RuntimeError:  # closing: the pool takes no more work
+                self._refreshing = False
         # two units per worker thread: one running, one staged and queued on the scheduler, so the
         # next unit's input upload and the last one's output download overlap a worker's FFmpeg (with
         # one per thread, a one-worker cluster sat idle during every transfer: 1.75× local's time)

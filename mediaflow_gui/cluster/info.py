@@ -90,6 +90,15 @@ def check_reachable(address: str, timeout: float) -> None:
         raise ClusterUnreachable(f"no Dask scheduler at {address}: {exc.strerror or exc}") from None
 
 
+def connect_problem(host: str, port: int, timeout: float = 3.0) -> str:
+    """Runs on a worker (Client.run): "" when a TCP connection to host:port opens, else why not."""
+    try:
+        socket.create_connection((host, port), timeout=timeout).close()
+        return ""
+    except OSError as exc:
+        return f"{type(exc).__name__}: {exc.strerror or exc}"
+
+
 def describe_cluster(address: str, timeout: float = 5.0, with_ffmpeg: bool = True) -> ClusterInfo:
     """Connect, list the workers (and ask each for its FFmpeg), disconnect. Blocking: call it off the
     GUI thread. Raises ClusterUnreachable with the address and the reason."""

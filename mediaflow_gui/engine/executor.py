@@ -409,9 +409,13 @@ class PlanExecutor:
         reads_source = Path(ctxs[0].input_path) == self.source
         request = UnitRequest(self.task_id, [self.plan.steps[c.step_id] for c in ctxs], list(ctxs), fused,
                               self.threads_per_step, source_object=self.source_object if reads_source else None)
+        self._follow_capacity()
         try:
             async with self._hold(1):
-                outcomes = await self.remote.run(request, self.bus.emit)
+                try:
+                    outcomes = await self.remote.run(request, self.bus.emit)
+                finally:  # what the cluster says now (workers joined or left) frees or holds back the queue
+                    self._follow_capacity()
         except asyncio.CancelledError:
             for ctx in ctxs:
                 if ctx.step_id not in self.outcomes:
@@ -445,6 +449,14 @@ class PlanExecutor:
             self._finish(sid, StepOutcome(SubtaskStatus.SUCCESS, outputs=final, started=outcome.started,
                                           message="; ".join([m for m in [outcome.message] if m] + _kept_notes(final)
                                                             + ran_on)))
+
+    def _follow_capacity(self) -> None:
+        """Size the budget by the remote side's capacity: workers come and go, and runs queued for tokens
+        wake only when the budget grows (a resize at run start alone left them on the old size)."""
+        assert self.remote is not None
+        slots = max(1, int(self.remote.capacity()))
+        if self.budget.total != slots:
+            self.budget.resize(slots)
 
     # -- fusion ------------------------------------------------------------------------------
     def _names(self, ctxs: list[BuildContext]) -> str:

@@ -298,3 +298,25 @@ def test_an_odd_input_name_runs_on_the_cluster(tmp_path, seaweed, cluster, video
     assert record.result == RunResult.SUCCESS, record.message
     names = sorted(p.name for p in (tmp_path / "out").iterdir())
     assert names and all(n.startswith("ünïcode 'clip' (1) #2") for n in names), names
+
+
+def test_a_staging_store_the_workers_cannot_reach_is_refused_naming_the_worker(tmp_path, seaweed, cluster):
+    import socket
+
+    from mediaflow_gui.storage.s3 import S3Connection
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # nobody listens there
+
+    async def scenario() -> None:
+        async with _runtime(tmp_path, seaweed) as rt:
+            rt.connections.add(S3Connection("gone", f"http://127.0.0.1:{port}", access_key="k", secret_key="s"))
+            with pytest.raises(ClusterUnreachable) as refused:
+                await _on_cluster(rt, cluster, staging_connection="gone")
+            message = str(refused.value)
+            assert "cannot reach the staging store" in message and f"127.0.0.1:{port}" in message
+            assert "worker tcp://127.0.0.1:" in message and "this computer only" in message
+            assert rt.engine.remote is None  # runs stay here
+
+    asyncio.run(scenario())
