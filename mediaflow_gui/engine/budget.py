@@ -51,6 +51,9 @@ class ThreadBudget:
         self._seq = itertools.count()
         self._rank: dict[str, float] = {}  # a run's place in the queue (lower first)
         self._started: set[str] = set()  # runs that got their first grant
+        # queued runs that are prepared (their first request comes next): a run ranked after one of them
+        # does not start before it has asked — the thread hop of its first build let a later run overtake
+        self._ready: set[str] = set()
         self._on_start: dict[str, Callable[[], None]] = {}
         self.paused = False
         self._graces: dict[str, asyncio.TimerHandle] = {}  # started runs between two steps (release())
@@ -68,12 +71,21 @@ class ThreadBudget:
         else:
             self._on_start[owner] = callback
 
+    def ready(self, owner: str) -> None:
+        """`owner` is prepared and about to ask: runs queued after it wait until it has (see _ready)."""
+        if owner in self._rank and owner not in self._started:
+            self._ready.add(owner)
+
     def forget(self, owner: str) -> None:
         """The run ended: it leaves the queue."""
         self._rank.pop(owner, None)
         self._started.discard(owner)
         self._on_start.pop(owner, None)
+        was_ready = owner in self._ready
+        self._ready.discard(owner)
         self.end_grace(owner)
+        if was_ready:  # it ended without asking: the runs queued after it may go
+            self._wake()
 
     def queued(self) -> list[str]:
         """Runs that have not started yet, in the order they will."""
@@ -131,7 +143,17 @@ class ThreadBudget:
         return min(max(1, requested) * max(1, weight), self.total)
 
     def _may_start(self, owner: str) -> bool:
-        return (not self.paused and not self._graces) or owner in self._started or not owner
+        if not owner or owner in self._started:
+            return True
+        return not self.paused and not self._graces and not self._overtakes(owner)
+
+    def _overtakes(self, owner: str) -> bool:
+        """Whether `owner` would start before a ready run ranked ahead of it that has not asked yet."""
+        rank = self._rank.get(owner)
+        if rank is None or not self._ready:
+            return False
+        asking = {w.owner for w in self._waiters if not w.future.done()}
+        return any(o != owner and o not in asking and self._rank.get(o, rank) < rank for o in self._ready)
 
     def end_grace(self, owner: str) -> None:
         """`owner` asks for nothing more now (or it asked, or it ended): queued runs may have the tokens."""
@@ -147,6 +169,7 @@ class ThreadBudget:
             handle.cancel()
         if owner and owner not in self._started:
             self._started.add(owner)
+            self._ready.discard(owner)
             callback = self._on_start.pop(owner, None)
             if callback is not None:
                 callback()

@@ -300,6 +300,7 @@ class Engine:
                         self._prepare, local, input_label or str(input), target)
                 # started when its first step gets CPU (the budget's grant): until then it is queued (WAITING)
                 self.budget.when_started(task_id, lambda: self.bus.emit(RunStarted(task_id, metadata=metadata)))
+                self.budget.ready(task_id)  # it asks next: runs queued after it do not start before it does
                 # a local input names the outputs even under a label (a preview's `clip.mov [preview 2.5–7.5 s]`
                 # must not name them `clip.mov [preview 2`); a URL input is named by its label or URL
                 source_name = PurePosixPath(input_label or str(input)).stem if "://" in str(input) \

@@ -142,3 +142,37 @@ def test_a_batch_starts_in_the_order_given(tmp_path: Path, video_clip: Path) -> 
     ids = asyncio.run(scenario())
     begins = [engine.store.get(t).begin_time for t in ids]
     assert begins == sorted(begins)
+
+
+def test_a_later_run_does_not_overtake_a_prepared_run_that_has_not_asked_yet() -> None:
+    """The budget's side of starting in order: a run prepared first (ready) but still building its first
+    step in a worker thread keeps its place; a run that ends without asking lets the others go."""
+    from mediaflow_gui.engine.budget import ThreadBudget
+
+    async def scenario() -> list[str]:
+        budget = ThreadBudget(1)
+        order: list[str] = []
+        for owner in ("first", "second", "third"):
+            budget.enqueue(owner)
+        budget.ready("first")
+
+        async def ask(owner: str) -> None:
+            async with budget.hold(1, owner):
+                order.append(owner)
+                await asyncio.sleep(0.01)
+
+        second = asyncio.ensure_future(ask("second"))
+        await asyncio.sleep(0.05)
+        assert order == []  # "first" is ready and has not asked: "second" waits although a token is free
+        await ask("first")
+        await second
+        budget.ready("third")
+        budget.enqueue("fourth")
+        fourth = asyncio.ensure_future(ask("fourth"))
+        await asyncio.sleep(0.05)
+        assert order == ["first", "second"]
+        budget.forget("third")  # it ended without asking (every step settled without FFmpeg)
+        await asyncio.wait_for(fourth, 1)
+        return order
+
+    assert asyncio.run(scenario()) == ["first", "second", "fourth"]
