@@ -40,16 +40,18 @@ _WHERE = {"setting": QT_TRANSLATE_NOOP("FFmpegStatusLabel", "chosen in Settings"
 
 
 def short_choice(choice: FFmpegChoice) -> str:
-    """The status bar's few words: "FFmpeg 5.1.9 (on PATH)", with ⚠ when it lacks something MediaFlow
-    uses and ⓘ when there are notes (the whole summary, how and notes are in the tooltip)."""
+    """The status bar's few words: "FFmpeg 5.1.9 (on PATH)", with ⚠ when what it lacks loses or worsens
+    results (or it is too old) and ⓘ when it does the same another way or has notes (the whole summary,
+    how and notes are in the tooltip)."""
     tr = QCoreApplication.translate
     where = _WHERE.get(choice.binary.source)
     shown = tr("FFmpegStatusLabel", "FFmpeg {0} ({1})").format(choice.binary.version, tr("FFmpegStatusLabel", where)) if where \
         else tr("FFmpegStatusLabel", "FFmpeg {0}").format(choice.binary.version)
     a = choice.assessment
-    if a.missing or a.too_old:
+    if a.too_old or any(f.degrades for f in a.missing):  # results lost or worse: worth a warning sign
         return "⚠ " + shown
-    return shown + (" ⓘ" if choice.notes else "")
+    # the same results another way (5.1's progress from a filter) or other notes: details on hover
+    return shown + (" ⓘ" if a.missing or choice.notes else "")
 
 
 class FFmpegStatusLabel(QLabel):
