@@ -68,6 +68,14 @@ def _num(value: float) -> str:
 
 # -- template → params -----------------------------------------------------------------------------
 
+def _codec_in(value: Any, table: dict[str, str], default: str, what: str, w: list[str] | None) -> str:
+    """MediaFlow's codec for the service's `value`, or `default` with a warning when it has none."""
+    codec = str(value)
+    if codec not in table:
+        _warn(w, f"{what} codec {codec} is not available in MediaFlow: {default} is used")
+    return table.get(codec, default)
+
+
 def _transcode_params(t: dict[str, Any], w: list[str] | None) -> TranscodeParams:
     p = TranscodeParams(definition=str(t.get("Definition") or "custom"), short_side=0)
     container = str(t.get("Container", "mp4"))
@@ -82,10 +90,7 @@ def _transcode_params(t: dict[str, Any], w: list[str] | None) -> TranscodeParams
     if remove_video:
         p.video_codec = "none"
     else:
-        codec = str(video.get("Codec", "libx264"))
-        p.video_codec = _VCODEC_IN.get(codec, "h264")
-        if codec not in _VCODEC_IN:
-            _warn(w, f"video codec {codec} is not available in MediaFlow: h264 is used")
+        p.video_codec = _codec_in(video.get("Codec", "libx264"), _VCODEC_IN, "h264", "video", w)
         fps = video.get("Fps") or 0
         p.fps = float(fps)
         if video.get("FpsDenominator"):
@@ -113,10 +118,7 @@ def _transcode_params(t: dict[str, Any], w: list[str] | None) -> TranscodeParams
     if remove_audio:
         p.audio_codec = "none"
     else:
-        codec = str(audio.get("Codec", "libfdk_aac"))
-        p.audio_codec = _ACODEC_IN.get(codec, "aac")
-        if codec not in _ACODEC_IN:
-            _warn(w, f"audio codec {codec} is not available in MediaFlow: aac is used")
+        p.audio_codec = _codec_in(audio.get("Codec", "libfdk_aac"), _ACODEC_IN, "aac", "audio", w)
         bitrate = int(audio.get("Bitrate") or 0)
         p.audio_bitrate_kbps = bitrate or 128
         if not bitrate:

@@ -87,24 +87,23 @@ def _stop(env: ApiEnv) -> None:
         env.loop.stop()
 
 
-@pytest.fixture
-def api_env(_private_data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[ApiEnv]:
+def _running(data_dir: Path, monkeypatch: pytest.MonkeyPatch, **runtime: Any) -> Iterator[ApiEnv]:
+    """An API server on its own loop for one test (no HTTP proxy in the way), stopped afterwards."""
     for name in PROXY_VARS:
         monkeypatch.delenv(name, raising=False)
-    env = _start(_private_data_dir, storage=False, embedded=None)
+    env = _start(data_dir, **runtime)
     try:
         yield env
     finally:
         _stop(env)
+
+
+@pytest.fixture
+def api_env(_private_data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[ApiEnv]:
+    yield from _running(_private_data_dir, monkeypatch, storage=False, embedded=None)
 
 
 @pytest.fixture
 def api_env_storage(_private_data_dir: Path, monkeypatch: pytest.MonkeyPatch, seaweed: Any) -> Iterator[ApiEnv]:  # noqa: F811
     """With storage: the session's real SeaweedFS as the embedded store."""
-    for name in PROXY_VARS:
-        monkeypatch.delenv(name, raising=False)
-    env = _start(_private_data_dir, storage=True, embedded=seaweed)
-    try:
-        yield env
-    finally:
-        _stop(env)
+    yield from _running(_private_data_dir, monkeypatch, storage=True, embedded=seaweed)
