@@ -86,7 +86,9 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.palette_dock, self.inspector_dock], [210, 330], Qt.Orientation.Horizontal)
         self.resizeDocks([self.bottom_dock], [240], Qt.Orientation.Vertical)
 
-        self.zoom_label = QLabel("100%")
+        # "Zoom 69%", not a bare "69%" that read like a run's progress next to "2 runs in progress"
+        self.zoom_label = QLabel(self.tr("Zoom {0}%").format(100))
+        self.zoom_label.setToolTip(self.tr("Canvas zoom (mouse wheel; Fit to View)"))
         self.running_label = QLabel("")
         self.statusBar().addPermanentWidget(self.running_label)
         self.statusBar().addPermanentWidget(self.zoom_label)
@@ -260,7 +262,7 @@ class MainWindow(QMainWindow):
         self.palette.add_requested.connect(self._add_at_centre)
         self.view.node_drop_requested.connect(lambda spec, pos: c.add_node(spec, pos))
         self.view.files_dropped.connect(self.process_files)
-        self.view.zoom_changed.connect(lambda z: self.zoom_label.setText(f"{z * 100:.0f}%"))
+        self.view.zoom_changed.connect(lambda z: self.zoom_label.setText(self.tr("Zoom {0}%").format(round(z * 100))))
         self.problems.node_activated.connect(self._focus_node)
         self.tasks.details_requested.connect(self.show_run)
         self.tasks.replay_requested.connect(self.show_replay)

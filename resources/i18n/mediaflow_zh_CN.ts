@@ -1323,6 +1323,14 @@
 <context>
     <name>MainWindow</name>
     <message>
+        <source>Zoom {0}%</source>
+        <translation>缩放 {0}%</translation>
+    </message>
+    <message>
+        <source>Canvas zoom (mouse wheel; Fit to View)</source>
+        <translation>画布缩放（鼠标滚轮；适应视图）</translation>
+    </message>
+    <message>
         <source>Workflow</source>
         <translation>工作流</translation>
     </message>
