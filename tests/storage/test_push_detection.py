@@ -115,9 +115,21 @@ def test_the_polling_fallback_finds_uploads_by_listing_and_slows_down_while_idle
         polls = source.polls
         await asyncio.sleep(4.5)
         assert source.polls - polls <= 3  # idle: about one listing per 2 s, not one per 0.2 s
+        # each poll's outcome (found, interval after it): the run is counted inside the listing
+        # pass, before the source hears how the pass went, so read the poll's own record
+        outcomes: list[tuple[int, float]] = []
+        reconciled = source.reconciled
+
+        def recording(ok: bool, found: int, seconds: float = 0.0) -> None:
+            reconciled(ok, found, seconds)
+            outcomes.append((found, source.interval.current))
+
+        source.reconciled = recording  # type: ignore[method-assign]
         seaweed_client.put_object(Bucket=fresh_bucket, Key="clip.mp4", Body=small_clip)
         await until(lambda: runner.status.runs_started == 1, what="a run found by a listing")
-        assert source.interval.current < 2.0  # activity: fast again
+        found_poll = await until(lambda: next((o for o in outcomes if o[0] > 0), None),
+                                 what="the listing that found the upload to end")
+        assert found_poll[1] == source.interval.fastest  # activity: fast again
         await runner.wait_idle()
         await runner.stop()
 
