@@ -24,7 +24,7 @@ import psutil
 import pytest
 
 from mediaflow_gui.cli import main
-from mediaflow_gui.cli.cluster import worker_argv
+from mediaflow_gui.cli.cluster import add_cluster_flags, cluster_settings_from_args, worker_argv
 from mediaflow_gui.media.probe import probe
 from mediaflow_gui.model.serialization import save_workflow
 from mediaflow_gui.model.workflow import task_node
@@ -256,11 +256,24 @@ def test_bad_flags_of_the_cluster_commands(capsys: pytest.CaptureFixture[str]) -
     assert main(["worker", "--scheduler", "ftp://h"]) == 2
     assert "must look like tcp://host:8786" in capsys.readouterr().err
     for argv in (["cluster", "local", "--workers", "-1"], ["cluster", "local", "--port", "70000"],
-                 ["run", "wf", "in", "--cluster", "tcp://h", "--cluster-timeout", "0"]):
+                 ["run", "wf", "in", "--cluster", "tcp://h", "--cluster-timeout", "0"],
+                 ["watch", "--workflow", "wf", "--bucket", "b", "--cluster", "tcp://h", "--no-workers-timeout", "-5"]):
         with pytest.raises(SystemExit) as info:
             main(argv)
         assert info.value.code == 2, argv
     assert "70000 is not a port" in capsys.readouterr().err
+
+
+def test_the_cluster_flags_make_the_settings_the_runs_use() -> None:
+    parser = argparse.ArgumentParser()
+    add_cluster_flags(parser)
+    settings = cluster_settings_from_args(parser.parse_args(
+        ["--cluster", "10.0.0.5", "--staging-bucket", "stage", "--cluster-timeout", "3", "--no-workers-timeout", "30"]))
+    assert settings is not None and settings.normalized_address() == "tcp://10.0.0.5:8786"
+    assert (settings.staging_bucket, settings.connect_timeout, settings.no_workers_timeout) == ("stage", 3.0, 30.0)
+    default = cluster_settings_from_args(parser.parse_args(["--cluster", "tcp://h:1"]))
+    assert default is not None and default.no_workers_timeout == 120.0
+    assert cluster_settings_from_args(parser.parse_args([])) is None
 
 
 def test_cluster_local_says_when_its_port_is_taken(env: dict[str, str]) -> None:

@@ -5,7 +5,7 @@
     mediaflow cluster info ADDRESS [--timeout S] [--no-ffmpeg] [--json]
 
 and what `run` and `watch` share to run on one: the `--cluster ADDRESS`, `--staging-connection NAME`,
-`--staging-bucket NAME` and `--cluster-timeout S` flags, and `join_cluster()`, which hands them to
+`--staging-bucket NAME`, `--cluster-timeout S` and `--no-workers-timeout S` flags, and `join_cluster()`, which hands them to
 `Runtime.use_cluster` (blocking: in a worker thread) and says in one line where the runs go.
 
 `worker` is a thin wrapper: it replaces itself (exec) with `python -m distributed.cli.dask_worker`
@@ -44,7 +44,8 @@ LOCAL_DEFAULT_PORT = DEFAULT_PORT  # `cluster local` listens where `--cluster 12
 # -- the flags of `run` and `watch` ------------------------------------------------------------------------
 
 def add_cluster_flags(parser: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:
-    """`--cluster ADDRESS`, `--staging-connection NAME`, `--staging-bucket NAME`, `--cluster-timeout S`."""
+    """`--cluster ADDRESS`, `--staging-connection NAME`, `--staging-bucket NAME`, `--cluster-timeout S`,
+    `--no-workers-timeout S`."""
     parser.add_argument("--cluster", metavar="ADDRESS",
                         help=f"run the steps on the Dask cluster whose scheduler is here (tcp://host:{DEFAULT_PORT}; "
                              "workers: `mediaflow worker`, or try `mediaflow cluster local`)")
@@ -55,6 +56,8 @@ def add_cluster_flags(parser: argparse.ArgumentParser | argparse._ArgumentGroup)
                         help=f"the bucket of that connection used for staging (default {DEFAULT_STAGING_BUCKET})")
     parser.add_argument("--cluster-timeout", type=_seconds, metavar="SECONDS", default=10.0,
                         help="how long to wait for the scheduler to answer (default 10)")
+    parser.add_argument("--no-workers-timeout", type=_seconds, metavar="SECONDS", default=120.0,
+                        help="how long a step waits while the cluster has no worker before it fails (default 120)")
 
 
 def cluster_settings_from_args(args: argparse.Namespace) -> ClusterSettings | None:
@@ -63,7 +66,8 @@ def cluster_settings_from_args(args: argparse.Namespace) -> ClusterSettings | No
     if not address:
         return None
     return ClusterSettings(address=address, staging_connection=args.staging_connection or "",
-                           staging_bucket=args.staging_bucket, connect_timeout=args.cluster_timeout)
+                           staging_bucket=args.staging_bucket, connect_timeout=args.cluster_timeout,
+                           no_workers_timeout=args.no_workers_timeout)
 
 
 def cluster_refusals(args: argparse.Namespace) -> list[str]:

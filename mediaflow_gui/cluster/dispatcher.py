@@ -45,6 +45,7 @@ from .transfer import transfer_config
 log = logging.getLogger(__name__)
 
 CAPACITY_REFRESH = 5.0  # seconds the known number of worker threads is trusted
+WORKERLESS_CHECK = 1.0  # seconds between looks at the workers while a unit waits
 UNITS_PER_THREAD = 2  # units out at once per worker thread (see capacity())
 
 
@@ -62,6 +63,7 @@ class ClusterUnits:
         self._info = ClusterInfo(self.address)
         self._info_at = 0.0
         self._refreshing = False
+        self._workerless_since: float | None = None  # monotonic time the cluster was first seen without workers
         # unit id → (loop, emit, task id): where a worker's events for that unit go
         self._listeners: dict[str, tuple[asyncio.AbstractEventLoop, Callable[[Event], None], str, str]] = {}
         # task id → {local path: staging key}; and a lock per run so parallel units stage a file once
@@ -199,6 +201,10 @@ class ClusterUnits:
         try:
             if self._client is not None:
                 self._info = ClusterInfo(self.address, workers_of(self._client.scheduler_info(n_workers=-1)))
+                if self._info.workers:
+                    self._workerless_since = None
+                elif self._workerless_since is None:
+                    self._workerless_since = time.monotonic()
         except Exception:
             log.debug("cluster info not refreshed", exc_info=True)
         finally:
@@ -276,8 +282,8 @@ class ClusterUnits:
             future = client.submit(worker_side.run_unit, spec, key=f"mediaflow-{unit_id}", pure=False)
             future.add_done_callback(settled)
             try:
-                await done
-            except asyncio.CancelledError:
+                await self._settled_or_workerless(done, request)
+            except (asyncio.CancelledError, StepFailure):
                 await asyncio.shield(self._blocking(self._cancel, spec.cancel_event, future))
                 raise
             result: UnitResult = await self._blocking(self._result, future, request)
@@ -285,6 +291,22 @@ class ClusterUnits:
             return await self._blocking(self._download, request, result)
         finally:
             self._listeners.pop(unit_id, None)
+
+    async def _settled_or_workerless(self, done: asyncio.Future[None], request: UnitRequest) -> None:
+        """Wait for the unit's Dask future; fail the unit when the cluster has had no worker for
+        `no_workers_timeout` seconds (the scheduler keeps a task of a cluster without workers queued
+        for ever; a worker that dies mid-unit with others left is Dask's to handle: it re-runs it)."""
+        limit = self.settings.no_workers_timeout
+        while True:
+            await asyncio.wait({done}, timeout=WORKERLESS_CHECK)
+            if done.done():
+                return
+            self.capacity()  # refreshes the known workers when they are older than CAPACITY_REFRESH
+            since = self._workerless_since
+            if since is not None and time.monotonic() - since >= limit:
+                raise StepFailure(ErrorCode.CLUSTER_FAILED, detail=(
+                    f"{self.label} has had no workers for {limit:g} s, so {request.names} could not run; "
+                    f"start one with `mediaflow worker --scheduler {self.address}`"))
 
     def _cancel(self, event_name: str, future: Any) -> None:
         """Blocking: tell the worker to stop (it polls the event), then forget the task."""

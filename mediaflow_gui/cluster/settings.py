@@ -21,6 +21,9 @@ class ClusterSettings:
     staging_connection: str = ""
     staging_bucket: str = DEFAULT_STAGING_BUCKET
     connect_timeout: float = 10.0  # seconds to reach the scheduler
+    # seconds a unit waits while the cluster has no worker at all before its step fails (Dask would
+    # keep it queued for ever: a run must not hang because the last worker went away)
+    no_workers_timeout: float = 120.0
 
     @property
     def enabled(self) -> bool:
@@ -50,6 +53,8 @@ class ClusterSettings:
             out.append("the staging bucket needs a name, such as mediaflow-staging")
         if self.connect_timeout <= 0:
             out.append("the connect timeout must be more than 0 seconds")
+        if self.no_workers_timeout <= 0:
+            out.append("the no-workers timeout must be more than 0 seconds")
         return out
 
     def to_dict(self) -> dict[str, Any]:

@@ -179,3 +179,42 @@ def test_a_starting_worker_removes_the_unit_folders_of_workers_that_were_killed(
         (folder / "input" / "clip.mp4").write_bytes(b"x")
     assert sweep_orphan_folders(tmp_path) == [dead]
     assert not dead.exists() and alive.exists() and unnamed.exists()
+
+
+def test_a_step_fails_naming_the_cluster_when_it_has_had_no_workers_and_runs_again_once_one_is_back(
+        tmp_path, seaweed, own_cluster, video_clip):
+    """The last worker went away: Dask would keep the unit queued for ever. After the no-workers timeout
+    the step fails (ClusterFailed, naming the scheduler and the command that starts a worker); a worker
+    that comes back takes the next run."""
+    from distributed import Client
+
+
+    address = own_cluster.scheduler_address
+    workflow = parallel_workflow(task_node("snapshot", "frames"))
+
+    def worker_count() -> int:
+        with Client(address, set_as_default=False, timeout=10) as spy:
+            return len(spy.scheduler_info(n_workers=-1)["workers"])
+
+    async def scenario() -> tuple[Any, float, Any]:
+        async with _runtime(tmp_path, seaweed) as rt:
+            await _on_cluster(rt, own_cluster, no_workers_timeout=2.0)
+            await asyncio.to_thread(own_cluster.scale, 0)
+            await _until(lambda: worker_count() == 0, 60, "the workers to leave")
+            began = time.monotonic()
+            stranded = await asyncio.wait_for(rt.engine.wait(rt.engine.submit(workflow, video_clip, tmp_path / "a")),
+                                              60)
+            waited = time.monotonic() - began
+            await asyncio.to_thread(own_cluster.scale, 1)
+            await _until(lambda: worker_count() == 1, 60, "a worker to come back")
+            again = await asyncio.wait_for(rt.engine.wait(rt.engine.submit(workflow, video_clip, tmp_path / "b")), 120)
+            return stranded, waited, again
+
+    stranded, waited, again = asyncio.run(scenario())
+    assert stranded.result == RunResult.FAIL and stranded.error_code == "ClusterFailed"
+    (step,) = stranded.subtasks
+    assert step.status == SubtaskStatus.FAIL, step
+    assert "has had no workers for 2 s" in step.message and f"mediaflow worker --scheduler {address}" in step.message
+    assert waited >= 2.0
+    assert again.result == RunResult.SUCCESS, again.message
+    assert "ran on worker" in again.subtasks[0].message
