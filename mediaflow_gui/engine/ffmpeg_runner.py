@@ -135,6 +135,16 @@ def _last_stats_time(path: str) -> float | None:
     return None
 
 
+def _log_speed(media_seconds: float, wall_seconds: float) -> float | None:
+    """FFmpeg's own "speed" (media time done ÷ wall time since the start) from a progress log, for
+    the stretch where -progress has not spoken yet (a fused process's sprite or GIF output starts
+    late): without it a fused run showed no speed until nearly its end. None in the first half
+    second, when one frame more or less swings the ratio wildly."""
+    if wall_seconds < 0.5 or media_seconds <= 0:
+        return None
+    return round(media_seconds / wall_seconds, 2)
+
+
 def _progress_argv(args: list[str]) -> list[str]:
     # warnings and errors only: the stream listings FFmpeg prints at "info" are what a person never
     # reads, and draining/splitting ~50 such lines per process is most of the runner's own CPU cost
@@ -413,6 +423,7 @@ async def run_ffmpeg(job: FFmpegJob, on_progress: ProgressCallback | None = None
     child: _PidfdChild | _AsyncioChild = (await _PidfdChild.start(argv, parser) if USE_PIDFD
                                           else await _AsyncioChild.start(argv, parser))
     state = parser.state
+    began = time.monotonic()
 
     async def read_stats_file(path: str) -> None:
         # -progress says nothing until every output has started; the encoder's own per-frame log
@@ -421,7 +432,7 @@ async def run_ffmpeg(job: FFmpegJob, on_progress: ProgressCallback | None = None
             await asyncio.sleep(max(min_interval, 0.25))
             t = _last_stats_time(path)
             if t is not None and duration and (job.stats_only or t > state.out_time):
-                throttle(min(99.9, 100.0 * t / duration), state.speed)
+                throttle(min(99.9, 100.0 * t / duration), state.speed or _log_speed(t, time.monotonic() - began))
 
     stats = asyncio.ensure_future(read_stats_file(job.stats_file)) if job.stats_file and duration else None
     try:

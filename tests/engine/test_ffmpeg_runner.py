@@ -116,11 +116,20 @@ def test_encoder_log_keeps_progress_moving_while_a_sprite_output_holds_back_prog
             "-map", "[a]", "-c:v", "mjpeg", "-stats_enc_pre:v:0", str(stats), "-stats_enc_pre_fmt:v:0", "{t}",
             str(tmp_path / "a.avi"), "-map", "[t]", str(tmp_path / "sheet_%d.jpg")]
     seen: list[float] = []
-    asyncio.run(run_ffmpeg(FFmpegJob(args, duration=2.5, stats_file=str(stats)),
-                           lambda pct, speed: seen.append(pct), min_interval=0.1))
+    speeds: list[float | None] = []
+
+    def progress(pct: float, speed: float | None) -> None:
+        seen.append(pct)
+        speeds.append(speed)
+
+    asyncio.run(run_ffmpeg(FFmpegJob(args, duration=2.5, stats_file=str(stats)), progress, min_interval=0.1))
     during = [p for p in seen if 0 < p < 90]
     assert len(during) >= 3, seen  # without the log: nothing between the start and ~96 %
     assert seen == sorted(seen) and seen[-1] == 100.0
+    # the speed comes from the log too while -progress is silent (-re: real time after a half-second
+    # initial burst, so 1–2×)
+    logged = [v for p, v in zip(seen, speeds) if 30 < p < 90]
+    assert logged and all(v is not None and 0.3 < v < 3 for v in logged), list(zip(seen, speeds))
 
 
 def test_a_missing_binary_raises_oserror(tmp_path: Path) -> None:
