@@ -12,9 +12,9 @@ from pathlib import Path
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, QUrl
 from PySide6.QtGui import QDesktopServices, QGuiApplication
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QFrame, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
-                               QPushButton, QScrollArea,
-                               QSpinBox, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QFrame, QGroupBox,
+                               QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem, QPushButton, QScrollArea,
+                               QSpinBox, QStackedWidget, QVBoxLayout, QWidget)
 
 from ..media.naming import DEFAULT_TEMPLATES
 from ..model.kinds import TASK_KINDS
@@ -82,18 +82,21 @@ class SettingsDialog(QDialog):
         super().__init__(parent)
         self.settings = settings
         self.setWindowTitle(self.tr("Settings"))
-        self.resize(760, 780)  # every row's natural width fits: nothing hides behind a horizontal scroll
+        self.resize(900, 640)  # every row's natural width fits beside the page list: no horizontal scroll
         outer = QVBoxLayout(self)
-        # the sections scroll: on a small screen (or a 780 px dialog) every row keeps its natural height
-        # instead of being squeezed until the underscores of "{inputName}_{definition}" are cut off
-        scroll = QScrollArea(self)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        body = QWidget(scroll)
-        scroll.setWidget(body)
-        outer.addWidget(scroll, 1)
-        layout = QVBoxLayout(body)
-        layout.setContentsMargins(0, 0, 6, 0)
+        # one page per group, chosen from a list on the left (the groups in one scrolling column put
+        # Execution, the newest, below five screens of other settings); each page scrolls on its own:
+        # on a small screen every row keeps its natural height instead of being squeezed until the
+        # underscores of "{inputName}_{definition}" are cut off
+        self.pages = QListWidget(self)
+        self.pages.setObjectName("settings_pages")
+        self.pages.setFixedWidth(170)
+        self.stack = QStackedWidget(self)
+        self.pages.currentRowChanged.connect(self.stack.setCurrentIndex)
+        body = QHBoxLayout()
+        body.addWidget(self.pages)
+        body.addWidget(self.stack, 1)
+        outer.addLayout(body, 1)
 
         out = QGroupBox(self.tr("Results"))
         form = QFormLayout(out)
@@ -129,7 +132,7 @@ class SettingsDialog(QDialog):
             title = kind_title(kind) if kind in TASK_KINDS else self.tr("Sprite index (VTT)")
             form.addRow(title, edit)
         form.addRow("", placeholder_help())
-        layout.addWidget(out)
+        self.add_page(out)
 
         run = QGroupBox(self.tr("Processing"))
         form2 = QFormLayout(run)
@@ -163,7 +166,7 @@ class SettingsDialog(QDialog):
         form2.addRow(self.tr("In use"), self.ffmpeg_info)
         self.ffmpeg_path.edit.editingFinished.connect(self.refresh_ffmpeg)
         self.ffmpeg_path.picked.connect(lambda _path: self.refresh_ffmpeg())
-        layout.addWidget(run)
+        self.add_page(run)
 
         language = QGroupBox(self.tr("Language"))
         lang_form = QFormLayout(language)
@@ -177,7 +180,7 @@ class SettingsDialog(QDialog):
         lang_hint = QLabel(self.tr("Applies at the next start of MediaFlow."))
         lang_hint.setProperty("role", "hint")
         lang_form.addRow("", lang_hint)
-        layout.addWidget(language)
+        self.add_page(language)
 
         notes = QGroupBox(self.tr("Notifications"))
         box = QVBoxLayout(notes)
@@ -193,7 +196,7 @@ class SettingsDialog(QDialog):
         self.notify_failure.setEnabled(settings.notify_enabled)
         for w in (self.notify_enabled, self.notify_success, self.notify_failure):
             box.addWidget(w)
-        layout.addWidget(notes)
+        self.add_page(notes)
 
         events = QGroupBox(self.tr("Events"))
         box2 = QVBoxLayout(events)
@@ -218,18 +221,20 @@ class SettingsDialog(QDialog):
         except EventTargetsFileError as exc:  # never overwrite a file the user wrote and we cannot read
             self.event_targets.setEnabled(False)
             self._show_events_error(self.tr("{0}. Fix or remove the file to edit the targets here.").format(exc))
-        layout.addWidget(events)
+        self.add_page(events)
 
-        layout.addWidget(self._api_group(settings))
+        self.add_page(self._api_group(settings))
         # where steps run: this computer or a Dask cluster
         self.execution = ExecutionSettings(settings, connection_names=connection_names)
-        layout.addWidget(self.execution)
+        self.add_page(self.execution)
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
-        layout.addStretch(1)
         outer.addWidget(buttons)
+        self.pages.setCurrentRow(0)
+        if not self.events_error.isHidden():  # the targets file could not be read: say so in the page list
+            self.mark_page_of(self.events_error, self.events_error.text())
         self.refresh_ffmpeg()
 
     def _api_group(self, settings: AppSettings) -> QGroupBox:
@@ -281,6 +286,7 @@ class SettingsDialog(QDialog):
     def _show_events_error(self, text: str) -> None:
         self.events_error.setText(text)
         self.events_error.show()
+        self.show_page_of(self.events_error)  # a refused OK: the reason is on screen, not on a page behind
 
     def _save_event_targets(self) -> bool:
         """Save the event targets if they changed; False (and the reason shown) if they make no sense."""
@@ -305,9 +311,43 @@ class SettingsDialog(QDialog):
         """The Open button: the folder typed (or the default one) in the file manager."""
         return open_folder(self.output_dir.text().strip() or str(default_results_dir()))
 
+    def add_page(self, group: QGroupBox) -> None:
+        """`group` as a page of its own (in a scroll area), listed under its title."""
+        scroll = QScrollArea(self.stack)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        page = QWidget(scroll)
+        column = QVBoxLayout(page)
+        column.setContentsMargins(0, 0, 6, 0)
+        column.addWidget(group)
+        column.addStretch(1)
+        scroll.setWidget(page)
+        self.stack.addWidget(scroll)
+        self.pages.addItem(QListWidgetItem(group.title()))
+
+    def show_page_of(self, widget: QWidget) -> None:
+        """Turn to the page that holds `widget`."""
+        for row in range(self.stack.count()):
+            if self.stack.widget(row).isAncestorOf(widget):
+                self.pages.setCurrentRow(row)
+                return
+
+    def mark_page_of(self, widget: QWidget, problem: str) -> None:
+        """A ⚠ after the title of the page that holds `widget`, with `problem` as its tooltip: a
+        problem found when the dialog opened is seen from the first page."""
+        for row in range(self.stack.count()):
+            if self.stack.widget(row).isAncestorOf(widget):
+                item = self.pages.item(row)
+                item.setText(f"{item.text()} ⚠")
+                item.setToolTip(problem)
+                return
+
+    def page_titles(self) -> list[str]:
+        return [self.pages.item(row).text() for row in range(self.pages.count())]
+
     def show_execution(self) -> None:
-        """Scroll to the Execution group (a refused OK shows why; the screenshots tool shows it)."""
-        self.findChild(QScrollArea).ensureWidgetVisible(self.execution, 0, 0)
+        """Turn to the Execution page (a refused OK shows why; the screenshots tool shows it)."""
+        self.show_page_of(self.execution)
 
     def accept(self) -> None:
         if not self.execution.check():  # a cluster without a usable address: the dialog stays open, says why

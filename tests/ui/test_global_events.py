@@ -101,6 +101,9 @@ def test_a_targets_file_the_dialog_cannot_read_is_left_alone(window, qtbot) -> N
     path.write_text('{"version": 1, "events": {"webhooks": [{"no_url": 1}]}}', encoding="utf-8")
     dialog = open_settings(window, qtbot)
     assert not dialog.event_targets.isEnabled()
+    events_page = dialog.page_titles().index("Events ⚠")  # seen from the first page
+    assert str(path) in dialog.pages.item(events_page).toolTip()
+    dialog.pages.setCurrentRow(events_page)
     assert dialog.events_error.isVisibleTo(dialog) and str(path) in dialog.events_error.text()
     dialog.accept()  # the other settings still save
     assert dialog.result() == SettingsDialog.DialogCode.Accepted

@@ -66,6 +66,8 @@ def test_the_placeholder_help_lists_each_placeholder_and_fits(window, qtbot) -> 
     for name, meaning in PLACEHOLDER_MEANINGS:
         assert name in text
     assert help_label.height() >= help_label.heightForWidth(help_label.width())  # every line, not half
-    scroll = dialog.findChild(QScrollArea)
-    assert scroll.horizontalScrollBar().maximum() == 0  # nothing hides to the right
+    scroll = help_label.parent()
+    while not isinstance(scroll, QScrollArea):  # the page's own scroll area
+        scroll = scroll.parent()
+    assert scroll.isVisible() and scroll.horizontalScrollBar().maximum() == 0  # nothing hides to the right
     assert help_label.geometry().right() <= scroll.viewport().width()

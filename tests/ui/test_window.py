@@ -103,6 +103,35 @@ def test_settings_rows_keep_their_height_so_template_underscores_and_the_help_sh
     assert hint.height() >= hint.heightForWidth(hint.width())  # both lines of the help, not half of them
 
 
+def test_settings_are_pages_and_a_refused_ok_turns_to_the_page_that_says_why(window, qtbot) -> None:  # noqa: ANN001
+    from PySide6.QtCore import Qt
+
+    from mediaflow_gui.ui.settings_dialog import SettingsDialog
+    dialog = SettingsDialog(window.settings, window, connection_names=[])
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    assert dialog.page_titles() == ["Results", "Processing", "Language", "Notifications", "Events", "MPS API",
+                                    "Execution"]
+    assert dialog.output_dir.isVisible() and not dialog.execution.isVisible()  # the first page is open
+    dialog.pages.setFocus()
+    qtbot.keyClick(dialog.pages, Qt.Key.Key_End)  # the list is keyboard-driven
+    assert dialog.execution.isVisible() and not dialog.output_dir.isVisible()
+    qtbot.keyClick(dialog.pages, Qt.Key.Key_Home)
+
+    dialog.event_targets.webhook_url.setText("not a url")
+    dialog.accept()  # refused: the reason is shown on the Events page, which is turned to
+    assert dialog.result() != SettingsDialog.DialogCode.Accepted and dialog.isVisible()
+    assert dialog.events_error.isVisible() and "webhook URL" in dialog.events_error.text()
+    assert dialog.page_titles()[dialog.pages.currentRow()] == "Events"
+    dialog.event_targets.webhook_url.setText("")
+
+    dialog.execution.on_cluster.setChecked(True)  # a cluster without an address: the Execution page
+    dialog.accept()
+    assert dialog.result() != SettingsDialog.DialogCode.Accepted
+    assert dialog.execution.test_error.isVisible() and dialog.page_titles()[dialog.pages.currentRow()] == "Execution"
+
+
 def test_the_task_list_keeps_its_height_and_columns_across_starts(context, qtbot) -> None:  # noqa: ANN001
     from PySide6.QtCore import Qt
 
