@@ -91,6 +91,7 @@ class SettingsDialog(QDialog):
         self.pages = QListWidget(self)
         self.pages.setObjectName("settings_pages")
         self.pages.setFixedWidth(170)
+        self.pages.setSpacing(3)  # rows a finger apart, like a preferences list
         self.stack = QStackedWidget(self)
         self.pages.currentRowChanged.connect(self.stack.setCurrentIndex)
         body = QHBoxLayout()
