@@ -218,7 +218,7 @@ class Runtime:
             embedded = self._staging_store
         if not embedded.health_check():
             embedded.start(30.0)
-        return ConnectionRegistry(self.data_dir / "connections.json", embedded=embedded).get("")  # "": embedded
+        return embedded.connection()  # what the registry's "embedded" connection stands for
 
     def _swap_cluster(self, units: Any) -> None:
         old, self._cluster = self._cluster, units
