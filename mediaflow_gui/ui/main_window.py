@@ -418,9 +418,11 @@ class MainWindow(QMainWindow):
         self.notifier.add_batch(task_ids)  # one notice when the last of them ends, not one per file
         self.remember_input(collected.files[0])
         skipped = collected.summary()
+        # the TaskIds of one or two runs; a batch's are in the run list just below (twenty of them
+        # ran under the status bar's right-hand labels)
+        ids = f": {', '.join(task_ids)}" if len(task_ids) <= 2 else ""
         self.statusBar().showMessage(self.tr("Started %n run(s)", "", len(task_ids)) + (f"; {skipped}" if skipped else "")
-                                     + f": {', '.join(task_ids[:5])}{' …' if len(task_ids) > 5 else ''}"
-                                     + f" ({self.results_target.describe()})", 10000)
+                                     + f"{ids} ({self.results_target.describe()})", 10000)
         self.bottom_tabs.setCurrentWidget(self.tasks)
         return task_ids
 

@@ -109,11 +109,13 @@ def test_the_standard_workflow_reads_eleven_nodes_fifteen_connections(language: 
 def test_started_runs_are_counted_in_english(language: str, window, tmp_path: Path,  # noqa: ANN001
                                              video_clip: Path) -> None:
     window.adapter.submit = SubmitRecorder()
-    clips = [shutil.copy(video_clip, tmp_path / name) for name in ("a.mp4", "b.mp4")]
+    clips = [shutil.copy(video_clip, tmp_path / name) for name in ("a.mp4", "b.mp4", "c.mp4")]
     assert len(window.process_files([str(clips[0])])) == 1
     assert window.statusBar().currentMessage().startswith("Started 1 run: mf-test-1-0 (")
-    assert len(window.process_files([str(c) for c in clips])) == 2
+    assert len(window.process_files([str(c) for c in clips[:2]])) == 2
     assert window.statusBar().currentMessage().startswith("Started 2 runs: mf-test-2-0, mf-test-2-1 (")
+    assert len(window.process_files([str(c) for c in clips])) == 3  # a batch's TaskIds are in the run list
+    assert window.statusBar().currentMessage().startswith("Started 3 runs (results in ")
 
 
 @pytest.mark.parametrize("language", ["zh_CN"], indirect=True)
