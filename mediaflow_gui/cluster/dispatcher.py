@@ -182,16 +182,21 @@ class ClusterUnits:
             threading.Thread(target=self.close, name="mediaflow-cluster-close").start()
 
     def info(self) -> ClusterInfo:
-        """The workers as last seen (refreshed in the background at most every CAPACITY_REFRESH s)."""
+        """The workers as last seen (refreshed in the background at most every CAPACITY_REFRESH s: the
+        status bar asks while nothing runs, and a worker leaving must show there too)."""
+        self._refresh_when_stale()
         return self._info
 
-    def capacity(self) -> int:
+    def _refresh_when_stale(self) -> None:
         if time.monotonic() - self._info_at > CAPACITY_REFRESH and not self._refreshing and self._client is not None:
             self._refreshing = True
             try:
                 self._pool.submit(self._refresh)
             except RuntimeError:  # closing: the pool takes no more work
                 self._refreshing = False
+
+    def capacity(self) -> int:
+        self._refresh_when_stale()
         # two units per worker thread: one running, one staged and queued on the scheduler, so the
         # next unit's input upload and the last one's output download overlap a worker's FFmpeg (with
         # one per thread, a one-worker cluster sat idle during every transfer: 1.75× local's time)
@@ -301,7 +306,7 @@ class ClusterUnits:
             await asyncio.wait({done}, timeout=WORKERLESS_CHECK)
             if done.done():
                 return
-            self.capacity()  # refreshes the known workers when they are older than CAPACITY_REFRESH
+            self._refresh_when_stale()
             since = self._workerless_since
             if since is not None and time.monotonic() - since >= limit:
                 raise StepFailure(ErrorCode.CLUSTER_FAILED, detail=(

@@ -17,6 +17,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QWidget
 
 from ..cluster.info import ClusterInfo, WorkerInfo
+from ..cluster.settings import ClusterSettings
 from .i18n import translate
 
 
@@ -119,6 +120,12 @@ class ClusterStatusLabel(QLabel):
         if state.connecting:
             self.summary = translate("Execution", "Connecting to Dask cluster {0}…").format(state.address)
             tip = self.summary
+        elif state.info is not None and not state.info.workers:  # runs wait; their steps fail after a while
+            self.summary = "⚠ " + translate("Execution", "Dask cluster {0} has no workers: runs wait").format(
+                state.address)
+            tip = translate("Execution", "Start a worker with: mediaflow worker --scheduler {0}\nA step that "
+                                         "waits {1} s without any worker fails.").format(
+                state.address, f"{ClusterSettings().no_workers_timeout:g}")
         elif state.info is not None:
             self.summary = translate("Execution", "Runs on Dask cluster {0} · {1}").format(
                 state.address, workers_text(len(state.info.workers)))

@@ -748,6 +748,16 @@
         <translation>未使用 Dask 集群：任务在本机运行</translation>
     </message>
     <message>
+        <source>Dask cluster {0} has no workers: runs wait</source>
+        <translation>Dask 集群 {0} 没有工作节点：任务等待中</translation>
+    </message>
+    <message>
+        <source>Start a worker with: mediaflow worker --scheduler {0}
+A step that waits {1} s without any worker fails.</source>
+        <translation>用此命令启动工作节点：mediaflow worker --scheduler {0}
+没有任何工作节点时，等待 {1} 秒的步骤将失败。</translation>
+    </message>
+    <message>
         <source>Could not use the Dask cluster at {0}: {1}</source>
         <translation>无法使用 {0} 上的 Dask 集群：{1}</translation>
     </message>
