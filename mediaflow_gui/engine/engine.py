@@ -88,6 +88,9 @@ class _RunHandle:
         self.cancel_requested = False
         # where the input already is for remote workers (a bucket run's object), handed to `remote`
         self.source_object: Any = None
+        # what fetches enough of that object to probe it, when the run executes on `remote` (the
+        # workers read the whole object themselves: this machine needs only its header and index)
+        self.fetch_probe_copy: FetchInput | None = None
         self.done: asyncio.Future[RunRecord] | None = loop.create_future() if loop else None
 
 
@@ -125,24 +128,28 @@ class Engine:
     # -- public API -------------------------------------------------------------------------
     async def run(self, workflow: Workflow, input: str | os.PathLike[str], out_dir: Path | None, *,
                   input_label: str | None = None, fetch_input: FetchInput | None = None,
-                  deliver: Deliver | None = None, source_object: Any = None) -> RunRecord:
+                  deliver: Deliver | None = None, source_object: Any = None,
+                  fetch_probe_copy: FetchInput | None = None) -> RunRecord:
         task_id, plan, problem = self._create(workflow, input, out_dir, input_label)
         handle = self._handles[task_id]
-        handle.source_object = source_object
+        handle.source_object, handle.fetch_probe_copy = source_object, fetch_probe_copy
         handle.task = asyncio.current_task()
         return await self._execute(handle, plan, problem, input, out_dir, input_label, fetch_input, deliver)
 
     def submit(self, workflow: Workflow, input: str | os.PathLike[str], out_dir: Path | None, *,
                input_label: str | None = None, fetch_input: FetchInput | None = None,
-               deliver: Deliver | None = None, source_object: Any = None) -> str:
+               deliver: Deliver | None = None, source_object: Any = None,
+               fetch_probe_copy: FetchInput | None = None) -> str:
         """Record the run now (RunCreated is emitted before this returns) and run it in the background.
 
         `source_object`: where remote workers can read the input themselves (a bucket run passes its
-        object: (S3Connection, bucket, key)), instead of getting a copy staged by this machine."""
+        object: (S3Connection, bucket, key)), instead of getting a copy staged by this machine; with it,
+        `fetch_probe_copy` stands in for `fetch_input` when the run executes remotely (a copy only good
+        for probing). Both are ignored when the run executes here."""
         loop = asyncio.get_running_loop()
         task_id, plan, problem = self._create(workflow, input, out_dir, input_label)
         handle = self._handles[task_id]
-        handle.source_object = source_object
+        handle.source_object, handle.fetch_probe_copy = source_object, fetch_probe_copy
         handle.task = loop.create_task(
             self._execute(handle, plan, problem, input, out_dir, input_label, fetch_input, deliver),
             name=f"mediaflow-run-{task_id}")
@@ -291,6 +298,8 @@ class Engine:
             try:
                 if plan is None:
                     raise _RunFailed("InvalidWorkflow", problem)
+                if remote is not None and handle.source_object is not None and handle.fetch_probe_copy is not None:
+                    fetch_input = handle.fetch_probe_copy  # decided here: the settings may have changed since submit
                 local = await self._fetch(input, input_label, fetch_input, fetch_dir)
                 target = Path(os.path.abspath(out_dir)) if out_dir is not None else work / "out"
                 # every disk access and the probe in one trip to a worker thread: the loop stays free

@@ -51,8 +51,8 @@ from botocore.client import BaseClient
 from ..model.workflow import Workflow
 from ..notify.sinks import EventTargets
 from .changes.choose import WatchSettings
-from .s3 import (S3Connection, content_type_for, download_object, error_text, make_client, normalize_prefix,
-                 output_key, upload_file)
+from .s3 import (S3Connection, content_type_for, download_object, download_probe_copy, error_text, make_client,
+                 normalize_prefix, output_key, upload_file)
 from .watcher import Delivery, Ledger, parse_suffixes
 
 DEFAULT_SUFFIXES = (".mp4", ".mov", ".mkv")
@@ -240,6 +240,14 @@ class ObjectJob:
         except Exception as exc:  # the engine records this as FetchFailed; give it a readable reason
             raise RuntimeError(f"download of {self.url} failed: {error_text(exc, self.source, self.bucket)}") from exc
 
+    async def fetch_probe_copy(self, work_dir: Path) -> Path:
+        """For a run executing on a cluster: enough of the object to probe it (s3.download_probe_copy)."""
+        src, _ = self.clients()
+        try:
+            return await asyncio.to_thread(download_probe_copy, src, self.bucket, self.key, work_dir)
+        except Exception as exc:
+            raise RuntimeError(f"download of {self.url} failed: {error_text(exc, self.source, self.bucket)}") from exc
+
     async def deliver(self, record: Any) -> None:
         _, dst = self.clients()
         outputs = [Path(o["path"]) for o in record.outputs() if o.get("path")]
@@ -299,10 +307,11 @@ async def run_object(engine: Any, workflow: Workflow, job: ObjectJob, *, notifie
 def submit_object(engine: Any, workflow: Workflow, job: ObjectJob, *, notifier: Any = None,
                   sinks: list[Any] | None = None, trigger: dict[str, Any] | None = None,
                   on_sent: Callable[[str], None] | None = None) -> str:
-    # a cluster's workers read the object from its bucket themselves (engine/remote.py)
-    where = {"source_object": (job.source, job.bucket, job.key)} if getattr(engine, "remote", None) else {}
+    # when the run executes on a cluster (the engine decides as it starts), the workers read the object
+    # from its bucket themselves and this machine fetches only what probing needs (engine/remote.py)
     task_id: str = engine.submit(workflow, job.url, None, input_label=job.url, fetch_input=job.fetch,
-                                 deliver=job.deliver, **where)
+                                 deliver=job.deliver, source_object=(job.source, job.bucket, job.key),
+                                 fetch_probe_copy=job.fetch_probe_copy)
     if notifier is not None:
         notifier.route(task_id, sinks or [], trigger or job.trigger(), on_sent=on_sent)
     return task_id

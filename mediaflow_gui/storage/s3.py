@@ -341,6 +341,46 @@ def download_object(client: BaseClient, bucket: str, key: str, work_dir: Path) -
     return target
 
 
+# a probe copy: the object's first PROBE_HEAD and last PROBE_TAIL bytes in a sparse file of its size.
+# A probe reads the container's header and index (MP4/MOV moov at either end, MKV cues), its first
+# packets (FFmpeg's probesize: 5 MB) and, for a TS, the last packets for the duration (FFmpeg goes
+# back from the end up to 16 MB); the idet pass reads the first 150 frames (6 s: 128 MB holds that
+# of 150 Mbit/s ProRes). Objects up to PROBE_WHOLE_UP_TO are fetched whole: their saving is small.
+PROBE_HEAD = 128 * 2**20
+PROBE_TAIL = 16 * 2**20
+PROBE_WHOLE_UP_TO = 512 * 2**20
+
+
+def download_probe_copy(client: BaseClient, bucket: str, key: str, work_dir: Path, *, head: int | None = None,
+                        tail: int | None = None, whole_up_to: int | None = None) -> Path:
+    """What a run executing on a cluster needs of its input here: enough to probe it. The workers read
+    the whole object from its bucket themselves; downloading all of a 20 GB master to this machine only
+    to read its header cost minutes and the disk space. Small objects are downloaded whole.
+    The sizes default to PROBE_HEAD, PROBE_TAIL and PROBE_WHOLE_UP_TO as they are at the call."""
+    head = PROBE_HEAD if head is None else head
+    tail = PROBE_TAIL if tail is None else tail
+    whole_up_to = PROBE_WHOLE_UP_TO if whole_up_to is None else whole_up_to
+    size = int(client.head_object(Bucket=bucket, Key=key)["ContentLength"])
+    if size <= max(whole_up_to, head + tail):
+        return download_object(client, bucket, key, work_dir)
+    work_dir.mkdir(parents=True, exist_ok=True)
+    target = safe_local_path(work_dir, key)
+    partial = target.with_name(target.name + PARTIAL_SUFFIX)
+    try:
+        with open(partial, "wb") as fh:
+            fh.truncate(size)  # sparse: the middle takes no disk space
+            for start, end in ((0, head - 1), (size - tail, size - 1)):
+                body = client.get_object(Bucket=bucket, Key=key, Range=f"bytes={start}-{end}")["Body"]
+                fh.seek(start)
+                for chunk in iter(lambda: body.read(1 << 20), b""):
+                    fh.write(chunk)
+        os.replace(partial, target)
+    finally:
+        if partial.exists():
+            partial.unlink()
+    return target
+
+
 def content_type_for(path: str | os.PathLike[str]) -> str:
     ext = os.path.splitext(str(path))[1].lower()
     if ext in _CONTENT_TYPES:

@@ -72,3 +72,35 @@ def test_the_budget_follows_the_clusters_capacity_and_runs_are_announced_once(tm
     assert cluster.most_at_once == 3  # one at first; three once the "workers joined"
     assert sorted(cluster.began) == sorted(cluster.ended) == sorted(r.task_id for r in records)
     assert all("ran on worker stand-in" in r.subtasks[0].message for r in records)
+
+
+def test_a_run_executing_remotely_fetches_its_probe_copy_and_a_local_one_the_whole_input(
+        tmp_path: Path, video_clip: Path) -> None:
+    """Which hook fetches a bucket run's input is decided as the run starts: the probe copy when it
+    executes on the cluster (the workers read the object themselves), the whole object here — also for
+    a run submitted while the cluster was chosen that starts after the switch to this computer."""
+    import shutil
+
+    engine = Engine(TaskStore(tmp_path / "tasks.sqlite3"), settings=EngineSettings(max_threads=2))
+    workflow = parallel_workflow(task_node("snapshot", "frames", small_snapshots()))
+    fetched: list[str] = []
+
+    def hook(kind: str) -> Any:
+        async def fetch(work_dir: Path) -> Path:
+            fetched.append(kind)
+            work_dir.mkdir(parents=True, exist_ok=True)
+            return Path(shutil.copy(video_clip, work_dir / "clip.mp4"))
+        return fetch
+
+    async def one(remote: Any) -> Any:
+        engine.remote = remote
+        return await engine.run(workflow, "s3://in/clip.mp4", tmp_path / f"out{len(fetched)}",
+                                input_label="s3://in/clip.mp4", fetch_input=hook("whole"),
+                                source_object=("conn", "in", "clip.mp4"), fetch_probe_copy=hook("probe copy"))
+
+    remote_run = asyncio.run(one(GrowingCluster()))
+    local_run = asyncio.run(one(None))
+    assert remote_run.result == local_run.result == RunResult.SUCCESS, (remote_run.message, local_run.message)
+    assert fetched == ["probe copy", "whole"]
+    assert "ran on worker stand-in" in remote_run.subtasks[0].message
+    assert "ran on worker" not in local_run.subtasks[0].message
