@@ -104,3 +104,32 @@ def test_a_run_executing_remotely_fetches_its_probe_copy_and_a_local_one_the_who
     assert fetched == ["probe copy", "whole"]
     assert "ran on worker stand-in" in remote_run.subtasks[0].message
     assert "ran on worker" not in local_run.subtasks[0].message
+
+
+def test_a_probe_copy_that_cannot_be_probed_is_replaced_by_the_whole_input(tmp_path: Path, video_clip: Path) -> None:
+    """An index in the middle of a file (neither in the copy's head nor its tail): the whole object is
+    fetched and probed, and the run goes on on the cluster."""
+    import shutil
+
+    engine = Engine(TaskStore(tmp_path / "tasks.sqlite3"), settings=EngineSettings(max_threads=2))
+    engine.remote = GrowingCluster()
+    fetched: list[str] = []
+
+    async def probe_copy(work_dir: Path) -> Path:
+        fetched.append("probe copy")
+        work_dir.mkdir(parents=True, exist_ok=True)
+        broken = work_dir / "clip.mp4"
+        broken.write_bytes(b"\0" * video_clip.stat().st_size)  # what a copy without the index probes as
+        return broken
+
+    async def whole(work_dir: Path) -> Path:
+        fetched.append("whole")
+        return Path(shutil.copy(video_clip, work_dir / "clip.mp4"))
+
+    record = asyncio.run(engine.run(parallel_workflow(task_node("snapshot", "frames", small_snapshots())),
+                                    "s3://in/clip.mp4", tmp_path / "out", input_label="s3://in/clip.mp4",
+                                    fetch_input=whole, source_object=("conn", "in", "clip.mp4"),
+                                    fetch_probe_copy=probe_copy))
+    assert record.result == RunResult.SUCCESS, record.message
+    assert fetched == ["probe copy", "whole"]
+    assert record.metadata and record.metadata.get("Duration")  # the whole input's probe
