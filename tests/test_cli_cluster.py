@@ -51,8 +51,10 @@ class Proc:
                                       start_new_session=own_group)
         self.out: "queue.Queue[str]" = queue.Queue()
         self.err_lines: list[str] = []
-        threading.Thread(target=self._pump, args=(self.popen.stdout, self.out.put), daemon=True).start()
-        threading.Thread(target=self._pump, args=(self.popen.stderr, self.err_lines.append), daemon=True).start()
+        readers = ((self.popen.stdout, self.out.put), (self.popen.stderr, self.err_lines.append))
+        self._pumps = [threading.Thread(target=self._pump, args=reader, daemon=True) for reader in readers]
+        for pump in self._pumps:
+            pump.start()
 
     @staticmethod
     def _pump(stream: Any, put: Any) -> None:
@@ -73,6 +75,16 @@ class Proc:
     def stderr(self) -> str:
         return "".join(self.err_lines)
 
+    def wait_stderr(self, text: str, timeout: float = 10.0) -> bool:
+        """Whether `text` shows on stderr within `timeout` s (its reader thread is not in step with
+        stdout's: a line written to stderr first may be read after a later stdout line)."""
+        deadline = time.monotonic() + timeout
+        while text not in self.stderr:
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.02)
+        return True
+
     def tree(self) -> list[psutil.Process]:
         """The process and all its descendants (a worker's nanny starts the worker process)."""
         me = psutil.Process(self.pid)
@@ -89,6 +101,8 @@ class Proc:
         code = self.popen.wait(timeout=timeout)
         _gone, alive = psutil.wait_procs(tree, timeout=10)
         assert not alive, f"left behind: {[p.pid for p in alive]}"
+        for pump in self._pumps:  # the last lines may still be in the pipes when the process is gone
+            pump.join(10)
         return code
 
     def kill(self) -> None:
@@ -367,7 +381,7 @@ def test_watch_on_the_cluster_processes_an_uploaded_object(two_workers: str, sta
     procs.append(watch)
     line = watch.stdout_line(timeout=60)
     assert line.startswith(f"Watching s3://{fresh_bucket}/"), line + watch.stderr
-    assert f"Running on the Dask cluster at {two_workers} (2 workers · 2 threads" in watch.stderr
+    assert watch.wait_stderr(f"Running on the Dask cluster at {two_workers} (2 workers · 2 threads"), watch.stderr
     seaweed_client.put_object(Bucket=fresh_bucket, Key="in/clip.mp4", Body=tiny_clip.read_bytes())
     seen = [line]
     while "SUCCESS" not in seen[-1]:

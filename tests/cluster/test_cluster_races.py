@@ -86,7 +86,7 @@ def test_a_missing_watermark_image_fails_that_step_alone(tmp_path, seaweed, clus
 def test_a_cancel_while_the_input_is_staged_leaves_nothing_in_the_staging_bucket(
         tmp_path, seaweed, seaweed_client, cluster, video_clip):
     """The upload goes on in a pool thread after the cancel: the run's staged files are removed after it."""
-    uploading = threading.Event()
+    uploading, uploaded = threading.Event(), threading.Event()
 
     async def scenario() -> tuple[Any, str]:
         async with _runtime(tmp_path, seaweed) as rt:
@@ -97,7 +97,10 @@ def test_a_cancel_while_the_input_is_staged_leaves_nothing_in_the_staging_bucket
             def slow_upload(*args: Any, **kwargs: Any) -> Any:
                 uploading.set()
                 time.sleep(1.5)  # a big input on a slow link
-                return upload(*args, **kwargs)
+                try:
+                    return upload(*args, **kwargs)
+                finally:
+                    uploaded.set()
             units._s3.upload_file = slow_upload
             task_id = rt.engine.submit(parallel_workflow(task_node("snapshot", "frames")), video_clip, tmp_path / "o")
             await _until(uploading.is_set, 30, "the input's upload")
@@ -107,7 +110,9 @@ def test_a_cancel_while_the_input_is_staged_leaves_nothing_in_the_staging_bucket
             def staged() -> list[str]:
                 listed = seaweed_client.list_objects_v2(Bucket="mediaflow-staging", Prefix=f"{task_id}/")
                 return [o["Key"] for o in listed.get("Contents", [])]
-            await asyncio.sleep(2.0)  # the upload has ended by now
+            # the upload's end itself (a fixed wait could end before it on a loaded machine, and an
+            # empty listing then proved nothing)
+            await _until(uploaded.is_set, 30, "the input's upload to end")
             await _until(lambda: not staged(), 10, "the staged input removed")
             return record, task_id
 

@@ -112,15 +112,20 @@ def test_a_chain_with_an_image_watermark_ships_the_image_and_reads_the_previous_
         async with _runtime(tmp_path, seaweed) as rt:
             await _on_cluster(rt, cluster)
             record = await rt.engine.run(workflow, video_clip, tmp_path / "out")
-            await asyncio.sleep(0.5)  # the staged files go in the background once the run ended
+            # the staged files go in the background once the run ended: waited for (a fixed 0.5 s was
+            # not always enough on a loaded machine)
+            await _until(lambda: not staged(record.task_id), 20, "the run's staged files removed")
             return record
+
+    def staged(task_id: str) -> list[str]:
+        listed = seaweed_client.list_objects_v2(Bucket="mediaflow-staging", Prefix=f"{task_id}/")
+        return [o["Key"] for o in listed.get("Contents", [])]
 
     record = asyncio.run(scenario())
     assert record.result == RunResult.SUCCESS, record.message
     names = sorted(p.name for p in (tmp_path / "out").iterdir())
     assert len(names) == 2, names
-    staged = seaweed_client.list_objects_v2(Bucket="mediaflow-staging", Prefix=f"{record.task_id}/")
-    assert staged.get("KeyCount", 0) == 0, staged.get("Contents")
+    assert staged(record.task_id) == []
 
 
 def test_a_step_that_fails_on_a_worker_names_the_node_and_the_worker(tmp_path, seaweed, cluster, audio_only):

@@ -5,6 +5,7 @@ The real-FFmpeg tests of outputs stay in test_engine.py and test_fusion.py."""
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -163,9 +164,33 @@ def test_an_unattributed_failure_fails_every_member_naming_them(tmp_path: Path, 
     assert len(fake.jobs) == 1
 
 
+@dataclass
+class PairedFFmpeg(FakeFFmpeg):
+    """The first job waits (up to 5 s) for a second one to arrive before it runs its delay: whether the
+    budget lets two run at once no longer hangs on how quickly a loaded machine builds the second job
+    (a lone 50 ms job could end first: most_at_once 1). The second one wakes the first before it
+    sleeps itself, so they overlap; a budget of one keeps the second out, and the first goes on alone."""
+
+    arrived: int = 0
+    second: asyncio.Event | None = None
+
+    async def __call__(self, job, on_progress, min_interval=0.2, keep_lines=30):  # type: ignore[no-untyped-def]
+        if self.second is None:
+            self.second = asyncio.Event()  # made on the run's loop
+        self.arrived += 1
+        if self.arrived == 1:
+            try:
+                await asyncio.wait_for(self.second.wait(), 5)
+            except asyncio.TimeoutError:
+                pass
+        elif self.arrived == 2:
+            self.second.set()
+        return await super().__call__(job, on_progress, min_interval, keep_lines)
+
+
 def test_the_thread_budget_bounds_processes_at_once(tmp_path: Path, video_clip: Path) -> None:
     tasks = [task_node("transcode", f"T{i}", fast_transcode(f"t{i}")) for i in range(4)]
-    fake = FakeFFmpeg(delay=0.05)
+    fake = PairedFFmpeg(delay=0.05)
     record = asyncio.run(engine_with(tmp_path, fake, fusion=False, max_threads=2).run(
         parallel_workflow(*tasks), video_clip, tmp_path / "o"))
     assert record.result == RunResult.SUCCESS

@@ -53,6 +53,17 @@ class HangingListener:
                 continue
             self.accepted.append(conn)  # held open, never read
 
+    def requested(self) -> bool:
+        """Whether a request's bytes have reached an accepted connection (peeked at on the plain
+        socket, so nothing is read; with TLS, any record after the handshake is the request)."""
+        for conn in list(self.accepted):
+            try:
+                if socket.socket.recv(conn, 1, socket.MSG_PEEK | socket.MSG_DONTWAIT):
+                    return True
+            except (BlockingIOError, OSError):
+                continue
+        return False
+
     def close(self) -> None:
         self._stop.set()
         self._thread.join(5)
@@ -230,8 +241,10 @@ def test_close_cuts_an_attempt_that_waits_for_an_answer(request: pytest.FixtureR
     recorded: list[str] = []
     notifier.route("mf-1", on_sent=recorded.append)
     notifier.handle_event(RunFinished("mf-1", RunResult.SUCCESS))
-    assert until(lambda: hanging.accepted, 2.0)
-    time.sleep(0.1)  # the request is out; the attempt waits for an answer
+    # the request itself has arrived: the sink's connection is set up and it waits for an answer.
+    # (Accepted alone is not enough: the sink may not have its socket in hand yet — or, with TLS, be
+    # inside the handshake — and abort() cannot cut that phase, so the attempt would run for 30 s.)
+    assert until(hanging.requested, 10.0)
     started = time.monotonic()
     abandoned = notifier.close(0)
     assert time.monotonic() - started < 1.0  # not the attempt's 30 s: its connection was shut

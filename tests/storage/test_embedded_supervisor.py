@@ -76,7 +76,9 @@ def test_a_killed_store_comes_back_on_the_same_ports_with_its_data(store: Embedd
 
     killed = time.monotonic()
     os.kill(first_pid, signal.SIGKILL)
-    assert _wait(lambda: store.supervision.restarts == 1 and store.health_check(), BACK_WITHIN)
+    # wait for the restart's announcement itself: the supervisor sets `restarts` first and tells its
+    # subscribers after (the store's own, which writes the notice to weed.json, then `heard`)
+    assert _wait(lambda: store.supervision.restarts == 1 and len(heard) >= 2 and store.health_check(), BACK_WITHIN)
     took = time.monotonic() - killed
 
     assert store.pid not in (None, first_pid)

@@ -8,6 +8,7 @@ while idle and shrinks after activity."""
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from pathlib import Path
 
@@ -71,8 +72,18 @@ def test_a_store_restart_mid_stream_with_an_upload_while_the_stream_was_down_los
             await runner.start()
             source = runner.change_source
             assert isinstance(source, FilerStreamSource)
-            # reconnect late enough that the upload below lands while no tail runs
-            source.retry_delays = (6.0,)
+            # the upload below must land while no tail runs: once the store is back, the source's probe
+            # (which comes before every new tail) holds until the upload is in. A long retry delay alone
+            # raced with how long the store takes to start on a loaded machine.
+            source.retry_delays = (0.5,)
+            probe, store_back, upload_in = source.probe, threading.Event(), threading.Event()
+
+            def probe_then_hold() -> None:
+                probe()  # raises while the store is away: the source says "unreachable"
+                if store_back.is_set():
+                    upload_in.wait(60)
+
+            source.probe = probe_then_hold
             make_client(store.connection()).put_object(Bucket="inbox", Key="before.mp4", Body=small_clip)
             await until(lambda: runner.status.runs_started == 1, what="the first run")
             await runner.wait_idle()
@@ -80,11 +91,15 @@ def test_a_store_restart_mid_stream_with_an_upload_while_the_stream_was_down_los
             store.stop()
             await until(lambda: runner.status.state == "unreachable", what="the stream to notice the store is away")
             assert "refused" in runner.status.message, runner.status.message
-            store.start()  # the same ports and data, new certificates
-            make_client(store.connection()).put_object(Bucket="inbox", Key="while-down.mp4",
-                                                       Body=small_clip + b"\0" * 8)
-            uploaded = time.monotonic()
-            assert source.connects == 1  # uploaded before the stream came back
+            store_back.set()
+            try:
+                store.start()  # the same ports and data, new certificates
+                make_client(store.connection()).put_object(Bucket="inbox", Key="while-down.mp4",
+                                                           Body=small_clip + b"\0" * 8)
+                uploaded = time.monotonic()
+                assert source.connects == 1  # uploaded before the stream came back
+            finally:
+                upload_in.set()  # (a failure above must not leave the probe's thread waiting)
             await until(lambda: runner.status.runs_started == 2, timeout=60, what="the run of the missed upload")
             assert source.connects == 2 and runner.reconciles == 1  # replayed by the new tail, not found by a listing
             assert runner.status.state == "watching"

@@ -9,6 +9,7 @@ import asyncio
 import os
 import socket
 import subprocess
+import threading
 import time
 from pathlib import Path
 
@@ -174,9 +175,13 @@ def test_applying_the_page_moves_runs_to_the_cluster_and_back(context, qtbot, ru
     window = make_window(context, qtbot)
     calls = []
     using: list[ClusterInfo | None] = [None]  # what the stand-in runtime runs steps on
+    # the first connect is held until the test has seen "Connecting…" (a 0.3 s connect alone raced
+    # with a GUI thread that a loaded machine stalls for longer than that)
+    first_may_end = threading.Event()
 
     def use_cluster(settings):  # noqa: ANN001, ANN202 - on a worker thread, as the real one must be
         calls.append(settings)
+        first_may_end.wait(10)
         time.sleep(0.3)
         if settings is not None and "down" in settings.address:  # refused: the runtime keeps what it had
             raise ClusterUnreachable(f"the Dask scheduler at {settings.normalized_address()} did not answer")
@@ -208,6 +213,8 @@ def test_applying_the_page_moves_runs_to_the_cluster_and_back(context, qtbot, ru
         await asyncio.sleep(0.1)  # the connect blocks a worker thread, not this one
         assert window.cluster_label.isVisible()
         assert window.cluster_label.summary == "Connecting to Dask cluster tcp://render-farm:8786…"
+        assert not context.execution.on_cluster  # the connect is under way meanwhile
+        first_may_end.set()
         await until(lambda: context.execution.on_cluster, 10)
         assert [c.normalized_address() for c in calls] == ["tcp://render-farm:8786"]
         assert window.cluster_label.summary == "Runs on Dask cluster tcp://render-farm:8786 · 2 workers"

@@ -4,13 +4,33 @@ and cleared from the list once finished; a canceled run's bar shows where it sto
 
 from __future__ import annotations
 
+import asyncio
 import shutil
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from tests.engine.fake_ffmpeg import FakeFFmpeg
 
 from .conftest import until
 from .test_runs import serial_workflow
+
+
+@dataclass
+class HeldFFmpeg(FakeFFmpeg):
+    """A FakeFFmpeg whose jobs wait for `go` before their delay: the first run stays running until the
+    test has paused the queue, however long a loaded machine takes to get there (with the delay alone,
+    a run that ended before the pause let the next one start)."""
+
+    go: asyncio.Event = field(default_factory=asyncio.Event)
+    held: int = 0  # jobs waiting for `go`
+
+    async def __call__(self, job, on_progress, min_interval=0.2, keep_lines=30):  # type: ignore[no-untyped-def]
+        self.held += 1
+        try:
+            await self.go.wait()
+        finally:
+            self.held -= 1
+        return await super().__call__(job, on_progress, min_interval, keep_lines)
 
 
 def status_of(window, task_id: str) -> str:  # noqa: ANN001
@@ -31,7 +51,7 @@ def select(window, task_ids: list[str]) -> None:  # noqa: ANN001
 
 def test_queued_runs_can_be_moved_paused_canceled_and_cleared(window, run, tmp_path: Path, video_clip: Path) -> None:  # noqa: ANN001
     engine = window.adapter.engine
-    fake = FakeFFmpeg(delay=1.0)
+    fake = HeldFFmpeg(delay=1.0)
     engine._runner = fake  # the runner seam: scheduling without FFmpeg
     engine.settings.max_threads = 1  # one run at a time: the others queue
     window.controller.set_workflow(serial_workflow())
@@ -44,7 +64,7 @@ def test_queued_runs_can_be_moved_paused_canceled_and_cleared(window, run, tmp_p
 
     async def scenario() -> None:
         ids.extend(window.process_files([str(c) for c in clips]))  # submit needs the running loop
-        await until(lambda: fake.running == 1 and len(engine.queued()) == 3)
+        await until(lambda: fake.held == 1 and len(engine.queued()) == 3)  # the first run's first job
         [running] = [t for t in ids if t not in engine.queued()]
         a, b, c = engine.queued()
         await until(lambda: status_of(window, c) == "Queued (2 ahead)")
@@ -61,6 +81,7 @@ def test_queued_runs_can_be_moved_paused_canceled_and_cleared(window, run, tmp_p
         # pause: nothing new starts; the queued rows say so
         panel.pause_button.click()
         assert panel.pause_button.text() == "Resume queue" and status_of(window, a) == "Queued (paused)"
+        fake.go.set()  # the running run goes on to its end
         await until(lambda: window.adapter.run(running).finished, 30)
         assert fake.running == 0 and len(engine.queued()) == 3  # the queue held
         # cancel two waiting runs at once
