@@ -206,6 +206,8 @@ def test_a_step_fails_naming_the_cluster_when_it_has_had_no_workers_and_runs_aga
             await _on_cluster(rt, own_cluster, no_workers_timeout=2.0)
             await asyncio.to_thread(own_cluster.scale, 0)
             await _until(lambda: worker_count() == 0, 60, "the workers to leave")
+            # what the status bar reads (Runtime.cluster_info) follows while nothing runs
+            await _until(lambda: not rt.cluster_info().workers, 30, "the runtime to see no workers")
             began = time.monotonic()
             stranded = await asyncio.wait_for(rt.engine.wait(rt.engine.submit(workflow, video_clip, tmp_path / "a")),
                                               60)
