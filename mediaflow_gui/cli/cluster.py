@@ -34,7 +34,7 @@ import sys
 import threading
 from typing import Any
 
-from ..cluster.settings import DEFAULT_PORT, DEFAULT_STAGING_BUCKET, ClusterSettings
+from ..cluster.settings import DEFAULT_NO_WORKERS_TIMEOUT, DEFAULT_PORT, DEFAULT_STAGING_BUCKET, ClusterSettings
 from .exits import EXIT_FAILED, EXIT_OK, EXIT_USAGE, STOP_SIGNALS, err, positive_int, say, whole_number
 
 WORKER_MODULE = "distributed.cli.dask_worker"  # what the `dask worker` entry point runs (distributed 2026.8)
@@ -56,8 +56,9 @@ def add_cluster_flags(parser: argparse.ArgumentParser | argparse._ArgumentGroup)
                         help=f"the bucket of that connection used for staging (default {DEFAULT_STAGING_BUCKET})")
     parser.add_argument("--cluster-timeout", type=_seconds, metavar="SECONDS", default=10.0,
                         help="how long to wait for the scheduler to answer (default 10)")
-    parser.add_argument("--no-workers-timeout", type=_seconds, metavar="SECONDS", default=120.0,
-                        help="how long a step waits while the cluster has no worker before it fails (default 120)")
+    parser.add_argument("--no-workers-timeout", type=_seconds, metavar="SECONDS", default=DEFAULT_NO_WORKERS_TIMEOUT,
+                        help="how long a step waits while the cluster has no worker before it fails "
+                             f"(default {DEFAULT_NO_WORKERS_TIMEOUT:g})")
 
 
 def cluster_settings_from_args(args: argparse.Namespace) -> ClusterSettings | None:

@@ -9,6 +9,7 @@ from urllib.parse import urlparse
 SCHEMES = ("tcp", "tls", "inproc", "ws", "wss")
 DEFAULT_PORT = 8786  # Dask's scheduler port
 DEFAULT_STAGING_BUCKET = "mediaflow-staging"
+DEFAULT_NO_WORKERS_TIMEOUT = 120.0  # seconds (the settings, the CLI flag and the status bar say it)
 
 
 @dataclass
@@ -23,7 +24,7 @@ class ClusterSettings:
     connect_timeout: float = 10.0  # seconds to reach the scheduler
     # seconds a unit waits while the cluster has no worker at all before its step fails (Dask would
     # keep it queued for ever: a run must not hang because the last worker went away)
-    no_workers_timeout: float = 120.0
+    no_workers_timeout: float = DEFAULT_NO_WORKERS_TIMEOUT
 
     @property
     def enabled(self) -> bool:

@@ -17,7 +17,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QWidget
 
 from ..cluster.info import ClusterInfo, WorkerInfo
-from ..cluster.settings import ClusterSettings
+from ..cluster.settings import DEFAULT_NO_WORKERS_TIMEOUT
 from .i18n import translate
 
 
@@ -125,7 +125,7 @@ class ClusterStatusLabel(QLabel):
                 state.address)
             tip = translate("Execution", "Start a worker with: mediaflow worker --scheduler {0}\nA step that "
                                          "waits {1} s without any worker fails.").format(
-                state.address, f"{ClusterSettings().no_workers_timeout:g}")
+                state.address, f"{DEFAULT_NO_WORKERS_TIMEOUT:g}")
         elif state.info is not None:
             self.summary = translate("Execution", "Runs on Dask cluster {0} · {1}").format(
                 state.address, workers_text(len(state.info.workers)))
