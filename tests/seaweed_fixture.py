@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 import json
 import os
+from pathlib import Path
 from typing import Iterator
 
 import pytest
@@ -57,3 +58,14 @@ def fresh_bucket(seaweed_client) -> str:  # type: ignore[no-untyped-def]
 
 def reader_connection(store: EmbeddedStore) -> S3Connection:
     return S3Connection("reader", store.endpoint_url, access_key=READER_KEYS[0], secret_key=READER_KEYS[1])
+
+
+def save_connection(store: EmbeddedStore, data_dir: Path, name: str) -> S3Connection:
+    """The store's connection saved under `name` in `data_dir`'s connections.json (what a CLI flag such
+    as --connection or --staging-connection names)."""
+    from mediaflow_gui.storage.connections import ConnectionRegistry
+
+    conn = store.connection()
+    conn.name = name
+    ConnectionRegistry(data_dir / "connections.json").add(conn)
+    return conn

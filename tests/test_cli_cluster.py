@@ -28,12 +28,11 @@ from mediaflow_gui.cli.cluster import add_cluster_flags, cluster_settings_from_a
 from mediaflow_gui.media.probe import probe
 from mediaflow_gui.model.serialization import save_workflow
 from mediaflow_gui.model.workflow import task_node
-from mediaflow_gui.storage.connections import ConnectionRegistry
 from mediaflow_gui.storage.s3 import S3Connection
 from mediaflow_gui.storage.watcher import list_objects
 from tests import media_factory
 from tests.engine.helpers import fast_transcode, parallel_workflow, small_snapshots
-from tests.seaweed_fixture import fresh_bucket, seaweed, seaweed_client  # noqa: F401 (fixtures)
+from tests.seaweed_fixture import fresh_bucket, save_connection, seaweed, seaweed_client  # noqa: F401 (fixtures)
 
 ROOT = Path(__file__).resolve().parents[1]
 ADDRESS = re.compile(r"^tcp://127\.0\.0\.1:\d+$")
@@ -332,10 +331,7 @@ def two_workers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest.fixture
 def staging(seaweed, _private_data_dir: Path) -> S3Connection:  # type: ignore[no-untyped-def]
     """The session's SeaweedFS as the saved connection "staging" (what --staging-connection names)."""
-    conn = seaweed.connection()
-    conn.name = "staging"
-    ConnectionRegistry(_private_data_dir / "connections.json").add(conn)
-    return conn
+    return save_connection(seaweed, _private_data_dir, "staging")
 
 
 def _properties(folder: Path) -> dict[str, Any]:

@@ -21,9 +21,9 @@ from mediaflow_gui.engine.engine import EngineSettings
 from mediaflow_gui.model.serialization import save_workflow
 from mediaflow_gui.runtime import Runtime, RuntimeSettings
 from mediaflow_gui.storage.bindings import Binding
-from mediaflow_gui.storage.connections import ConnectionRegistry
 from mediaflow_gui.storage.s3 import S3Connection, make_client
 from mediaflow_gui.storage.watcher import list_objects
+from tests.seaweed_fixture import save_connection
 from tests.storage.test_watch_runs import snapshot_workflow, small_clip  # noqa: F401 (fixture)
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -38,10 +38,7 @@ def workflow_file(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def saved_connection(seaweed, _private_data_dir: Path) -> S3Connection:  # type: ignore[no-untyped-def]
-    conn = seaweed.connection()
-    conn.name = "local"
-    ConnectionRegistry(_private_data_dir / "connections.json").add(conn)
-    return conn
+    return save_connection(seaweed, _private_data_dir, "local")
 
 
 def _keys(client: Any, bucket: str, prefix: str = "") -> list[str]:
