@@ -11,6 +11,7 @@ import asyncio
 import threading
 import time
 from pathlib import Path
+from typing import Callable
 
 import pytest
 
@@ -19,6 +20,7 @@ from mediaflow_gui.storage.changes import WatchSettings
 from mediaflow_gui.storage.changes.filer_stream import FilerStreamSource
 from mediaflow_gui.storage.changes.polling import PollingSource
 from mediaflow_gui.storage.embedded import EmbeddedStore
+from mediaflow_gui.storage.runner import BindingRunner
 from mediaflow_gui.storage.s3 import make_client
 from tests.seaweed_fixture import fresh_bucket, seaweed, seaweed_client  # noqa: F401
 from tests.storage.test_watch_runs import Harness, binding_for, harness, run_async, small_clip, until  # noqa: F401
@@ -28,8 +30,30 @@ pytestmark = pytest.mark.slow  # the real embedded store and real FFmpeg runs
 AN_HOUR = WatchSettings(reconcile_every=3600.0)  # only the start's listing: whatever runs later came by event
 
 
+def stream_seen(runner: BindingRunner, store: EmbeddedStore) -> Callable[[], str]:
+    """What the runner and its filer stream saw, with the tail's own output: a timed-out wait says it."""
+    def describe() -> str:
+        source = runner.change_source
+        lines = [f"runner: state={runner.status.state!r} message={runner.status.message!r} "
+                 f"changes_seen={runner.changes_seen} runs_started={runner.status.runs_started} "
+                 f"reconciles={runner.reconciles}"]
+        if isinstance(source, FilerStreamSource):
+            proc = source._proc
+            lines.append(f"stream: connects={source.connects} events={source.events} "
+                         f"last_event_ns={source.last_event_ns} resume_ns={source._resume_ns} "
+                         f"now_ns={time.time_ns()} tail={'none' if proc is None else proc.poll()!r}")
+        for name, keep in (("meta-tail.out", ""), ("weed.ERROR", ""), ("weed.INFO", "sub_meta")):
+            path = store.logs_dir / name
+            text = path.read_text(errors="replace") if path.exists() else "(none)"
+            kept = [line for line in text.splitlines() if keep in line][-20:]
+            lines.append(f"--- {name} (last 20 lines{' with ' + keep if keep else ''})\n" + "\n".join(kept))
+        return "\n".join(lines)
+    return describe
+
+
 def test_create_and_overwrite_start_runs_by_event_and_the_same_bytes_do_not(
-        harness: Harness, seaweed_client, fresh_bucket: str, small_clip: bytes) -> None:  # type: ignore[no-untyped-def]
+        harness: Harness, seaweed: EmbeddedStore, seaweed_client, fresh_bucket: str,  # type: ignore[no-untyped-def]
+        small_clip: bytes) -> None:
     async def scenario() -> None:
         runner = harness.runner(binding_for(fresh_bucket, input_prefix="in/", output_prefix="out/", watch=AN_HOUR))
         await runner.start()
@@ -37,11 +61,14 @@ def test_create_and_overwrite_start_runs_by_event_and_the_same_bytes_do_not(
         assert isinstance(source, FilerStreamSource) and runner.status.mode == "events (filer stream)"
         assert runner.reconciles == 1  # the start's listing (the baseline)
 
+        seen_by_stream = stream_seen(runner, seaweed)
         seaweed_client.put_object(Bucket=fresh_bucket, Key="in/clip.mp4", Body=small_clip)
-        await until(lambda: runner.status.runs_started == 1, what="a run from the create event")
+        await until(lambda: runner.status.runs_started == 1, what="a run from the create event",
+                    detail=seen_by_stream)
         await runner.wait_idle()
         seaweed_client.put_object(Bucket=fresh_bucket, Key="in/clip.mp4", Body=small_clip + b"\0" * 16)
-        await until(lambda: runner.status.runs_started == 2, what="a run from the overwrite event (new ETag)")
+        await until(lambda: runner.status.runs_started == 2, what="a run from the overwrite event (new ETag)",
+                    detail=seen_by_stream)
         await runner.wait_idle()
 
         seen = runner.changes_seen

@@ -76,15 +76,17 @@ def harness(_private_data_dir: Path, seaweed: EmbeddedStore):  # type: ignore[no
     h.close()
 
 
-async def until(check: Callable[[], Any], timeout: float = 30.0, what: str = "condition") -> Any:
-    """Wait for a condition (a deadline for a hung test, not a timing assertion)."""
+async def until(check: Callable[[], Any], timeout: float = 30.0, what: str = "condition",
+                detail: Callable[[], str] | None = None) -> Any:
+    """Wait for a condition (a deadline for a hung test, not a timing assertion); `detail` says
+    what was seen when it times out."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = check()
         if value:
             return value
         await asyncio.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
+    raise AssertionError(f"timed out waiting for {what}" + (f"\n{detail()}" if detail is not None else ""))
 
 
 def binding_for(bucket: str, **kw: Any) -> Binding:
