@@ -90,9 +90,14 @@ def test_the_tail_is_asked_from_the_last_event_time_minus_the_overlap(tmp_path: 
     assert argv[1:5] == [f"-logdir={store.logs_dir}", "filer.meta.tail", "-filer=127.0.0.1:18888.28888",
                          "-pathPrefix=/buckets/in/up/"]
     ago = int(argv[5].removeprefix("-timeAgo=").removesuffix("ns"))
-    assert 30 * 10**9 <= ago < 31 * 10**9  # the flag is relative to the moment the tail starts
+    # the flag is relative to the moment the tail reads its clock, after it has started: it asks from
+    # further back by the startup allowance (the reader drops what comes from before the wanted time)
+    allowance = source.startup_allowance_ns
+    assert allowance >= 10 * 10**9
+    assert 30 * 10**9 + allowance <= ago < 31 * 10**9 + allowance
     assert source.describe() == "events (filer stream)"
-    assert source.command(time.time_ns() + 10**9)[5:] == []  # nothing to replay: from now
+    from_now = int(source.command(time.time_ns() + 10**9)[5].removeprefix("-timeAgo=").removesuffix("ns"))
+    assert from_now == allowance  # nothing to replay: from now, less the allowance
 
 
 # -- polling: the adaptive interval --------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from typing import Callable
 import pytest
 
 from mediaflow_gui.model.statuses import RunResult
-from mediaflow_gui.storage.changes import WatchSettings
+from mediaflow_gui.storage.changes import ObjectChange, WatchSettings
 from mediaflow_gui.storage.changes.filer_stream import FilerStreamSource
 from mediaflow_gui.storage.changes.polling import PollingSource
 from mediaflow_gui.storage.embedded import EmbeddedStore
@@ -85,6 +85,43 @@ def test_create_and_overwrite_start_runs_by_event_and_the_same_bytes_do_not(
     records = [harness.tasks.get(c.task_id) for c in harness.created]
     assert [r.result for r in records] == [RunResult.SUCCESS, RunResult.SUCCESS], [r.message for r in records]
     assert all(c.input == f"s3://{fresh_bucket}/in/clip.mp4" for c in harness.created)
+
+
+def test_an_upload_while_the_tail_is_still_starting_is_heard_and_nothing_from_before_the_start_is(
+        seaweed: EmbeddedStore, seaweed_client, fresh_bucket: str) -> None:  # type: ignore[no-untyped-def]
+    """-timeAgo counts from when the tail reads its clock, after it has started: a tail that takes 3 s
+    to start (a loaded machine) must still replay an upload made just after the source started, and
+    must not hand over an upload from before the start that its startup allowance replays too."""
+    seaweed_client.put_object(Bucket=fresh_bucket, Key="in/before.mp4", Body=b"old")
+    time.sleep(1.5)  # older than the start's one-second overlap
+
+    async def scenario() -> list[str]:
+        source = FilerStreamSource(seaweed, fresh_bucket, "in/", probe=lambda: None, describe_error=str)
+        command = source.command
+        source.command = lambda since_ns: ["sh", "-c", 'sleep 3; exec "$@"', "sh", *command(since_ns)]  # type: ignore[method-assign]
+        await source.start()
+        seaweed_client.put_object(Bucket=fresh_bucket, Key="in/during.mp4", Body=b"new")
+        keys: list[str] = []
+
+        async def collect() -> None:
+            async for change in source.changes():
+                if isinstance(change, ObjectChange):
+                    keys.append(change.key)
+
+        reading = asyncio.get_running_loop().create_task(collect())
+        try:
+            await until(lambda: "in/during.mp4" in keys, what="the upload made while the tail was starting",
+                        detail=lambda: f"keys heard: {keys}; connects={source.connects}")
+            seaweed_client.put_object(Bucket=fresh_bucket, Key="in/after.mp4", Body=b"live")
+            await until(lambda: "in/after.mp4" in keys, what="a live upload")
+        finally:
+            source.stop()
+            await asyncio.wait_for(reading, 10)
+        return keys
+
+    keys = run_async(scenario())
+    assert "in/before.mp4" not in keys, keys
+    assert keys.count("in/during.mp4") == 1, keys
 
 
 def test_a_store_restart_mid_stream_with_an_upload_while_the_stream_was_down_loses_nothing(
