@@ -2,8 +2,9 @@
 
 The filer (SeaweedFS's namespace server, behind S3) keeps a log of every create, update, rename and
 delete and streams it to subscribers (the SubscribeMetadata gRPC call). `weed filer.meta.tail
--pathPrefix=/buckets/NAME/PREFIX -timeAgo=D` subscribes from D ago and prints each event as
-protobuf JSON (pretty-printed over several lines, int64 fields as strings) on stdout:
+-pathPrefix=/buckets/NAME/PREFIX -timeAgo=D` subscribes from D before the moment it has started
+(so it is asked from further back, and the reader drops the surplus: _STARTUP_ALLOWANCE) and prints
+each event as protobuf JSON (pretty-printed over several lines, int64 fields as strings) on stdout:
 
     {"directory": "/buckets/inbox/up", "eventNotification": {"oldEntry": null, "newEntry":
      {"name": "clip.mp4", "isDirectory": false, "attributes": {"fileSize": "1234", …}, …},
