@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, QPoint, QSize, Qt, QTimer, Signal
-from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QPushButton, QSystemTrayIcon, QToolButton, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QPushButton, QSystemTrayIcon, QTabWidget, QToolButton,
+                               QVBoxLayout, QWidget)
 
 from . import icons, theme
 from ..notify.freedesktop import FreedesktopNotifications, Notice, connect as connect_freedesktop, notice_icon
@@ -159,6 +159,7 @@ class DesktopNotifier(QObject):
         self._tray_task = ""
         self.desktop: FreedesktopNotifications | None = None
         self._desktop_tasks: dict[int, str] = {}  # desktop notice id → the run its Details opens
+        self._followed: QWidget | None = None  # the central widget whose page changes move the toasts
         if use_desktop is None:
             use_desktop = use_tray is None
         if use_desktop:
@@ -277,11 +278,16 @@ class DesktopNotifier(QObject):
         return [t for t in self.toasts if not t.closed]
 
     def _place(self) -> None:
-        # bottom-right corner of the canvas, so the task list stays readable
+        # bottom-right corner of the central page (the canvas), so the task list stays readable; above
+        # a page's bottom row of controls (Buckets: Test and its diagnosis, Bindings: Show last run),
+        # which a toast must not cover
         margin = 16
         central = self.window.centralWidget() if hasattr(self.window, "centralWidget") else None
+        self._follow_pages(central)
         area = central.geometry() if central is not None else self.window.rect()
-        y = area.bottom() - margin
+        page = central.currentWidget() if isinstance(central, QTabWidget) else None
+        clearance = page.toast_clearance() if hasattr(page, "toast_clearance") else 0
+        y = area.bottom() - margin - clearance
         for toast in reversed(self.live_toasts()):
             y -= toast.height()
             toast.move(QPoint(area.right() - toast.width() - margin, y))
@@ -299,8 +305,18 @@ class DesktopNotifier(QObject):
         if self._tray_task:
             self.signals.show_run_requested.emit(self._tray_task)
 
+    def _follow_pages(self, central: QWidget | None) -> None:
+        """Place the toasts again when the central page changes or resizes (the editor's docks step
+        aside on the Buckets and Bindings pages, after the page has changed)."""
+        if central is None or central is self._followed:
+            return
+        self._followed = central
+        central.installEventFilter(self)
+        if isinstance(central, QTabWidget):
+            central.currentChanged.connect(lambda _index: QTimer.singleShot(0, self._place))
+
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802
-        if obj is self.window and event.type() == QEvent.Type.Resize:
+        if (obj is self.window or obj is self._followed) and event.type() == QEvent.Type.Resize:
             self._place()
         return False
 

@@ -106,6 +106,38 @@ def test_buckets_page_shows_endpoint_keys_and_uploads(shared_ctx, qtbot, run, se
     dialog.close()
 
 
+def test_an_in_window_notice_leaves_each_pages_buttons_free(shared_ctx, qtbot) -> None:  # noqa: ANN001
+    """Without a notification daemon or a tray, a run's notice is a toast in the window's bottom-right
+    corner: on the Bindings page it covered "Show last run", on the Buckets page Test and its diagnosis."""
+    from PySide6.QtCore import QPoint, QRect
+    window = make_window(shared_ctx, qtbot)
+    qtbot.waitExposed(window)
+    n = window.notifier
+
+    def in_window(widget) -> QRect:  # noqa: ANN001
+        return QRect(widget.mapTo(window, QPoint(0, 0)), widget.size())
+
+    def clear_of(toast, widgets) -> bool:  # noqa: ANN001
+        return all(not toast.geometry().intersects(in_window(w)) for w in widgets)
+
+    bindings, buckets = window.bindings_page, window.buckets_page
+    for page, keep_free in ((bindings, [bindings.run_button, bindings.stop_button]),
+                            (buckets, [buckets.test_button, buckets.diagnosis_label])):
+        window.pages.setCurrentWidget(page)
+        n.notify("mf-x", "Done: clip.mp4", "Every subtask succeeded", "SUCCESS")
+        toast = n.live_toasts()[-1]
+        qtbot.waitExposed(toast)
+        qtbot.waitUntil(lambda: clear_of(toast, keep_free), timeout=3000)
+        assert in_window(page).contains(toast.geometry())  # still over the page, in its corner
+        assert toast.geometry().right() > in_window(keep_free[0]).right() - 40
+        toast.close_toast()
+    window.pages.setCurrentIndex(0)  # the canvas has no controls there: the toast sits in its corner
+    n.notify("mf-y", "Done: clip.mp4", "Every subtask succeeded", "SUCCESS")
+    toast = n.live_toasts()[-1]
+    qtbot.waitUntil(lambda: toast.geometry().bottom() >= in_window(window.pages).bottom() - 20, timeout=3000)
+    toast.close_toast()
+
+
 def test_connection_with_wrong_keys_shows_the_diagnosis(shared_ctx, qtbot, run, seaweed):  # noqa: F811
     window = make_window(shared_ctx, qtbot)
     page = window.buckets_page

@@ -9,7 +9,7 @@ import html
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, QTimer, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QMessageBox, QPushButton,
                                QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
@@ -215,6 +215,10 @@ class BindingsPage(QWidget):
         row = self._row_of(binding_id)
         if row >= 0:
             self.table.selectRow(row)
+
+    def toast_clearance(self) -> int:
+        """Pixels at this page's bottom that hold its buttons: an in-window notice stays above them."""
+        return max(0, self.height() - self.run_button.mapTo(self, QPoint(0, 0)).y())
 
     def _update_buttons(self) -> None:
         bid = self.selected_id()

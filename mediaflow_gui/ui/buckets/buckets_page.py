@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QFileDialog, QFormLayout, QGroupBox,
                                QHBoxLayout, QHeaderView, QLabel, QMessageBox, QPlainTextEdit, QPushButton,
@@ -273,6 +273,11 @@ class BucketsPage(QWidget):
             if item is not None and item.data(Qt.ItemDataRole.UserRole) == name:
                 self.table.selectRow(row)
                 return
+
+    def toast_clearance(self) -> int:
+        """Pixels at this page's bottom that hold the connections' buttons and the Test diagnosis: an
+        in-window notice stays above them."""
+        return max(0, self.height() - self.test_button.mapTo(self, QPoint(0, 0)).y())
 
     def _update_buttons(self) -> None:
         name = self.selected_name()
