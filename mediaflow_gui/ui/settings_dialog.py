@@ -23,7 +23,7 @@ from ..notify.sinks import EventTargets
 from .buckets.event_targets import EventTargetsEditor
 from .ffmpeg_info import describe_setting
 from .i18n import kind_title, translate
-from . import theme
+from . import icons, theme
 from .execution_settings import ExecutionSettings
 from .file_field import FileField, PathKind
 from ..paths import default_results_dir
@@ -93,6 +93,7 @@ class SettingsDialog(QDialog):
         self.pages.setFixedWidth(170)
         self.pages.setSpacing(3)  # rows a finger apart, like a preferences list
         self.stack = QStackedWidget(self)
+        self.page_icons: list[str] = []  # each page's icon in the list (resources/icons/NAME.svg)
         self.pages.currentRowChanged.connect(self.stack.setCurrentIndex)
         body = QHBoxLayout()
         body.addWidget(self.pages)
@@ -133,7 +134,7 @@ class SettingsDialog(QDialog):
             title = kind_title(kind) if kind in TASK_KINDS else self.tr("Sprite index (VTT)")
             form.addRow(title, edit)
         form.addRow("", placeholder_help())
-        self.add_page(out)
+        self.add_page(out, "folder")
 
         run = QGroupBox(self.tr("Processing"))
         form2 = QFormLayout(run)
@@ -167,7 +168,7 @@ class SettingsDialog(QDialog):
         form2.addRow(self.tr("In use"), self.ffmpeg_info)
         self.ffmpeg_path.edit.editingFinished.connect(self.refresh_ffmpeg)
         self.ffmpeg_path.picked.connect(lambda _path: self.refresh_ffmpeg())
-        self.add_page(run)
+        self.add_page(run, "transcode")
 
         language = QGroupBox(self.tr("Language"))
         lang_form = QFormLayout(language)
@@ -181,7 +182,7 @@ class SettingsDialog(QDialog):
         lang_hint = QLabel(self.tr("Applies at the next start of MediaFlow."))
         lang_hint.setProperty("role", "hint")
         lang_form.addRow("", lang_hint)
-        self.add_page(language)
+        self.add_page(language, "language")
 
         notes = QGroupBox(self.tr("Notifications"))
         box = QVBoxLayout(notes)
@@ -197,7 +198,7 @@ class SettingsDialog(QDialog):
         self.notify_failure.setEnabled(settings.notify_enabled)
         for w in (self.notify_enabled, self.notify_success, self.notify_failure):
             box.addWidget(w)
-        self.add_page(notes)
+        self.add_page(notes, "bell")
 
         events = QGroupBox(self.tr("Events"))
         box2 = QVBoxLayout(events)
@@ -222,12 +223,12 @@ class SettingsDialog(QDialog):
         except EventTargetsFileError as exc:  # never overwrite a file the user wrote and we cannot read
             self.event_targets.setEnabled(False)
             self._show_events_error(self.tr("{0}. Fix or remove the file to edit the targets here.").format(exc))
-        self.add_page(events)
+        self.add_page(events, "send")
 
-        self.add_page(self._api_group(settings))
+        self.add_page(self._api_group(settings), "api")
         # where steps run: this computer or a Dask cluster
         self.execution = ExecutionSettings(settings, connection_names=connection_names)
-        self.add_page(self.execution)
+        self.add_page(self.execution, "cluster")
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
@@ -312,8 +313,8 @@ class SettingsDialog(QDialog):
         """The Open button: the folder typed (or the default one) in the file manager."""
         return open_folder(self.output_dir.text().strip() or str(default_results_dir()))
 
-    def add_page(self, group: QGroupBox) -> None:
-        """`group` as a page of its own (in a scroll area), listed under its title."""
+    def add_page(self, group: QGroupBox, icon: str = "") -> None:
+        """`group` as a page of its own (in a scroll area), listed under its title and icon."""
         scroll = QScrollArea(self.stack)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
@@ -324,7 +325,8 @@ class SettingsDialog(QDialog):
         column.addStretch(1)
         scroll.setWidget(page)
         self.stack.addWidget(scroll)
-        self.pages.addItem(QListWidgetItem(group.title()))
+        self.pages.addItem(QListWidgetItem(icons.icon(icon), group.title()) if icon else QListWidgetItem(group.title()))
+        self.page_icons.append(icon)
 
     def show_page_of(self, widget: QWidget) -> None:
         """Turn to the page that holds `widget`."""

@@ -113,6 +113,9 @@ def test_settings_are_pages_and_a_refused_ok_turns_to_the_page_that_says_why(win
     qtbot.waitExposed(dialog)
     assert dialog.page_titles() == ["Results", "Processing", "Language", "Notifications", "Events", "MPS API",
                                     "Execution"]
+    from mediaflow_gui.ui import icons
+    assert len(dialog.page_icons) == 7 and len(set(dialog.page_icons)) == 7  # each page its own icon…
+    assert all(icons.svg_renderer(name) is not None for name in dialog.page_icons)  # …drawn from a real SVG
     assert dialog.output_dir.isVisible() and not dialog.execution.isVisible()  # the first page is open
     dialog.pages.setFocus()
     qtbot.keyClick(dialog.pages, Qt.Key.Key_End)  # the list is keyboard-driven
