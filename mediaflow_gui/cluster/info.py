@@ -49,12 +49,13 @@ class ClusterInfo:
 
 
 def workers_of(scheduler_info: dict[str, Any]) -> list[WorkerInfo]:
-    """Client.scheduler_info()'s workers, in address order."""
+    """Client.scheduler_info()'s workers, by name (numbered ones by number: a LocalCluster's 0, 1, 2 …
+    listed in address order came out as 1, 0), then address."""
     out = []
-    for address, w in sorted((scheduler_info or {}).get("workers", {}).items()):
+    for address, w in (scheduler_info or {}).get("workers", {}).items():
         out.append(WorkerInfo(address=address, name=str(w.get("name", address)),
                               threads=int(w.get("nthreads", 1) or 1), memory=int(w.get("memory_limit") or 0)))
-    return out
+    return sorted(out, key=lambda w: (not w.name.isdigit(), int(w.name) if w.name.isdigit() else 0, w.name, w.address))
 
 
 def worker_ffmpeg_summary() -> str:

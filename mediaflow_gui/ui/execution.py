@@ -66,7 +66,12 @@ def cluster_summary(info: ClusterInfo) -> str:
 def _worker_parts(worker: WorkerInfo) -> tuple[str, str, str]:
     """(who, "2 threads · 8.0 GB", FFmpeg line) of one worker: its address (and name when it has its
     own), threads, memory limit, and its FFmpeg as MediaFlow chose it there (the worker's own words)."""
-    who = worker.address if worker.name in ("", worker.address) else f"{worker.name} ({worker.address})"
+    if worker.name in ("", worker.address):
+        who = worker.address
+    elif worker.name.isdigit():  # a LocalCluster numbers its workers: "0" alone reads like a count
+        who = translate("Execution", "worker {0} ({1})").format(worker.name, worker.address)
+    else:
+        who = f"{worker.name} ({worker.address})"
     memory = memory_text(worker.memory) or translate("Execution", "no memory limit")
     ffmpeg = worker.ffmpeg or translate("Execution", "FFmpeg not checked")
     return who, f"{threads_text(worker.threads)} · {memory}", ffmpeg

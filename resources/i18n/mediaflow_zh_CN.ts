@@ -728,6 +728,10 @@
         <translation>内存不限</translation>
     </message>
     <message>
+        <source>worker {0} ({1})</source>
+        <translation>工作节点 {0}（{1}）</translation>
+    </message>
+    <message>
         <source>FFmpeg not checked</source>
         <translation>未检查 FFmpeg</translation>
     </message>

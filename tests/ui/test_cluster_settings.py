@@ -339,3 +339,19 @@ def test_a_dropped_file_runs_on_a_two_worker_cluster(seaweed_context, qtbot, run
     finally:
         context.close()  # the runtime's cluster client goes before the cluster does
         cluster.close()
+
+
+def test_a_local_clusters_numbered_workers_are_listed_in_order_and_named_as_workers() -> None:
+    """A LocalCluster names its workers 0, 1 …: listed by address they came out as "1", "0", and a bare
+    "0 (tcp://…)" read like a count."""
+    from mediaflow_gui.cluster.info import workers_of
+    from mediaflow_gui.ui.execution import cluster_report
+    info = {"workers": {"tcp://127.0.0.1:41965": {"name": 1, "nthreads": 1, "memory_limit": 10**9},
+                        "tcp://127.0.0.1:42613": {"name": 0, "nthreads": 1, "memory_limit": 10**9},
+                        "tcp://10.0.0.9:40000": {"name": "render-a", "nthreads": 2, "memory_limit": 0}}}
+    workers = workers_of(info)
+    assert [w.name for w in workers] == ["0", "1", "render-a"]
+    report = cluster_report(ClusterInfo("tcp://127.0.0.1:8786", workers))
+    assert "worker 0 (tcp://127.0.0.1:42613)" in report and "worker 1 (tcp://127.0.0.1:41965)" in report
+    assert "render-a (tcp://10.0.0.9:40000)" in report
+    assert report.index("worker 0") < report.index("worker 1") < report.index("render-a")
