@@ -13,7 +13,8 @@ For each unit the executor hands over, on the submitting machine:
 5. its result names each step's outputs in the staging store: they are downloaded into the steps' local
    staging dirs and handed back; the executor publishes them as it publishes local outputs.
 Cancel sets the unit's distributed.Event (the worker kills FFmpeg within CANCEL_POLL) and cancels the
-future. When a run ends, its staging prefix is removed in the background.
+future; a unit whose result has come is released the same way (set, then cleared: its worker's watch
+sees the unit over and ends). When a run ends, its staging prefix is removed in the background.
 """
 
 from __future__ import annotations
@@ -291,7 +292,10 @@ class ClusterUnits:
             except (asyncio.CancelledError, StepFailure):
                 await asyncio.shield(self._blocking(self._cancel, spec.cancel_event, future))
                 raise
-            result: UnitResult = await self._blocking(self._result, future, request)
+            try:
+                result: UnitResult = await self._blocking(self._result, future, request)
+            finally:
+                await self._blocking(self._release_watch, spec.cancel_event)
             self.unit_times.append((result.worker, result.began, result.ended))
             return await self._blocking(self._download, request, result)
         finally:
@@ -322,6 +326,18 @@ class ClusterUnits:
         except Exception:
             log.warning("could not set the cancel event %s", event_name, exc_info=True)
         future.cancel()
+
+    def _release_watch(self, event_name: str) -> None:
+        """Blocking: the unit is over; wake the worker's cancel watch (it sees its unit has ended and
+        stops) and clear the event, so the scheduler forgets it once the watch has left."""
+        from distributed import Event as DaskEvent
+
+        try:
+            event = DaskEvent(event_name, client=self._client)
+            event.set()
+            event.clear()
+        except Exception:  # the watch then ends at its own timeout
+            log.debug("could not release the cancel watch %s", event_name, exc_info=True)
 
     def _result(self, future: Any, request: UnitRequest) -> UnitResult:
         try:

@@ -43,6 +43,7 @@ from .transfer import transfer_config
 log = logging.getLogger(__name__)
 
 CANCEL_WAIT = 2.0  # seconds one wait for the cancel event lasts at most (it returns at once when set)
+CANCEL_WAIT_CONFIG = "mediaflow.cancel-wait"  # Dask config key (env DASK_MEDIAFLOW__CANCEL_WAIT) that overrides it
 CANCEL_POLL = 0.25  # seconds before looking again after the scheduler did not answer
 UNIT_DIR_PREFIX = "mediaflow-unit-"  # + the worker's PID: a killed worker's folder is found by it
 
@@ -131,11 +132,16 @@ def _watch_cancel(flag: Any, loop: asyncio.AbstractEventLoop, cancel: Callable[[
     """Wait for the unit's cancel event (in a thread of its own); cancel the executor when it is set.
 
     Event.wait returns as soon as the scheduler sees the event set, so the stop comes within a network
-    round trip whatever CANCEL_WAIT is; the timeout only bounds how long this thread outlives its unit.
-    (Polling is_set every 0.25 s cost the scheduler four requests a second per running unit.)"""
+    round trip whatever CANCEL_WAIT is. The submitter sets the event once it has the unit's result too
+    (ClusterUnits._release_watch), so this thread ends then instead of at its wait's timeout: a scheduler
+    closed while the wait was pending logged a CancelledError traceback. (Polling is_set every 0.25 s
+    cost the scheduler four requests a second per running unit.)"""
+    import dask
+
+    wait = float(dask.config.get(CANCEL_WAIT_CONFIG, CANCEL_WAIT))
     while not stop.is_set():
         try:
-            is_set = flag.wait(timeout=CANCEL_WAIT)
+            is_set = flag.wait(timeout=wait)
         except Exception:  # the scheduler is briefly away: look again
             log.debug("cancel event not read", exc_info=True)
             if stop.wait(CANCEL_POLL):

@@ -325,3 +325,52 @@ def test_a_staging_store_the_workers_cannot_reach_is_refused_naming_the_worker(t
             assert rt.engine.remote is None  # runs stay here
 
     asyncio.run(scenario())
+
+
+def test_a_finished_unit_releases_its_workers_cancel_watch_at_once(tmp_path, seaweed, video_clip, monkeypatch,
+                                                                   caplog):
+    """The worker's cancel watch long-polls the unit's event; once the submitter has the unit's result it
+    wakes the watch, which ends, and the scheduler forgets the event. Before, the watch outlived its unit
+    by up to its wait, and a cluster closed meanwhile logged a CancelledError traceback (the benchmark
+    did). Here the wait is a minute long, so only the release can end it in time."""
+    import logging
+    import threading
+
+    from distributed import Client
+
+    from mediaflow_gui.cluster.local import start_local_cluster
+
+    monkeypatch.setenv("DASK_MEDIAFLOW__CANCEL_WAIT", "60")  # read by the worker processes as they start
+    made = start_local_cluster(1, threads_per_worker=1)
+    try:
+        async def scenario() -> Any:
+            async with _runtime(tmp_path, seaweed) as rt:
+                await _on_cluster(rt, made)
+                return await rt.engine.run(parallel_workflow(task_node("snapshot", "frames")), video_clip,
+                                           tmp_path / "out")
+
+        record = asyncio.run(scenario())
+        assert record.result == RunResult.SUCCESS, record.message
+        events = made.scheduler.extensions["events"]
+
+        def watching() -> list[str]:
+            with Client(made.scheduler_address, set_as_default=False, timeout=10) as spy:
+                found = spy.run(lambda: [t.name for t in threading.enumerate() if t.name.startswith("mediaflow-cancel-")])
+            return [name for names in found.values() for name in names]
+
+        def cancel_wait() -> Any:  # run on the worker (a nested function travels by value)
+            import dask
+            return dask.config.get("mediaflow.cancel-wait")
+
+        with Client(made.scheduler_address, set_as_default=False, timeout=10) as spy:
+            # the long wait is in force on the worker
+            assert spy.run(cancel_wait) == {w: 60 for w in spy.scheduler_info()["workers"]}
+        deadline = time.monotonic() + 10
+        while (watching() or any(str(n).startswith("mediaflow-cancel-") for n in list(events._events))) \
+                and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert watching() == [] and not [n for n in list(events._events) if str(n).startswith("mediaflow-cancel-")]
+    finally:
+        with caplog.at_level(logging.ERROR, logger="distributed.event"):
+            made.close()
+    assert not [r for r in caplog.records if r.name == "distributed.event"], caplog.text
