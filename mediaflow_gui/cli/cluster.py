@@ -256,7 +256,10 @@ def cmd_info(args: argparse.Namespace) -> int:
     say(f"Dask cluster at {info.address}: {info.summary()}")
     for w in info.workers:
         memory = f"{w.memory / 1e9:.1f} GB" if w.memory else "no memory limit"
-        name = "" if not w.name or w.name == w.address else f" (worker {w.name})" if w.name.isdigit() else f" ({w.name})"
+        if not w.name or w.name == w.address:
+            name = ""
+        else:  # a LocalCluster numbers its workers: "worker 0", not a bare "0"
+            name = f" (worker {w.name})" if w.name.isdigit() else f" ({w.name})"
         say(f"  {w.address}{name}: {w.threads} thread{'s' if w.threads != 1 else ''}, {memory}")
         if not args.no_ffmpeg:
             say(f"    FFmpeg: {w.ffmpeg or 'cannot tell'}")

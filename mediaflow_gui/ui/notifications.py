@@ -313,7 +313,10 @@ class DesktopNotifier(QObject):
         self._followed = central
         central.installEventFilter(self)
         if isinstance(central, QTabWidget):
-            central.currentChanged.connect(lambda _index: QTimer.singleShot(0, self._place))
+            central.currentChanged.connect(self._page_changed)
+
+    def _page_changed(self, _index: int) -> None:
+        QTimer.singleShot(0, self, self._place)  # after the docks have stepped aside; dropped with self
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802
         if (obj is self.window or obj is self._followed) and event.type() == QEvent.Type.Resize:
