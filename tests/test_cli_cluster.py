@@ -399,3 +399,19 @@ def test_an_unknown_staging_connection_is_refused(two_workers: str, tmp_path: Pa
     assert code == 2, captured.err
     assert captured.err.startswith("mediaflow: --staging-connection: ") and "'nope'" in captured.err, captured.err
     assert "Traceback" not in captured.err and "TaskId" not in captured.out
+
+
+def test_cluster_info_names_a_local_clusters_numbered_workers_as_workers(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from mediaflow_gui.cluster import info as cluster_info
+    from mediaflow_gui.cluster.info import ClusterInfo, WorkerInfo
+
+    def described(address: str, timeout: float, with_ffmpeg: bool) -> ClusterInfo:
+        return ClusterInfo(address, [WorkerInfo("tcp://127.0.0.1:4001", "0", 1, 0),
+                                     WorkerInfo("tcp://10.0.0.9:4000", "render-a", 2, 8 * 10**9)])
+
+    monkeypatch.setattr(cluster_info, "describe_cluster", described)
+    assert main(["cluster", "info", "tcp://127.0.0.1:8786", "--no-ffmpeg"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1] == "  tcp://127.0.0.1:4001 (worker 0): 1 thread, no memory limit", lines
+    assert lines[2] == "  tcp://10.0.0.9:4000 (render-a): 2 threads, 8.0 GB", lines
