@@ -105,6 +105,23 @@ def test_restart_keeps_data_and_stop_leaves_nothing(tmp_path: Path) -> None:
         again.stop()
 
 
+def test_stop_is_graceful_despite_a_connection_that_sent_nothing(tmp_path: Path) -> None:
+    """On SIGTERM weed's volume server waits for every connection that has not sent a request yet (weed's
+    own S3/filer client leaves such spare connections after parallel transfers) until weed's -idleTimeout
+    closes it: with weed's default (30 s) the stop went past stop_child's 10 s and weed was SIGKILLed."""
+    store = EmbeddedStore(tmp_path / "sw", prefer_default_ports=False)
+    store.start()
+    proc = store._proc  # the Popen stop() reaps: its exit code tells a clean stop from a SIGKILL
+    assert proc is not None
+    with socket.create_connection(("127.0.0.1", store.ports["volume"])):  # connected, no request sent
+        time.sleep(0.5)
+        began = time.monotonic()
+        assert store.stop()
+        took = time.monotonic() - began
+    # a SIGKILL at stop_child's bound (10 s) would say -9: weed must have ended its own stop before that
+    assert proc.returncode == 0, f"weed did not stop by itself (exit {proc.returncode}) within {took:.1f} s"
+
+
 def test_orphan_from_a_crashed_app_is_stopped_on_next_start(tmp_path: Path) -> None:
     """A weed whose owner died (and that the parent-death signal did not reach) is found through
     weed.json and stopped before a new one starts."""

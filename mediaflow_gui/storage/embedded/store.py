@@ -44,6 +44,12 @@ log = logging.getLogger(__name__)
 
 EMBEDDED_CONNECTION_NAME = "embedded"
 PORT_ATTEMPTS = 3  # starts on fresh ports after a port conflict (_launch)
+# weed mini's -idleTimeout (seconds): how long its volume server keeps a connection that sends nothing.
+# On SIGTERM the volume server waits for every connection that has not sent its first request (weed's own
+# S3/filer HTTP client leaves such spare connections after parallel transfers, more on a busy machine)
+# until this timeout closes it: with weed's default of 30 s the stop took ~29 s, past stop_child's 10 s,
+# and weed was SIGKILLed before closing its volumes. 5 s keeps its graceful stop within ~5 s.
+VOLUME_IDLE_TIMEOUT = 5
 
 
 class _PortTaken(Exception):
@@ -188,6 +194,7 @@ class EmbeddedStore:
             str(binary), f"-logdir={self.logs_dir}", "mini",
             f"-dir={self.store_dir}", f"-ip={HOST}", f"-ip.bind={HOST}",
             "-master.telemetry=false", "-webdav=false", "-admin.ui=false",
+            f"-idleTimeout={VOLUME_IDLE_TIMEOUT}",  # bounds weed's own graceful stop (see VOLUME_IDLE_TIMEOUT)
             "-s3.port.iceberg=0", "-s3.port.lance=0",
             f"-s3.config={self.config_path}",
             f"-filer.localSocket={self.sockets_dir / 'filer.sock'}",
