@@ -17,6 +17,7 @@ import pytest
 
 from mediaflow_gui.storage.embedded import (DEFAULT_PORTS, EmbeddedStore, EmbeddedStoreError, choose_ports,
                                             find_weed)
+from mediaflow_gui.storage.embedded.ports import ADMIN_GRPC_OFFSET
 from mediaflow_gui.storage.s3 import make_client
 
 pytestmark = pytest.mark.slow  # starts, kills and restarts the real embedded store
@@ -77,6 +78,15 @@ def test_choose_ports_avoids_taken_ones() -> None:
         assert len(set(ports.values())) == len(ports) == len(DEFAULT_PORTS)
     free = choose_ports(None)
     assert set(free) == set(DEFAULT_PORTS)
+    # weed's admin worker dials the admin port + 10000 whatever -admin.port.grpc says: always a pair
+    assert free["admin_grpc"] == free["admin"] + ADMIN_GRPC_OFFSET
+    with socket.socket() as twin_taken:  # the preferred admin port's twin is busy: another free pair
+        twin_taken.bind(("127.0.0.1", 0))
+        twin_taken.listen()
+        busy_twin = twin_taken.getsockname()[1]
+        if busy_twin - ADMIN_GRPC_OFFSET > 1024:
+            paired = choose_ports({**DEFAULT_PORTS, "admin": busy_twin - ADMIN_GRPC_OFFSET})
+            assert paired["admin_grpc"] == paired["admin"] + ADMIN_GRPC_OFFSET != busy_twin
 
 
 def test_restart_keeps_data_and_stop_leaves_nothing(tmp_path: Path) -> None:
@@ -120,6 +130,20 @@ def test_stop_is_graceful_despite_a_connection_that_sent_nothing(tmp_path: Path)
         took = time.monotonic() - began
     # a SIGKILL at stop_child's bound (10 s) would say -9: weed must have ended its own stop before that
     assert proc.returncode == 0, f"weed did not stop by itself (exit {proc.returncode}) within {took:.1f} s"
+
+
+def test_weeds_own_admin_worker_finds_its_admin_on_free_ports(tmp_path: Path) -> None:
+    """On ports from the OS the admin's gRPC port was unrelated to its HTTP port, and weed's built-in
+    admin worker (which dials HTTP + 10000) logged "dial tcp: address 6xxxx: invalid port" at start and
+    every few seconds after, for as long as the store ran."""
+    store = EmbeddedStore(tmp_path / "sw", prefer_default_ports=False)
+    store.start()
+    try:
+        time.sleep(3)  # the worker's first attempts are at start, then every 2.5-5 s
+    finally:
+        store.stop()  # weed writes out its logs as it stops
+    logs = "".join(p.read_text(errors="replace") for p in store.logs_dir.iterdir() if p.is_file())
+    assert "invalid port" not in logs and "admin server failed" not in logs
 
 
 def test_orphan_from_a_crashed_app_is_stopped_on_next_start(tmp_path: Path) -> None:

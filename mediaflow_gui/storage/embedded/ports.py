@@ -22,6 +22,11 @@ PORT_FLAGS = {
     "volume_grpc": "-volume.port.grpc", "filer": "-filer.port", "filer_grpc": "-filer.port.grpc",
     "s3": "-s3.port", "s3_grpc": "-s3.port.grpc", "admin": "-admin.port", "admin_grpc": "-admin.port.grpc",
 }
+# weed mini's own admin worker dials the admin HTTP port + this, whatever -admin.port.grpc says: with
+# unrelated ports it dialled e.g. "68097" (invalid: a warning every 5 s in weed's logs) or whatever else
+# listens there. So the admin's two ports are chosen as such a pair.
+ADMIN_GRPC_OFFSET = 10000
+_PAIR_ATTEMPTS = 200
 _GRPC_SOCKET_ROLES = {"master_grpc": "master", "volume_grpc": "volume", "filer_grpc": "filer",
                       "s3_grpc": "s3", "admin_grpc": "admin"}
 
@@ -47,6 +52,13 @@ def choose_ports(preferred: dict[str, int] | None = None, host: str = HOST) -> d
     held: list[socket.socket] = []  # kept bound until all are chosen, so no two roles get the same port
     try:
         for role in DEFAULT_PORTS:
+            if role == "admin_grpc" and "admin_grpc" in chosen:
+                continue  # chosen with the admin port
+            if role == "admin":
+                pair = _admin_pair(preferred or {}, chosen, held, host)
+                if pair is not None:
+                    chosen["admin"], chosen["admin_grpc"] = pair
+                    continue
             want = (preferred or {}).get(role)
             if want and want not in chosen.values() and port_is_free(want, host):
                 chosen[role] = want
@@ -63,6 +75,35 @@ def choose_ports(preferred: dict[str, int] | None = None, host: str = HOST) -> d
         for sock in held:
             sock.close()
     return chosen
+
+
+def _admin_pair(preferred: dict[str, int], chosen: dict[str, int], held: list[socket.socket],
+                host: str) -> tuple[int, int] | None:
+    """(admin, admin + ADMIN_GRPC_OFFSET), both free: the preferred admin port when it and its twin are
+    free, else one from the OS whose twin is free too (kept bound in `held`); None if none was found."""
+    taken = set(chosen.values()) | set(preferred.values())
+    want = preferred.get("admin")
+    if want and want + ADMIN_GRPC_OFFSET <= 65535 and want not in chosen.values() \
+            and want + ADMIN_GRPC_OFFSET not in chosen.values() \
+            and port_is_free(want, host) and port_is_free(want + ADMIN_GRPC_OFFSET, host):
+        return want, want + ADMIN_GRPC_OFFSET
+    for _ in range(_PAIR_ATTEMPTS):
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.bind((host, 0))
+        held.append(sock)
+        port = sock.getsockname()[1]
+        twin = port + ADMIN_GRPC_OFFSET
+        if twin > 65535 or port in taken or twin in taken:
+            continue
+        twin_sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        try:
+            twin_sock.bind((host, twin))
+        except OSError:
+            twin_sock.close()
+            continue
+        held.append(twin_sock)
+        return port, twin
+    return None
 
 
 def port_flags(ports: dict[str, int]) -> list[str]:
