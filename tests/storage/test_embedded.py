@@ -139,7 +139,7 @@ def test_weeds_own_admin_worker_finds_its_admin_on_free_ports(tmp_path: Path) ->
     store = EmbeddedStore(tmp_path / "sw", prefer_default_ports=False)
     store.start()
     try:
-        time.sleep(3)  # the worker's first attempts are at start, then every 2.5-5 s
+        time.sleep(1)  # the worker tries at once as weed starts, then every 2.5-5 s
     finally:
         store.stop()  # weed writes out its logs as it stops
     logs = "".join(p.read_text(errors="replace") for p in store.logs_dir.iterdir() if p.is_file())
