@@ -298,25 +298,26 @@ class Engine:
             try:
                 if plan is None:
                     raise _RunFailed("InvalidWorkflow", problem)
+                target = Path(os.path.abspath(out_dir)) if out_dir is not None else work / "out"
+
+                async def fetch_and_prepare(fetch: FetchInput | None) -> tuple[
+                        Path, FFmpegChoice, dict[str, MediaInfo | BaseException], dict[str, Any]]:
+                    local = await self._fetch(input, input_label, fetch, fetch_dir)
+                    # every disk access and the probe in one trip to a worker thread: the loop stays free
+                    # and a run costs one thread hop before its steps, not four
+                    async with self._prepare_slot():
+                        return await asyncio.to_thread(self._prepare, local, input_label or str(input), target)
+
                 # decided here, not at submit: the settings may have changed since
                 probe_copy = remote is not None and handle.source_object is not None \
                     and handle.fetch_probe_copy is not None
-                local = await self._fetch(input, input_label, handle.fetch_probe_copy if probe_copy else fetch_input,
-                                          fetch_dir)
-                target = Path(os.path.abspath(out_dir)) if out_dir is not None else work / "out"
-                # every disk access and the probe in one trip to a worker thread: the loop stays free
-                # and a run costs one thread hop before its steps, not four
-                async with self._prepare_slot():
-                    local, choice, probe_cache, metadata = await asyncio.to_thread(
-                        self._prepare, local, input_label or str(input), target)
+                local, choice, probe_cache, metadata = await fetch_and_prepare(
+                    handle.fetch_probe_copy if probe_copy else fetch_input)
                 if probe_copy and isinstance(probe_cache.get(str(local)), BaseException):
                     # a container whose index is neither near its start nor its end: probe the whole object
                     log.info("run %s: the probe copy of %s could not be probed; fetching it whole", task_id,
                              input_label or input)
-                    local = await self._fetch(input, input_label, fetch_input, fetch_dir)
-                    async with self._prepare_slot():
-                        local, choice, probe_cache, metadata = await asyncio.to_thread(
-                            self._prepare, local, input_label or str(input), target)
+                    local, choice, probe_cache, metadata = await fetch_and_prepare(fetch_input)
                 # started when its first step gets CPU (the budget's grant): until then it is queued (WAITING)
                 self.budget.when_started(task_id, lambda: self.bus.emit(RunStarted(task_id, metadata=metadata)))
                 self.budget.ready(task_id)  # it asks next: runs queued after it do not start before it does
