@@ -234,18 +234,17 @@ class ObjectJob:
         return self.source_client, self.target_client
 
     async def fetch(self, work_dir: Path) -> Path:
-        src, _ = self.clients()
-        try:
-            return await asyncio.to_thread(download_object, src, self.bucket, self.key, work_dir)
-        except Exception as exc:  # the engine records this as FetchFailed; give it a readable reason
-            raise RuntimeError(f"download of {self.url} failed: {error_text(exc, self.source, self.bucket)}") from exc
+        return await self._download(download_object, work_dir)
 
     async def fetch_probe_copy(self, work_dir: Path) -> Path:
         """For a run executing on a cluster: enough of the object to probe it (s3.download_probe_copy)."""
+        return await self._download(download_probe_copy, work_dir)
+
+    async def _download(self, download: Callable[[BaseClient, str, str, Path], Path], work_dir: Path) -> Path:
         src, _ = self.clients()
         try:
-            return await asyncio.to_thread(download_probe_copy, src, self.bucket, self.key, work_dir)
-        except Exception as exc:
+            return await asyncio.to_thread(download, src, self.bucket, self.key, work_dir)
+        except Exception as exc:  # the engine records this as FetchFailed; give it a readable reason
             raise RuntimeError(f"download of {self.url} failed: {error_text(exc, self.source, self.bucket)}") from exc
 
     async def deliver(self, record: Any) -> None:

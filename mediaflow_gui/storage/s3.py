@@ -33,7 +33,7 @@ import ssl
 import unicodedata
 from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, Callable
 from urllib.parse import quote, urlparse
 
 import boto3
@@ -327,18 +327,24 @@ def safe_local_path(work_dir: Path, key: str) -> Path:
     return target
 
 
-def download_object(client: BaseClient, bucket: str, key: str, work_dir: Path) -> Path:
-    """Download s3://bucket/key into work_dir (a key-derived, contained name). Returns the local path."""
+def _written_whole(work_dir: Path, key: str, write: Callable[[Path], None]) -> Path:
+    """work_dir's file for `key`, written by `write` under a ".part" name and renamed once complete: a
+    download that fails or is interrupted never leaves a file that looks whole."""
     work_dir.mkdir(parents=True, exist_ok=True)
     target = safe_local_path(work_dir, key)
     partial = target.with_name(target.name + PARTIAL_SUFFIX)
     try:
-        client.download_file(bucket, key, str(partial))
+        write(partial)
         os.replace(partial, target)
     finally:
         if partial.exists():
             partial.unlink()
     return target
+
+
+def download_object(client: BaseClient, bucket: str, key: str, work_dir: Path) -> Path:
+    """Download s3://bucket/key into work_dir (a key-derived, contained name). Returns the local path."""
+    return _written_whole(work_dir, key, lambda partial: client.download_file(bucket, key, str(partial)))
 
 
 # a probe copy: the object's first PROBE_HEAD and last PROBE_TAIL bytes in a sparse file of its size.
@@ -363,10 +369,8 @@ def download_probe_copy(client: BaseClient, bucket: str, key: str, work_dir: Pat
     size = int(client.head_object(Bucket=bucket, Key=key)["ContentLength"])
     if size <= max(whole_up_to, head + tail):
         return download_object(client, bucket, key, work_dir)
-    work_dir.mkdir(parents=True, exist_ok=True)
-    target = safe_local_path(work_dir, key)
-    partial = target.with_name(target.name + PARTIAL_SUFFIX)
-    try:
+
+    def write_head_and_tail(partial: Path) -> None:
         with open(partial, "wb") as fh:
             fh.truncate(size)  # sparse: the middle takes no disk space
             for start, end in ((0, head - 1), (size - tail, size - 1)):
@@ -374,11 +378,8 @@ def download_probe_copy(client: BaseClient, bucket: str, key: str, work_dir: Pat
                 fh.seek(start)
                 for chunk in iter(lambda: body.read(1 << 20), b""):
                     fh.write(chunk)
-        os.replace(partial, target)
-    finally:
-        if partial.exists():
-            partial.unlink()
-    return target
+
+    return _written_whole(work_dir, key, write_head_and_tail)
 
 
 def content_type_for(path: str | os.PathLike[str]) -> str:
